@@ -1,0 +1,117 @@
+"""Named entities at ingest: people, organisations and places from title and body.
+
+A CRF tagger (python-crfsuite, trained on CoNLL-2003 eng.train, shipped as
+model.crfsuite) finds the mentions; `folding` makes one value per entity within
+an article; the alias file maps spellings to one canonical value across the
+archive. Everything loads lazily, once per process, so `enrich` can run in a
+multiprocessing pool.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections import Counter
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from index.entities.aliases import ENV as ALIASES_ENV
+from index.entities.aliases import SHIPPED_PATH, AliasError, Aliases
+from index.entities.folding import KINDS, best_spelling, fold, key
+
+if TYPE_CHECKING:
+    from index.records import Article
+
+__all__ = [
+    "AliasError",
+    "Aliases",
+    "apply_aliases",
+    "enrich",
+    "extract_entities",
+    "load_aliases",
+    "merge_entities",
+]
+
+_alias_cache: dict[tuple, Aliases] = {}
+
+
+def load_aliases(path: str | Path | None = None) -> Aliases:
+    """The shipped aliases plus the archive's (`path`, else $ARCHIVE_SEARCH_ALIASES).
+
+    Cached per process and per file modification time, so an edited file is re-read.
+    """
+    extra = path if path is not None else os.environ.get(ALIASES_ENV) or None
+    files = [SHIPPED_PATH] + ([Path(extra)] if extra else [])
+    stamp = tuple((str(f), f.stat().st_mtime_ns if f.is_file() else None) for f in files)
+    aliases = _alias_cache.get(stamp)
+    if aliases is None:
+        aliases = Aliases()
+        for file in files:
+            aliases.add_file(file)
+        _alias_cache.clear()
+        _alias_cache[stamp] = aliases
+    return aliases
+
+
+def apply_aliases(
+    entities: dict[str, list[str]], aliases: Aliases | None = None
+) -> dict[str, list[str]]:
+    """Canonical values, deduplicated case-insensitively; for re-applying a changed alias file."""
+    aliases = aliases if aliases is not None else load_aliases()
+    out: dict[str, list[str]] = {}
+    for kind in KINDS:
+        groups: dict[str, dict[str, int]] = {}
+        for value in entities.get(kind) or []:
+            value = " ".join(value.split())
+            if value:
+                canon = aliases.canonical(kind, value)
+                spellings = groups.setdefault(key(canon), {})
+                spellings[canon] = spellings.get(canon, 0) + 1
+        out[kind] = [_pick(spellings) for spellings in groups.values()]
+    return out
+
+
+def _pick(spellings: dict[str, int]) -> str:
+    return best_spelling(Counter(spellings))
+
+
+def extract_entities(title: str, body: str) -> dict[str, list[str]]:
+    """Entities found in title and body: folded per article, aliases applied."""
+    from index.entities.tagger import get_tagger
+
+    text = f"{title or ''}\n\n{body or ''}"
+    if not text.strip():
+        return {kind: [] for kind in KINDS}
+    aliases = load_aliases()
+    return apply_aliases(_correct_kinds(fold(get_tagger().mentions(text), text), aliases), aliases)
+
+
+def _correct_kinds(entities: dict[str, list[str]], aliases: Aliases) -> dict[str, list[str]]:
+    """Move a value the alias file lists under exactly one other kind ("Minsk" tagged person)."""
+    out: dict[str, list[str]] = {kind: [] for kind in KINDS}
+    for kind in KINDS:
+        for value in entities.get(kind, []):
+            listed = aliases.kinds(value)
+            out[listed[0] if len(listed) == 1 else kind].append(value)
+    return out
+
+
+def merge_entities(
+    given: dict[str, list[str]], extracted: dict[str, list[str]], aliases: Aliases | None = None
+) -> dict[str, list[str]]:
+    """Given values first, extracted ones added; aliases applied; one value per entity.
+
+    A given value keeps its place, but a proper-cased spelling of it wins over an
+    all-lowercase one ("japan" given + "Japan" extracted -> "Japan").
+    """
+    combined = {
+        kind: list((given or {}).get(kind) or []) + list((extracted or {}).get(kind) or [])
+        for kind in KINDS
+    }
+    return apply_aliases(combined, aliases)
+
+
+def enrich(article: Article) -> Article:
+    """The article with its given entities merged with the extracted ones (pool-friendly)."""
+    extracted = extract_entities(article.title, article.body)
+    return dataclasses.replace(article, entities=merge_entities(article.entities, extracted))

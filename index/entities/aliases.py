@@ -1,0 +1,128 @@
+"""Alias files: many spellings of one entity -> one canonical facet value.
+
+Format (TOML, read with the standard library's tomllib): one table per kind
+(`person`, `organization`, `place`); each key is the canonical value, each value
+the list of its other spellings (a single string is accepted too):
+
+    [person]
+    "Lukashenka" = ["Lukashenko", "Alexander Lukashenko"]
+
+    [place]
+    "Belarus" = ["Byelorussia", "Belorussia", "White Russia"]
+
+Matching is case-insensitive and whitespace-insensitive. The shipped file
+(index/entities/aliases.toml) is always loaded; the file named by
+ARCHIVE_SEARCH_ALIASES (or an explicit path) is loaded on top: its entries
+extend the shipped ones, and where a spelling appears in both, the archive's
+canonical value wins. Chains resolve: if the archive maps "Lukashenka" to
+"Lukashenko", everything shipped as an alias of "Lukashenka" follows.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+SHIPPED_PATH = Path(__file__).with_name("aliases.toml")
+ENV = "ARCHIVE_SEARCH_ALIASES"
+KINDS = ("person", "organization", "place")
+_APOS = str.maketrans({"\u2019": "'"})
+
+
+class AliasError(ValueError):
+    """An alias file that cannot be used; the message names the file and the entry."""
+
+
+def _key(value: str) -> str:
+    return " ".join(value.translate(_APOS).casefold().split())
+
+
+class Aliases:
+    """Canonical values per kind, and every spelling of one entity for query expansion."""
+
+    def __init__(self) -> None:
+        self._map: dict[str, dict[str, str]] = {kind: {} for kind in KINDS}
+        self._spelled: dict[str, dict[str, str]] = {kind: {} for kind in KINDS}
+        self._groups: dict[str, dict[str, list[str]]] | None = None  # built on first variants()
+        self.sources: list[Path] = []
+
+    def add_file(self, path: str | Path) -> None:
+        path = Path(path)
+        try:
+            with open(path, "rb") as handle:
+                data = tomllib.load(handle)
+        except OSError as exc:
+            raise AliasError(f"{path}: cannot read alias file ({exc.strerror})") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise AliasError(f"{path}: not valid TOML ({exc})") from None
+        self.add_mapping(data, str(path))
+        self.sources.append(path)
+
+    def add_mapping(self, data: dict, origin: str = "aliases") -> None:
+        """Add {kind: {canonical: [variants]}}; later additions override earlier ones."""
+        for kind, table in data.items():
+            if kind not in KINDS:
+                raise AliasError(f"{origin}: unknown table [{kind}] (use {', '.join(KINDS)})")
+            if not isinstance(table, dict):
+                raise AliasError(f"{origin}: [{kind}] must be a table of canonical = [variants]")
+            for canonical, variants in table.items():
+                if isinstance(variants, str):
+                    variants = [variants]
+                if not isinstance(variants, list) or not all(isinstance(v, str) for v in variants):
+                    raise AliasError(f"{origin}: {kind}.{canonical!r} must be a list of strings")
+                canonical = " ".join(canonical.split())
+                if not canonical:
+                    raise AliasError(f"{origin}: empty canonical value in [{kind}]")
+                mapping, spelled = self._map[kind], self._spelled[kind]
+                for spelling in (canonical, *variants):
+                    spelling = " ".join(spelling.split())
+                    if spelling:
+                        mapping[_key(spelling)] = canonical
+                        spelled.setdefault(_key(spelling), spelling)
+        self._groups = None
+
+    def canonical(self, kind: str, value: str) -> str:
+        """The canonical value for `value` of `kind`, or `value` itself if it has none."""
+        mapping = self._map.get(kind)
+        if not mapping:
+            return value
+        seen: set[str] = set()
+        current = value
+        k = _key(current)
+        while k in mapping and k not in seen:
+            seen.add(k)
+            nxt = mapping[k]
+            if _key(nxt) == k:
+                return nxt
+            current, k = nxt, _key(nxt)
+        return current
+
+    def kinds(self, value: str) -> list[str]:
+        """The kinds whose tables list `value` (to correct a mention tagged with another kind)."""
+        k = _key(value)
+        return [kind for kind in KINDS if k in self._map[kind]]
+
+    def variants(self, text: str) -> list[str]:
+        """Every spelling aliased with `text` (any kind), canonical first; [text] if none."""
+        if self._groups is None:
+            groups: dict[str, dict[str, list[str]]] = {kind: {} for kind in KINDS}
+            for kind, spelled in self._spelled.items():
+                for spelling in spelled.values():
+                    canon = self.canonical(kind, spelling)
+                    group = groups[kind].setdefault(_key(canon), [canon])
+                    if _key(spelling) != _key(canon):
+                        group.append(spelling)
+            self._groups = groups
+        out: list[str] = []
+        seen: set[str] = set()
+        for kind in KINDS:
+            if _key(text) not in self._map[kind]:
+                continue
+            for spelling in self._groups[kind].get(_key(self.canonical(kind, text)), []):
+                if _key(spelling) not in seen:
+                    seen.add(_key(spelling))
+                    out.append(spelling)
+        return out or [text]
+
+    def __len__(self) -> int:
+        return sum(len(m) for m in self._map.values())

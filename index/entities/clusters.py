@@ -1,0 +1,144 @@
+"""Distributional word clusters: unseen organisation and place names share contexts.
+
+A word's cluster generalises beyond the ~200k tokens of labelled training text
+(e.g. an unseen company name behaves like seen ones: "shares of X", "X said").
+Built once from unlabelled news text, before training:
+
+    python -m index.entities.train --clusters-text reuters21578.jsonl.gz \
+        --clusters-text eng.train --train eng.train
+
+Method: counts of each frequent word's left and right neighbours, positive PMI,
+a projection onto the top principal directions, then k-means at two
+granularities. Each word also gets a bucket of how often it is written in
+lowercase mid-sentence, so a capitalised "Simultaneously" reads as a common
+word. The file (index/entities/clusters.tsv: word, coarse id, fine id, bucket)
+ships with the model: the model's cluster features mean nothing without it.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections import Counter
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+
+CLUSTERS_PATH = Path(__file__).with_name("clusters.tsv")
+
+
+@lru_cache(maxsize=1)
+def load_clusters(path: str | None = None) -> dict[str, tuple[str, str, str]]:
+    """lowercased word -> (coarse id, fine id, lowercase-use bucket).
+
+    A missing file is an error, not an empty map: the model's cluster features
+    would silently stop firing and quality would drop without a word.
+    """
+    file = Path(path) if path else CLUSTERS_PATH
+    if not file.is_file():
+        raise FileNotFoundError(
+            f"word clusters {file} are missing (they ship with the entity model); rebuild "
+            "them with `python -m index.entities.train --clusters-text TEXT ... --train ...`"
+        )
+    out = {}
+    with open(file, encoding="utf-8") as handle:
+        for line in handle:
+            word, coarse, fine, lower = line.rstrip("\n").split("\t")
+            out[word] = (coarse, fine, lower)
+    return out
+
+
+def _texts(path: str) -> Iterator[str]:
+    """Texts of a JSONL(.gz) of articles, or sentences of a CoNLL file."""
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8") as handle:
+        if ".jsonl" in path:
+            for line in handle:
+                record = json.loads(line)
+                yield f"{record.get('title') or ''}\n\n{record.get('body') or ''}"
+        else:
+            words: list[str] = []
+            for line in handle:
+                parts = line.split()
+                if parts and parts[0] != "-DOCSTART-":
+                    words.append(parts[0])
+                elif words:
+                    yield " ".join(words)
+                    words = []
+
+
+def build(paths: list[str], out: Path, min_count: int = 4, ks=(64, 512), seed: int = 7) -> int:
+    """Cluster every word seen at least `min_count` times; returns the vocabulary size."""
+    import numpy as np
+
+    from index.entities.tokenize import sentences
+
+    seqs: list[list[str]] = []
+    inside: Counter = Counter()  # occurrences not sentence-initial
+    lower: Counter = Counter()  # ... of which written in lowercase
+    for path in paths:
+        for text in _texts(path):
+            for sent in sentences(text):
+                seqs.append(["<s>"] + [t.text.lower() for t in sent] + ["</s>"])
+                if sum(t.text.isupper() for t in sent) * 2 > len(sent):
+                    continue  # an all-caps headline says nothing about case
+                for t in sent[1:]:
+                    low = t.text.lower()
+                    inside[low] += 1
+                    lower[low] += t.text == low
+    freq = Counter(w for s in seqs for w in s)
+    vocab = [w for w, c in freq.most_common() if c >= min_count and w not in ("<s>", "</s>")]
+    index = {w: i for i, w in enumerate(vocab)}
+    n_ctx = 1000
+    ctx = {w: i for i, (w, _) in enumerate(freq.most_common(n_ctx))}
+    counts = np.zeros((len(vocab), 2 * n_ctx), dtype=np.float32)
+    for s in seqs:
+        for i in range(1, len(s) - 1):
+            row = index.get(s[i])
+            if row is None:
+                continue
+            left, right = ctx.get(s[i - 1]), ctx.get(s[i + 1])
+            if left is not None:
+                counts[row, left] += 1
+            if right is not None:
+                counts[row, n_ctx + right] += 1
+    total = counts.sum()
+    pmi = np.log(
+        (counts * total + 1e-9)
+        / (counts.sum(1, keepdims=True) * counts.sum(0, keepdims=True) + 1e-9)
+    )
+    x = np.where(counts > 0, np.maximum(pmi, 0), 0).astype(np.float32)
+    x /= np.linalg.norm(x, axis=1, keepdims=True) + 1e-9
+    _, vecs = np.linalg.eigh(x.T @ x)
+    z = x @ vecs[:, -100:]
+    z /= np.linalg.norm(z, axis=1, keepdims=True) + 1e-9
+    labels = [_kmeans(z, k, np.random.default_rng(seed)) for k in ks]
+    with open(out, "w", encoding="utf-8") as handle:
+        for i, word in enumerate(vocab):
+            handle.write(
+                f"{word}\t{labels[0][i]}\t{labels[1][i]}\t{_case(lower[word], inside[word])}\n"
+            )
+    return len(vocab)
+
+
+def _case(lower: int, total: int) -> str:
+    """How often a word is written lowercase mid-sentence: common word vs. name."""
+    if total < 3:
+        return "?"
+    ratio = lower / total
+    return "0" if ratio < 0.05 else "1" if ratio < 0.5 else "2" if ratio < 0.95 else "3"
+
+
+def _kmeans(z, k: int, rng, iterations: int = 20):
+    """Spherical k-means (cosine), seeded with k distinct frequent-biased points."""
+    import numpy as np
+
+    centres = z[rng.choice(len(z), size=k, replace=False)]
+    for _ in range(iterations):
+        labels = np.argmax(z @ centres.T, axis=1)
+        for c in range(k):
+            members = z[labels == c]
+            if len(members):
+                centre = members.sum(0)
+                centres[c] = centre / (np.linalg.norm(centre) + 1e-9)
+    return labels

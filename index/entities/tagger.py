@@ -1,0 +1,102 @@
+"""The CRF tagger: load the shipped model once per process, tag sentences, return spans."""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from pathlib import Path
+from typing import NamedTuple
+
+from index.entities.clusters import load_clusters
+from index.entities.features import sentence_features
+from index.entities.tokenize import Token, sentences
+
+MODEL_PATH = Path(__file__).with_name("model.crfsuite")
+MODEL_ENV = "ARCHIVE_SEARCH_ENTITY_MODEL"  # an archive's retrained model, if any
+KINDS = {"PER": "person", "ORG": "organization", "LOC": "place"}
+MAX_VALUE_CHARS = 100
+_SPACE = re.compile(r"\s+")
+# Edge tokens never worth keeping in a value: "the" before an entity, possessives after.
+_EDGE = frozenset({"'", "\u2019", "'s", "\u2019s", "-", '"', "(", ")", ",", "."})
+
+
+class Mention(NamedTuple):
+    kind: str  # person / organization / place
+    text: str  # surface form, whitespace normalized
+    start: int
+    end: int
+
+
+class Tagger:
+    """A pycrfsuite tagger; one per process (pycrfsuite taggers are not thread-safe)."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        import pycrfsuite
+
+        self.path = Path(path or os.environ.get(MODEL_ENV) or MODEL_PATH)
+        if not self.path.is_file():
+            raise FileNotFoundError(
+                f"entity model {self.path} is missing; train it with "
+                "`python -m index.entities.train --train eng.train --out <path>`"
+            )
+        self._tagger = pycrfsuite.Tagger()
+        self._tagger.open(str(self.path))
+        load_clusters()  # the model's features need them: fail now, not mid-ingest
+
+    def tag_words(self, words: list[str]) -> list[str]:
+        """IOB2 tags for one sentence of words."""
+        if not words:
+            return []
+        return self._tagger.tag(sentence_features(words))
+
+    def mentions(self, text: str) -> list[Mention]:
+        """Every PER/ORG/LOC mention in `text`, in order."""
+        found: list[Mention] = []
+        for sent in sentences(text):
+            tags = self.tag_words([t.text for t in sent])
+            found.extend(_spans_to_mentions(text, sent, tags))
+        return found
+
+
+def _spans_to_mentions(text: str, sent: list[Token], tags: list[str]) -> list[Mention]:
+    out = []
+    start = -1
+    kind = ""
+    for i, tag in enumerate((*tags, "O")):
+        if start >= 0 and (tag == "O" or tag[0] == "B" or tag[2:] != kind):
+            mention = _mention(text, sent[start:i], kind)
+            if mention:
+                out.append(mention)
+            start = -1
+        if tag != "O" and start < 0:
+            start, kind = i, tag[2:]
+    return out
+
+
+def _mention(text: str, toks: list[Token], kind: str) -> Mention | None:
+    if kind not in KINDS:
+        return None
+    while toks and toks[-1].text in _EDGE:
+        toks = toks[:-1]
+    while toks and toks[0].text in _EDGE:
+        toks = toks[1:]
+    if not toks:
+        return None
+    surface = _SPACE.sub(" ", text[toks[0].start : toks[-1].end])
+    if len(surface) > MAX_VALUE_CHARS:
+        return None  # runaway span (tables, junk): records drop values over 200 anyway
+    if not any(c.isalpha() for c in surface) or not any(c.isupper() for c in surface):
+        return None  # "1996", "the": never a name
+    return Mention(KINDS[kind], surface, toks[0].start, toks[-1].end)
+
+
+_local = threading.local()
+
+
+def get_tagger() -> Tagger:
+    """The per-process (and per-thread) tagger, loaded on first use."""
+    tagger = getattr(_local, "tagger", None)
+    if tagger is None:
+        tagger = _local.tagger = Tagger()
+    return tagger

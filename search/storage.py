@@ -1,0 +1,79 @@
+"""Where the index lives, and opening it safely (schema version checked).
+
+The command line and the server resolve the folder the same way:
+`--index DIR`, else `ARCHIVE_SEARCH_INDEX`, else `./data/index`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.index import Index
+
+from search.schema import SCHEMA_VERSION, ArticleSchema
+
+INDEX_ENV = "ARCHIVE_SEARCH_INDEX"
+DEFAULT_INDEX = Path("data") / "index"
+VERSION_FILE = "archive-search.json"
+
+
+class IndexUnavailable(Exception):
+    """Base class: the index folder cannot be used as it is."""
+
+
+class IndexMissingError(IndexUnavailable):
+    def __init__(self, path: Path):
+        super().__init__(f"no index at {path}: run `archive-search ingest PATH...` to build one")
+
+
+class IndexVersionError(IndexUnavailable):
+    def __init__(self, path: Path, found: object):
+        super().__init__(
+            f"the index at {path} has schema version {found}, this version of archive-search "
+            f"needs {SCHEMA_VERSION}. Rebuild it: `archive-search export --index OLD > dump.jsonl` "
+            f"with the version that wrote it, then `archive-search ingest dump.jsonl` "
+            f"into a new folder (or delete the folder and ingest the sources again)."
+        )
+
+
+def resolve_index_dir(given: str | os.PathLike | None = None) -> Path:
+    """`given`, else the environment variable, else ./data/index."""
+    if given:
+        return Path(given)
+    env = os.environ.get(INDEX_ENV)
+    return Path(env) if env else DEFAULT_INDEX
+
+
+def read_version(path: Path) -> object:
+    try:
+        return json.loads((path / VERSION_FILE).read_text(encoding="utf-8"))["schema_version"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return "unknown (no version record)"
+
+
+def open_index(path: str | os.PathLike) -> Index:
+    """Open an existing index, refusing one written with another schema version."""
+    path = Path(path)
+    if not whoosh_index.exists_in(str(path)):
+        raise IndexMissingError(path)
+    found = read_version(path)
+    if found != SCHEMA_VERSION:
+        raise IndexVersionError(path, found)
+    return whoosh_index.open_dir(str(path))
+
+
+def open_or_create_index(path: str | os.PathLike) -> Index:
+    """Open the index for writing, creating the folder and an empty index on first use."""
+    path = Path(path)
+    if whoosh_index.exists_in(str(path)):
+        return open_index(path)
+    path.mkdir(parents=True, exist_ok=True)
+    # The version record goes first: a crash between the two leaves no index
+    # that lacks one.
+    (path / VERSION_FILE).write_text(
+        json.dumps({"schema_version": SCHEMA_VERSION}) + "\n", encoding="utf-8"
+    )
+    return whoosh_index.create_in(str(path), ArticleSchema())
