@@ -8,16 +8,46 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zlib
+from datetime import datetime
 from typing import Any
 
 from index.records import Article
 from search.analysis import analyze, fold_value
-from search.schema import ENTITY_FIELDS, pack_record, spelling_term
+from search.schema import ENTITY_FIELDS, spelling_term
 
 
-def content_hash(record: dict[str, Any]) -> str:
-    raw = json.dumps(record, ensure_ascii=False, sort_keys=True).encode("utf-8")
-    return hashlib.blake2b(raw, digest_size=12).hexdigest()
+def _day(value: datetime) -> datetime:
+    return value.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+# Fields whose index terms are taken from a coarser value than the one stored in
+# their column. `date`: the search side filters and sorts on the column (full
+# precision) and never reads date terms; every date bound the API accepts is a
+# whole day, month or year, so day-precision terms answer any such range query
+# exactly while the index holds a few thousand date terms instead of one per
+# article and trie level (about 8 MB of the 16.7 MB Reuters index budget).
+INDEXED_AS = {"date": _day}
+
+
+def record_json(record: dict[str, Any]) -> bytes:
+    """The compact JSON of an interchange record (what `record` holds, compressed)."""
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def content_hash(raw: bytes, settings: str = "") -> str:
+    """Hash of a validated input record (`record_json`) and the settings that shape its document.
+
+    `settings` is the extraction fingerprint (index.writer.settings_fingerprint):
+    the hash is taken before entity extraction, so changing the model or the
+    aliases must change it.
+    """
+    return hashlib.blake2b(raw + b"\0" + settings.encode("utf-8"), digest_size=12).hexdigest()
+
+
+def input_hash(article: Article, settings: str = "") -> str:
+    """The content hash of an article as read (before entity extraction)."""
+    return content_hash(record_json(article.to_dict()), settings)
 
 
 def _folded(kind: str, values: list[str], spellings: list[str]) -> list[str]:
@@ -31,19 +61,29 @@ def _folded(kind: str, values: list[str], spellings: list[str]) -> list[str]:
     return out
 
 
-def article_fields(article: Article) -> dict[str, Any]:
-    """Every field of the schema for one article (terms pre-analyzed)."""
+def article_fields(
+    article: Article, hashed: str | None = None, raw: bytes | None = None
+) -> dict[str, Any]:
+    """Every field of the schema for one article (terms pre-analyzed).
+
+    `hashed` is the article's content hash, taken before enrichment (`input_hash`);
+    without it the hash of `article` itself is used. `raw` is `record_json` of
+    `article.to_dict()` when the caller has it already.
+    """
     record = article.to_dict()
+    raw = raw if raw is not None else record_json(record)
     spellings: list[str] = []
     fields: dict[str, Any] = {
         "id": article.id,
         "match_key": article.match_key,
-        "content_hash": content_hash(record),
+        "content_hash": hashed or content_hash(raw),
         "title": analyze(article.title),
         "body": analyze(article.body),
         "tag": _folded("tag", article.tags, spellings),
         "teaser": article.teaser,
-        "record": pack_record(record),
+        # search.schema.pack_record's format; zlib level 1 rather than 6: 30% less
+        # time, 2% more bytes on Reuters (tests check unpack_record reads it).
+        "record": zlib.compress(raw, 1),
     }
     for kind in ENTITY_FIELDS:
         fields[kind] = _folded(kind, article.entities.get(kind, []), spellings)

@@ -118,10 +118,16 @@ def _text(name: str, value: Any, required: bool = False) -> str | None:
     return clean_text(value)
 
 
+# Every code point of Unicode category Cc (U+0000-U+001F, U+007F-U+009F) except \t and \n.
+_CONTROL_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def clean_text(value: str) -> str:
     """Drop control characters (keeping newlines and tabs) and NFC-normalize."""
-    value = "".join(c for c in value if c in "\n\t" or unicodedata.category(c) != "Cc")
-    return unicodedata.normalize("NFC", value).strip()
+    value = _CONTROL_CHARS.sub("", value)
+    if not value.isascii():  # ASCII is already NFC
+        value = unicodedata.normalize("NFC", value)
+    return value.strip()
 
 
 def _string_list(name: str, value: Any) -> list[str]:

@@ -1,15 +1,20 @@
 """The index writer: batches, one writer at a time, teaser rule, idempotent updates.
 
-Articles are analyzed (and their entities extracted) in worker processes;
-this process only decides add / update / skip and feeds Whoosh. Each batch is
-one Whoosh commit, so a killed ingest leaves the last committed generation
-and a rerun finishes the work (unchanged articles are recognized by hash).
+This process reads the input, decides add / update / skip for each article
+(before any work is done on it) and hands the articles to worker processes,
+each of which extracts entities, analyzes the text and writes one new segment
+per batch (more if the batch outgrows `limitmb`; index/segments.py, codec.py).
+At the end of a batch this process deletes the replaced documents and commits
+the new segments together in one TOC write: a killed ingest leaves the last
+committed generation (files of uncommitted segments are removed at the next
+commit) and a rerun finishes the work (unchanged articles are recognized by
+hash).
 """
 
 from __future__ import annotations
 
 import fcntl
-import multiprocessing
+import hashlib
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -21,14 +26,17 @@ from typing import Any
 
 from whoosh.writing import SegmentWriter
 
-from index.documents import article_fields
+from index.documents import article_fields, content_hash, input_hash, record_json
 from index.readers import Parsed, Problem
 from index.records import Article
+from index.segments import SegmentSeries, Workers
 from search.schema import unpack_record
 from search.storage import open_or_create_index
 
 BATCH_SIZE = 10_000
 POOL_THRESHOLD = 200  # fewer articles than this are prepared in-process
+MAX_SEGMENTS = 8  # more than this after a commit: small segments are merged
+CHUNK = 64  # articles per message to a worker
 LOCK_FILE = "ingest.lock"
 
 
@@ -56,25 +64,45 @@ class IngestReport:
         )
 
 
-@dataclass
-class _Prepared:
-    where: str
-    article: Article
-    fields: dict[str, Any]
+def settings_fingerprint(extract: bool) -> str:
+    """What besides the input shapes a document: the extraction flag, model and aliases."""
+    if not extract:
+        return "extract=0"
+    from index.entities.aliases import ENV as ALIASES_ENV
+    from index.entities.aliases import SHIPPED_PATH
+    from index.entities.tagger import MODEL_ENV, MODEL_PATH
+
+    digest = hashlib.blake2b(b"extract=1", digest_size=12)
+    extra = os.environ.get(ALIASES_ENV)
+    files = [Path(os.environ.get(MODEL_ENV) or MODEL_PATH), SHIPPED_PATH]
+    for path in files + ([Path(extra)] if extra else []):
+        digest.update(str(path).encode() + b"\0")
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"(unreadable)")
+    return "extract=1:" + digest.hexdigest()
 
 
-def prepare(item: tuple[Parsed, bool]) -> _Prepared | Problem:
+def prepare(item: tuple[Article, str | None, bool, str], where: str = "") -> dict | Problem:
     """Worker side: entities, then every field's terms. Errors become Problems."""
-    parsed, extract = item
+    article, hashed, extract, settings = item
     try:
-        article = parsed.article
+        raw = record_json(article.to_dict())
+        hashed = hashed or content_hash(raw, settings)
         if extract:
             from index.entities import enrich
 
             article = enrich(article)
-        return _Prepared(parsed.where, article, article_fields(article))
+            raw = None
+        return article_fields(article, hashed, raw)
     except Exception as exc:  # one bad article must not stop the batch
-        return Problem(parsed.where, f"could not prepare the article: {exc}")
+        return Problem(where or article.id, f"could not prepare the article: {exc}")
+
+
+def _prepare_payload(payload: tuple) -> dict | Problem:
+    where, *item = payload
+    return prepare(tuple(item), where)
 
 
 @contextmanager
@@ -104,35 +132,29 @@ def ingest_lock(index_dir: Path, timeout: float, on_wait: Callable[[str], None] 
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _prepared_stream(
-    items: Iterable[Parsed | Problem], extract: bool, report: IngestReport, workers: int
-) -> Iterator[_Prepared | Problem]:
-    """Prepare articles, in a process pool when the input is large enough to pay for it."""
-
-    def parsed_only(source: Iterable[Parsed | Problem]) -> Iterator[tuple[Parsed, bool]]:
-        for item in source:
-            if isinstance(item, Problem):
-                report.failed.append(item)
-            else:
-                yield item, extract
-
-    stream = parsed_only(items)
-    head = list(islice(stream, POOL_THRESHOLD))
-    if len(head) < POOL_THRESHOLD or workers <= 1:
-        yield from map(prepare, chain(head, stream))
-        return
-    context = multiprocessing.get_context("fork")
-    with context.Pool(workers) as pool:
-        yield from pool.imap(prepare, chain(head, stream), chunksize=32)
+@dataclass
+class _Pending:
+    seq: int
+    teaser: bool
+    key: str
 
 
 class _Batch:
-    """One commit's worth of decisions, keyed by id so the last version of an id wins."""
+    """One commit's worth of decisions, keyed by id so the last version of an id wins.
 
-    def __init__(self, searcher):
+    Articles are handed on as soon as they are decided; one that a later article
+    of the same batch supersedes (same id, or the full text of a pending teaser)
+    is `retracted`: its document is marked deleted in the new segment at commit.
+    """
+
+    def __init__(self, searcher, settings: str):
         self.searcher = searcher
-        self.docs: dict[str, _Prepared] = {}
-        self.replace: set[str] = set()  # committed ids to delete before adding
+        self.settings = settings
+        self.docs: dict[str, _Pending] = {}
+        self.by_key: dict[str, dict[str, bool]] = {}  # match_key -> {pending id: teaser}
+        self.replace: set[str] = set()  # committed ids to delete
+        self.retracted: set[int] = set()
+        self.seq = 0
 
     def _committed_record(self, article_id: str) -> tuple[str, bool] | None:
         docnum = self.searcher.document_number(id=article_id)
@@ -148,53 +170,134 @@ class _Batch:
             out.append((stored["id"], unpack_record(stored["record"])["teaser"]))
         return out
 
-    def decide(self, doc: _Prepared, report: IngestReport) -> None:
-        article = doc.article
-        key = doc.fields["match_key"]
-        pending = self.docs.get(article.id)
-        committed = None if pending else self._committed_record(article.id)
-        same_key = [(i, d.article.teaser) for i, d in self.docs.items()
-                    if d.fields["match_key"] == key and i != article.id]
-        same_key += [(i, t) for i, t in self._committed_same_key(key)
-                     if i != article.id and i not in self.replace]
+    def _retract(self, article_id: str) -> None:
+        pending = self.docs.pop(article_id, None)
+        if pending is not None:
+            self.retracted.add(pending.seq)
+            del self.by_key[pending.key][article_id]
+
+    def decide(self, article: Article, report: IngestReport) -> tuple[int, str | None] | None:
+        """(sequence number, content hash if computed) of an article to write, or None."""
+        article_id = article.id
+        key = article.match_key
+        pending = self.docs.get(article_id)
+        committed = None if pending else self._committed_record(article_id)
+        same_key = [(i, t) for i, t in self.by_key.get(key, {}).items() if i != article_id]
+        same_key += [
+            (i, t)
+            for i, t in self._committed_same_key(key)
+            if i != article_id and i not in self.replace
+        ]
         if article.teaser and (
             any(not teaser for _, teaser in same_key)
-            or (pending and not pending.article.teaser)
+            or (pending and not pending.teaser)
             or (committed and not committed[1])
         ):
             report.teasers_skipped += 1
-            return
-        if committed and committed[0] == doc.fields["content_hash"]:
-            report.unchanged += 1
-            return
+            return None
+        hashed = None
+        if committed:
+            hashed = input_hash(article, self.settings)
+            if committed[0] == hashed:
+                report.unchanged += 1
+                return None
         if not article.teaser:
             for other_id, teaser in same_key:
                 if teaser:  # the full text replaces its teaser
                     self.replace.add(other_id)
-                    self.docs.pop(other_id, None)
+                    self._retract(other_id)
         if pending or committed:
             report.updated += 1
             if committed:
-                self.replace.add(article.id)
+                self.replace.add(article_id)
+            self._retract(article_id)
         else:
             report.added += 1
-        self.docs[article.id] = doc
+        self.seq += 1
+        self.docs[article_id] = _Pending(self.seq, article.teaser, key)
+        self.by_key.setdefault(key, {})[article_id] = article.teaser
+        return self.seq, hashed
 
-    def write(self, ix, limitmb: int) -> int | None:
-        """Commit this batch; return the new generation, or None when nothing changed."""
-        if not self.docs and not self.replace:
+    def commit(self, ix, results, report: IngestReport, limitmb: int, last: bool) -> int | None:
+        """Delete what was replaced, add the new segments: one TOC write. None if no change.
+
+        Small segments are merged at the end of an ingest when there are more
+        than MAX_SEGMENTS, and during it only when there are far too many.
+        """
+        segments = []
+        for built, problems in results:
+            report.failed.extend(problems)
+            for segment, seqs in built:
+                dead = [n for n, seq in enumerate(seqs) if seq in self.retracted]
+                if len(dead) == len(seqs):
+                    continue  # its files are removed as orphans by this commit
+                for docnum in dead:
+                    segment.delete_document(docnum)
+                segments.append(segment)
+        if not segments and not self.replace:
             return None
         writer = SegmentWriter(ix, limitmb=limitmb, timeout=10.0)
         try:
             for article_id in self.replace:
                 writer.delete_by_term("id", article_id)
-            for doc in self.docs.values():
-                writer.add_document(**doc.fields)
-            writer.commit()
+            final = writer.segments + segments
+            if len(final) > (MAX_SEGMENTS if last else 4 * MAX_SEGMENTS):
+                final = _merge_smallest(writer, final)
+            if writer._added:
+                final.append(writer._finalize_segment())
+            else:
+                writer._close_segment()
+            writer._commit_toc(final)
         except BaseException:
             writer.cancel()
             raise
+        writer._finish()
         return ix.latest_generation()
+
+
+def _merge_smallest(writer, segments):
+    """The smaller half of `segments` (and enough to leave MAX_SEGMENTS) go into `writer`."""
+    from whoosh.reading import SegmentReader
+
+    if len(segments) < 2:
+        return segments
+    order = sorted(segments, key=lambda s: s.doc_count())
+    merge = order[: max(2, len(order) // 2, len(order) - MAX_SEGMENTS + 1)]
+    for segment in merge:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    merged = {id(s) for s in merge}
+    return [s for s in segments if id(s) not in merged]
+
+
+class _InProcess:
+    """The Workers interface for small inputs: one SegmentSeries, in this process."""
+
+    def __init__(self, index_dir: str, limitmb: int):
+        self.series = SegmentSeries(index_dir, limitmb)
+
+    def send(self, docs: list[tuple[int, Any]]) -> None:
+        for seq, payload in docs:
+            fields = _prepare_payload(payload)
+            if isinstance(fields, Problem):
+                self.series.problems.append(fields)
+            else:
+                self.series.add(seq, fields)
+
+    def finish(self):
+        return [self.series.finish()]
+
+    def close(self) -> None:
+        self.series.cancel()
+
+
+def _parsed_only(items: Iterable[Parsed | Problem], report: IngestReport) -> Iterator[Parsed]:
+    for item in items:
+        if isinstance(item, Problem):
+            report.failed.append(item)
+        else:
+            yield item
 
 
 def ingest(
@@ -216,26 +319,62 @@ def ingest(
     with ingest_lock(index_dir, lock_timeout, on_wait):
         ix = open_or_create_index(index_dir)
         report.generation = ix.latest_generation()
-        stream = _prepared_stream(items, extract, report, workers)
-        done = 0
-        while True:
-            chunk = list(islice(stream, batch_size))
-            if not chunk:
-                break
-            with ix.searcher() as searcher:
-                batch = _Batch(searcher)
-                for doc in chunk:
-                    if isinstance(doc, Problem):
-                        report.failed.append(doc)
-                    else:
-                        batch.decide(doc, report)
-            generation = batch.write(ix, limitmb)
-            if generation is not None:
-                report.generation = generation
-            done += len(chunk)
-            if on_progress:
-                on_progress(done)
+        settings = settings_fingerprint(extract)
+        stream = _parsed_only(items, report)
+        head = list(islice(stream, POOL_THRESHOLD))
+        if len(head) < POOL_THRESHOLD or workers <= 1:
+            pool: Any = _InProcess(str(index_dir), limitmb)
+        else:
+            pool = Workers(str(index_dir), workers, _prepare_payload, limitmb)
+        try:
+            _run(
+                ix,
+                chain(head, stream),
+                pool,
+                extract,
+                settings,
+                batch_size,
+                limitmb,
+                report,
+                on_progress,
+            )
+        finally:
+            pool.close()
     return report
+
+
+def _run(ix, stream, pool, extract, settings, batch_size, limitmb, report, on_progress) -> None:
+    done = 0
+    batch_size = max(1, batch_size)
+    while True:
+        with ix.searcher() as searcher:
+            batch = _Batch(searcher, settings)
+            outgoing: list[tuple[int, Any]] = []
+            count = 0
+            for parsed in islice(stream, batch_size):
+                count += 1
+                decided = batch.decide(parsed.article, report)
+                if decided is None:
+                    continue
+                seq, hashed = decided
+                outgoing.append((seq, (parsed.where, parsed.article, hashed, extract, settings)))
+                if len(outgoing) >= CHUNK:
+                    pool.send(outgoing)
+                    outgoing = []
+            if outgoing:
+                pool.send(outgoing)
+            if not count:
+                return
+            following = next(stream, None)  # is this the last batch?
+            if following is not None:
+                stream = chain([following], stream)
+            results = pool.finish()
+        generation = batch.commit(ix, results, report, limitmb, last=following is None)
+        if generation is not None:
+            report.generation = generation
+        done += count
+        if on_progress:
+            on_progress(done)
 
 
 def delete(index_dir: str | os.PathLike, ids: Iterable[str], lock_timeout: float = 300.0) -> int:
@@ -247,5 +386,5 @@ def delete(index_dir: str | os.PathLike, ids: Iterable[str], lock_timeout: float
         count = 0
         for article_id in dict.fromkeys(ids):
             count += writer.delete_by_term("id", article_id)
-        writer.commit()
+        writer.commit(merge=False)
         return count

@@ -18,63 +18,54 @@ from whoosh.support.charset import accent_map
 
 # Words joined by dots or inner apostrophes stay one token ("U.S", "o'brien");
 # the English possessive is cut off below so "Russia's" indexes as "russia".
-TOKEN_PATTERN = re.compile(r"\w+(?:[.'’]\w+)*", re.UNICODE)
-_POSSESSIVE = re.compile(r"['’]s$")
+TOKEN_PATTERN = re.compile(r"\w+(?:[.'’ʼ]\w+)*", re.UNICODE)
+_POSSESSIVE = re.compile(r"'s$")  # applied after folding, which unifies the apostrophes
 
 # A short list: common function words only, so phrases and titles keep their content.
-STOP_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "but",
-        "by",
-        "for",
-        "from",
-        "has",
-        "have",
-        "he",
-        "her",
-        "his",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "of",
-        "on",
-        "or",
-        "she",
-        "that",
-        "the",
-        "their",
-        "them",
-        "there",
-        "these",
-        "they",
-        "this",
-        "to",
-        "was",
-        "were",
-        "will",
-        "with",
-    ]
-)
+_STOP_LIST = """
+a an and are as at be but by for from has have he her his i if in into is it its
+of on or she that the their them there these they this to was were will with
+"""
+STOP_WORDS = frozenset(_STOP_LIST.split())
 
 _stemmer = EnglishStemmer()
 
 
+# Letters that neither casefolding nor accent stripping turns into ASCII, and the
+# apostrophe variants (’ ʼ ‘ ′ ´ `), which become the plain one so "O’Brien" == "O'Brien".
+_EXTRA_FOLDS = str.maketrans(
+    {
+        "æ": "ae",
+        "œ": "oe",
+        "þ": "th",
+        "ð": "d",
+        "’": "'",
+        "ʼ": "'",
+        "‘": "'",
+        "′": "'",
+        "´": "'",
+        "`": "'",
+    }
+)
+# Polish and Hungarian write with "sz" the sound Czech, Slovak and Belarusian Latin
+# write "š", which folds to "s": Łukaszenka and Lukašenka must meet. Only before a
+# vowel, so a final "sz" (Tomasz, Jarosz) is not stemmed away like a plural "s" and
+# abbreviations (SZ, DSZ) stay. No English word has "sz".
+_SZ = re.compile("sz(?=[aeiouy])")
+
+
 def fold(text: str) -> str:
-    """Lowercase and strip accents, so Łukaszenka, Lukašenka and lukasenka meet."""
-    text = unicodedata.normalize("NFKC", text).translate(accent_map).casefold()
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    """Lowercase and strip accents, so Łukaszenka, Lukašenka and lukasenka meet.
+
+    Casefolding comes first ("Straße" -> "strasse", as "STRASSE" reads), then the
+    accent map, then any remaining combining marks are dropped.
+    """
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_EXTRA_FOLDS)
+    text = text.translate(accent_map)
+    if not text.isascii():
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _SZ.sub("s", text) if "sz" in text else text
 
 
 @lru_cache(maxsize=200_000)

@@ -1,16 +1,41 @@
 """Ranking parameters and the query-grouping rule, in one place.
 
-BM25F as Whoosh computes it (so the fast path can be checked against stock
-Whoosh): idf = log(N / (df + 1)) + 1, saturation K1, length normalisation B
-(per field: FIELD_B), per-field weights. `required_matches` says how many of a
-query's words a document must contain: all of them for short queries, fewer
-for long natural-language questions, which would otherwise match nothing.
+Scoring is Whoosh's BM25F (so the fast path can be checked against stock
+Whoosh): per field, idf = log(N / (df + 1)) + 1, saturation K1, length
+normalisation B (FIELD_B per field), and the field's weight. Title matches are
+boosted at index time (schema TITLE_BOOST: title term frequencies count 2.5
+times, which saturates) and FIELD_WEIGHTS multiply each field's score.
+
+A query becomes a `QueryPlan` (`plan_query`):
+
+* each distinct word is a term, weighted by how often the query repeats it
+  (saturating, K3) and, at scoring time, by `term_weight`, which turns
+  Whoosh's idf into Robertson-Sparck Jones idf: words that half the archive
+  contains count (almost) nothing, which matters for long questions;
+* short queries (up to ALL_WORDS_UP_TO distinct words) must match all their
+  words, each word scoring over every text field;
+* longer ones are natural-language questions: no document holds all their
+  words, so they are OR-ed and ranked (`required_matches` = 1; requiring a
+  fraction of the words was measured and only ever hurt, see README);
+* long questions are then expanded once with pseudo-relevance feedback
+  (`feedback_terms`): the words most typical of the first FEEDBACK_DOCS
+  results (higher ranks count more, a word must be in FEEDBACK_MIN_DOCS of
+  them) are added with FEEDBACK_WEIGHT of the query's weight.
+
+A document's score is therefore
+    sum over query terms t, text fields f of
+        weight[t] * FIELD_WEIGHTS[f] * term_weight(df_f(t), N) * BM25F_f(t, doc)
+where df_f is the term's document frequency in field f and N the document count
+(Whoosh's `doc_count_all`). `build_query` expresses exactly that as a Whoosh
+query (term boosts), which is what eval/ir.py measures.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from search.analysis import analyze
@@ -20,54 +45,119 @@ B = 0.75
 # Per-field length normalisation (Whoosh's BM25F `<field>_B`); fields not listed use B.
 FIELD_B: dict[str, float] = {}
 # Title boost is applied at index time (schema TITLE_BOOST); these multiply on top.
-FIELD_WEIGHTS = {"title": 1.0, "body": 1.0, "person": 2.0, "organization": 2.0, "place": 2.0}
+# Title 0.5: a title word also in the body (the usual case) still scores well above a
+# body-only word, while the headline no longer outweighs what the text is about.
+FIELD_WEIGHTS = {"title": 0.5, "body": 1.0, "person": 2.0, "organization": 2.0, "place": 2.0}
 TEXT_FIELDS = ("title", "body")
+
 ALL_WORDS_UP_TO = 3
-MIN_SHOULD_MATCH = 0.3
-# Words of a question's frame ("what are the ...", "describe ...") that say nothing about
-# the subject; dropped from queries longer than ALL_WORDS_UP_TO only.
-QUESTION_WORDS = frozenset()
-# Repeated query words count more, saturating: weight = qtf * (K3 + 1) / (qtf + K3).
-K3 = 0.0
+# Saturation of repeated query words in long questions: qtf * (K3 + 1) / (qtf + K3).
+K3 = 3.0
+# term_weight's floor: a word in more than half the documents still counts a little.
+IDF_FLOOR = 0.1
+
+FEEDBACK_DOCS = 10  # first results read for pseudo-relevance feedback
+FEEDBACK_TERMS = 30  # words added
+FEEDBACK_WEIGHT = 0.6  # their total weight, as a share of the query's own
+FEEDBACK_DECAY = 0.5  # the result at rank r (0 first) counts 1 / (1 + DECAY * r)
+FEEDBACK_MIN_DOCS = 2  # a word must be in this many of those results
 
 
 def idf(doc_frequency: int, doc_count: int) -> float:
+    """Whoosh's idf, which its BM25F multiplies into every field score."""
     return math.log(doc_count / (doc_frequency + 1)) + 1.0
 
 
-def required_matches(n_terms: int) -> int:
-    """How many distinct query words a result must contain."""
-    if n_terms <= ALL_WORDS_UP_TO:
-        return n_terms
-    return max(1, math.ceil(n_terms * MIN_SHOULD_MATCH))
-
-
-def query_terms(text: str) -> dict[str, float]:
-    """Distinct index terms of a query, in order, with their query weights."""
-    terms = analyze(text)
-    if len(set(terms)) > ALL_WORDS_UP_TO and QUESTION_WORDS:
-        kept = [t for t in terms if t not in QUESTION_WORDS]
-        terms = kept or terms
-    counts = Counter(terms)
-    if not K3:
-        return {t: 1.0 for t in counts}
-    return {t: c * (K3 + 1) / (c + K3) for t, c in counts.items()}
-
-
-IDF_MODE = "whoosh"
-IDF_POWER = 1.0
-IDF_FLOOR = 0.1
+def rsj_idf(doc_frequency: int, doc_count: int) -> float:
+    """Robertson-Sparck Jones idf, floored at IDF_FLOOR."""
+    ratio = (doc_count - doc_frequency + 0.5) / (doc_frequency + 0.5)
+    return max(IDF_FLOOR, math.log(ratio))
 
 
 def term_weight(doc_frequency: int, doc_count: int) -> float:
-    """Query-time multiplier on a term's score, on top of Whoosh's idf."""
-    base = idf(doc_frequency, doc_count)
-    if IDF_MODE == "power":
-        return base ** (IDF_POWER - 1)
-    if IDF_MODE == "robertson":
-        r = math.log((doc_count - doc_frequency + 0.5) / (doc_frequency + 0.5))
-        return max(IDF_FLOOR, r) ** IDF_POWER / base
-    return 1.0
+    """Query-time multiplier of one term's field score: with it, the score uses rsj_idf
+    in place of Whoosh's idf (which never falls below 1, so common words count)."""
+    return rsj_idf(doc_frequency, doc_count) / idf(doc_frequency, doc_count)
+
+
+def required_matches(n_terms: int) -> int:
+    """How many distinct query words a result must contain: all of a short query's,
+    any one of a long question's (it is ranked, not filtered)."""
+    if n_terms <= ALL_WORDS_UP_TO:
+        return n_terms
+    return 1
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    """What a free-text query asks for: its terms with query weights, how many of them a
+    document must contain, and whether to expand it with pseudo-relevance feedback."""
+
+    weights: dict[str, float]
+    required: int
+    feedback: bool
+
+    @property
+    def conjunctive(self) -> bool:
+        return self.required >= len(self.weights)
+
+
+def plan_query(text: str) -> QueryPlan:
+    """The terms of `text`, weighted (a repeated word counts more, saturating by K3). A
+    short query requires all its words; a long question any one of them, ranked, and is
+    expanded by feedback."""
+    terms = analyze(text)
+    weights = {t: c * (K3 + 1) / (c + K3) for t, c in Counter(terms).items()}
+    required = required_matches(len(weights))
+    return QueryPlan(weights, required, len(weights) > ALL_WORDS_UP_TO)
+
+
+def query_terms(text: str) -> dict[str, float]:
+    """The query's index terms (in order) with their query weights."""
+    return plan_query(text).weights
+
+
+def feedback_terms(
+    weights: dict[str, float],
+    docs: Sequence[Sequence[str]],
+    doc_frequency: Callable[[str], int],
+    doc_count: int,
+) -> dict[str, float]:
+    """Pseudo-relevance feedback: `weights` plus the FEEDBACK_TERMS words most typical of
+    `docs` (the analyzed title + body of the first results, best first).
+
+    A word's score is its share of each document's words, averaged with weight
+    1 / (1 + FEEDBACK_DECAY * rank) (rank 0 first), times rsj_idf (df from
+    `doc_frequency`, the body field's). Words in fewer than FEEDBACK_MIN_DOCS of the
+    documents (one document's idiosyncrasies) are never added. The
+    added words share FEEDBACK_WEIGHT times the query's total weight, in proportion
+    to their scores."""
+    share: Counter[str] = Counter()
+    seen: Counter[str] = Counter()
+    total = 0.0
+    for rank, terms in enumerate(d for d in docs if d):
+        doc_weight = 1.0 / (1.0 + FEEDBACK_DECAY * rank)
+        total += doc_weight
+        for t, c in Counter(terms).items():
+            share[t] += doc_weight * c / len(terms)
+            seen[t] += 1
+    scored = []
+    for t, s in share.items():
+        if seen[t] < FEEDBACK_MIN_DOCS:
+            continue
+        df = doc_frequency(t)
+        value = s / total * math.log((doc_count - df + 0.5) / (df + 0.5)) if df else 0.0
+        if value > 0:
+            scored.append((value, t))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    best = scored[:FEEDBACK_TERMS]
+    out = dict(weights)
+    if not best:
+        return out
+    mass = FEEDBACK_WEIGHT * sum(weights.values()) / sum(v for v, _ in best)
+    for value, t in best:
+        out[t] = out.get(t, 0.0) + mass * value
+    return out
 
 
 def field_b_options() -> dict[str, float]:
@@ -75,43 +165,52 @@ def field_b_options() -> dict[str, float]:
     return {f"{name}_B": value for name, value in FIELD_B.items()}
 
 
-def build_query(text: str, searcher=None, fields=TEXT_FIELDS):
-    """The Whoosh query for a free-text search: each query word OR-ed over the text fields."""
+def whoosh_weighting():
+    """The stock Whoosh weighting these settings describe."""
+    from whoosh import scoring
+
+    return scoring.BM25F(B=B, K1=K1, **field_b_options())
+
+
+def build_query(
+    plan: QueryPlan,
+    searcher,
+    weights: dict[str, float] | None = None,
+    fields: Iterable[str] = TEXT_FIELDS,
+):
+    """The plan as a Whoosh query (None for an empty one): each term over `fields`, boosted
+    by its weight, the field's weight and term_weight; AND-ed by term when the plan
+    requires every term, else one OR. `weights` overrides the plan's (feedback)."""
     from whoosh import query as q
 
-    weights = query_terms(text)
+    weights = plan.weights if weights is None else weights
     if not weights:
         return None
+    fields = tuple(fields)
     n = searcher.doc_count_all()
-    per_term = [
-        q.Or(
-            [
-                q.Term(
-                    f,
-                    t,
-                    boost=w
-                    * FIELD_WEIGHTS.get(f, 1.0)
-                    * term_weight(searcher.doc_frequency(f, t), n),
-                )
-                for f in fields
-            ]
-        )
-        for t, w in weights.items()
-    ]
-    need = required_matches(len(per_term))
-    if need >= len(per_term):
-        return q.And(per_term)
-    return q.Or(per_term)
+
+    def term(f: str, t: str, w: float):
+        boost = w * FIELD_WEIGHTS.get(f, 1.0) * term_weight(searcher.doc_frequency(f, t), n)
+        return q.Term(f, t, boost=boost)
+
+    if plan.conjunctive:
+        return q.And([q.Or([term(f, t, w) for f in fields]) for t, w in weights.items()])
+    return q.Or([term(f, t, w) for t, w in weights.items() for f in fields])
 
 
 def settings() -> dict[str, Any]:
+    """Every setting, for the record written next to measured results."""
     return {
         "K1": K1,
         "B": B,
         "FIELD_B": dict(FIELD_B),
         "FIELD_WEIGHTS": dict(FIELD_WEIGHTS),
         "ALL_WORDS_UP_TO": ALL_WORDS_UP_TO,
-        "MIN_SHOULD_MATCH": MIN_SHOULD_MATCH,
         "K3": K3,
-        "QUESTION_WORDS": sorted(QUESTION_WORDS),
+        "IDF_FLOOR": IDF_FLOOR,
+        "FEEDBACK_DOCS": FEEDBACK_DOCS,
+        "FEEDBACK_TERMS": FEEDBACK_TERMS,
+        "FEEDBACK_WEIGHT": FEEDBACK_WEIGHT,
+        "FEEDBACK_DECAY": FEEDBACK_DECAY,
+        "FEEDBACK_MIN_DOCS": FEEDBACK_MIN_DOCS,
     }

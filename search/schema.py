@@ -18,7 +18,7 @@ from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, STORED, TEXT, SchemaCl
 from search.analysis import TEXT_ANALYZER
 
 # Bump when the schema or the analysis changes: older indexes must be rebuilt.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 FACET_FIELDS = ("person", "organization", "place", "category", "tag", "year")
 ENTITY_FIELDS = ("person", "organization", "place")
 TITLE_BOOST = 2.5

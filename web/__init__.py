@@ -18,7 +18,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, g, request
+from flask import Flask, Response, current_app, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from web import settings
 
@@ -50,7 +51,7 @@ def _start_timer() -> None:
     g.request_started = time.perf_counter()
 
 
-def _log_request(response):
+def _log_request(response: Response) -> Response:
     """One structured JSON line per request on stderr: method, path, status, duration_ms."""
     started = g.get("request_started")
     duration = (time.perf_counter() - started) * 1000 if started else 0.0
@@ -66,7 +67,7 @@ def _log_request(response):
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the site + API. `config` overrides the ARCHIVE_SEARCH_* environment settings."""
-    from web import api, errors, pages, security
+    from web import api, errors, pages, security, trends, widget
 
     app = Flask(__name__)
     app.config.update(settings.load_settings())
@@ -74,6 +75,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False
     if config:
         app.config.update(settings.normalize(config))
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.extensions["archive_search"] = ArchiveHolder(
         app.config["INDEX_DIR"], app.config.get("ARCHIVE")
     )
@@ -82,5 +86,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(widget.bp)
+    app.register_blueprint(trends.bp)
     app.after_request(_log_request)
     return app

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import json
 import sys
 import time
@@ -15,6 +16,7 @@ from collections.abc import Callable, Sequence
 from importlib import resources
 from typing import Any, TextIO
 
+from index.entities import AliasError
 from index.readers import Parsed, read_paths
 from index.records import article_from_dict
 from index.writer import IngestReport, LockTimeout, delete, ingest
@@ -268,8 +270,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_usage(sys.stderr)
         print(f"archive-search: error: {exc}", file=sys.stderr)
         return 2
-    except (IndexUnavailable, LockTimeout) as exc:
+    except (IndexUnavailable, LockTimeout, AliasError) as exc:
         print(f"archive-search: error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        hint = " (the disk is full)" if exc.errno == errno.ENOSPC else ""
+        print(
+            f"archive-search: error: {exc}{hint}; the last committed batch is intact",
+            file=sys.stderr,
+        )
         return 1
     except KeyboardInterrupt:
         print("interrupted: the last committed batch is intact; rerun to finish", file=sys.stderr)

@@ -1,0 +1,366 @@
+"""The read side end to end: one open index, one reused searcher, the /api/search shape.
+
+`Archive` keeps a single searcher and its generation arrays and replaces both
+when a newer generation is committed. It opens a fresh searcher rather than
+calling `refresh()`, which keeps stale deletions in reused segment readers.
+Whoosh's file readers are not safe to share across threads mid-read, so
+searches on one Archive take turns (a lock); each is a few milliseconds.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from os import PathLike
+from typing import Any
+
+import numpy as np
+from whoosh.util.times import long_to_datetime
+
+from search import engine, snippets, spelling, trends
+from search.dates import parse_bound
+from search.errors import SearchError
+from search.facets import Facet, apply_facets
+from search.generation import Generation
+from search.query import parse
+from search.schema import ENTITY_FIELDS, FACET_FIELDS, unpack_record
+from search.similar import similar_docnums
+from search.storage import open_index, resolve_index_dir
+from search.suggest import Suggester
+
+SORTS = ("relevance", "newest", "oldest")
+MAX_PER_PAGE = 100
+MAX_DEPTH = 10_000
+MAX_FACET_SIZE = 100
+MAX_SIMILAR = 50
+MAX_SUGGEST = 20
+_PLAIN_WORDS = re.compile(r"[^\W_]+(?:['’][^\W_]+)?(?:\s+[^\W_]+(?:['’][^\W_]+)?)*")
+DEFAULT_TIME_LIMIT = 2.0
+
+
+class Archive:
+    """An index opened for searching. Safe to share between threads."""
+
+    def __init__(
+        self,
+        index_dir: str | PathLike | None = None,
+        *,
+        time_limit: float = DEFAULT_TIME_LIMIT,
+        posting_cache_mb: int = 64,
+    ):
+        self.path = resolve_index_dir(index_dir)
+        self.time_limit = time_limit
+        self._cache_bytes = posting_cache_mb << 20
+        self._ix = open_index(self.path)
+        self._lock = threading.RLock()
+        self._gen: Generation | None = None
+        self._gen_number = -1
+
+    # ---- the current generation ----
+
+    def _current(self) -> Generation:
+        """The generation arrays of the latest commit (a new searcher after any commit)."""
+        latest = self._ix.latest_generation()
+        if self._gen is None or latest != self._gen_number:
+            old = self._gen
+            self._gen = Generation(self._ix.searcher(), self._cache_bytes)
+            self._gen_number = latest
+            if old is not None:
+                old.searcher.close()
+        return self._gen
+
+    def close(self) -> None:
+        with self._lock:
+            if self._gen is not None:
+                self._gen.searcher.close()
+                self._gen = None
+
+    # ---- search ----
+
+    def search(
+        self,
+        q: str | None = "",
+        *,
+        page: int = 1,
+        per_page: int = 10,
+        sort: str = "relevance",
+        date_from: str | None = None,
+        date_to: str | None = None,
+        filters: dict[str, list[str]] | None = None,
+        facet_size: int = 10,
+        time_limit: float | None = None,
+    ) -> dict[str, Any]:
+        """Run one search; returns the /api/search dict. Raises SearchError for bad parameters."""
+        started = time.perf_counter()
+        page = _int("page", page, 1, None)
+        per_page = _int("per_page", per_page, 1, MAX_PER_PAGE)
+        if page * per_page > MAX_DEPTH:
+            raise SearchError(
+                f"page × per_page must be at most {MAX_DEPTH:,}: refine the query instead",
+                parameter="page",
+            )
+        if sort not in SORTS:
+            raise SearchError(f"sort must be one of {', '.join(SORTS)}", parameter="sort")
+        facet_size = _int("facet_size", facet_size, 0, MAX_FACET_SIZE)
+        filters = _filters(filters)
+        bounds = (_bound("from", date_from, end=False), _bound("to", date_to, end=True))
+        parsed = parse(q)
+        with self._lock:
+            gen = self._current()
+            deadline = engine.Deadline(self.time_limit if time_limit is None else time_limit)
+            date_mask = _date_mask(gen, parsed, bounds)
+            aliases = engine.load_aliases()
+            ev = engine.evaluate(gen, parsed, date_mask, deadline, aliases)
+            total_mask, facets = apply_facets(gen, ev.mask, filters, facet_size)
+            total = int(np.count_nonzero(total_mask))
+            start = (page - 1) * per_page
+            docs = engine.top_docs(gen, ev, total_mask, sort, start, start + per_page)
+            results = [self._result(gen, doc, ev) for doc in docs]
+
+            def hits(text: str) -> int:
+                other = engine.evaluate(gen, parse(text), date_mask, deadline, aliases)
+                return int(np.count_nonzero(apply_facets(gen, other.mask, filters, 0)[0]))
+
+            corrected = _correction(gen, q or "", hits) if not deadline.expired() else None
+        return {
+            "query": q or "",
+            "total": total,
+            "page": page,
+            "per_page": per_page,
+            "took_ms": round((time.perf_counter() - started) * 1000, 1),
+            "corrected": corrected,
+            "results": results,
+            "facets": facets,
+            "timed_out": ev.timed_out,
+        }
+
+    def _result(self, gen: Generation, doc: int, ev: engine.Evaluation) -> dict[str, Any]:
+        record = unpack_record(gen.searcher.stored_fields(doc)["record"])
+        terms = ev.terms if ev.scored else set()
+        phrases = ev.phrases if ev.scored else []
+        text = record.get("body") or record.get("title") or ""
+        entities = record.get("entities") or {}
+        return {
+            "id": record["id"],
+            "url": record.get("url"),
+            "title": snippets.highlight_title(record.get("title") or "", terms, phrases),
+            "date": record.get("date"),
+            "category": record.get("category"),
+            "entities": {kind: list(entities.get(kind) or []) for kind in ENTITY_FIELDS},
+            "snippet": snippets.make_snippet(text, terms, phrases),
+            "score": round(float(ev.scores[doc]), 4),
+        }
+
+    def similar(self, article_id: str, limit: int = 10) -> dict[str, Any] | None:
+        """Articles sharing distinctive terms and entities; None for an unknown id."""
+        limit = _int("limit", limit, 1, MAX_SIMILAR)
+        with self._lock:
+            gen = self._current()
+            doc = gen.searcher.document_number(id=article_id)
+            if doc is None:
+                return None
+            found = similar_docnums(gen.searcher, doc, limit)
+            results = [self._summary(gen, other, score) for other, score in found]
+        return {"results": results}
+
+    def _summary(self, gen: Generation, doc: int, score: float) -> dict[str, Any]:
+        """A search-result-shaped entry without a query: plain title, the lead as snippet."""
+        record = unpack_record(gen.searcher.stored_fields(doc)["record"])
+        entities = record.get("entities") or {}
+        return {
+            "id": record["id"],
+            "url": record.get("url"),
+            "title": snippets.highlight_title(record.get("title") or "", set()),
+            "date": record.get("date"),
+            "category": record.get("category"),
+            "entities": {kind: list(entities.get(kind) or []) for kind in ENTITY_FIELDS},
+            "snippet": snippets.lead(record.get("body") or record.get("title") or ""),
+            "score": round(score, 4),
+        }
+
+    def suggest(self, prefix: str | None, limit: int = 8) -> dict[str, Any]:
+        """Completions for search-as-you-type, from entity names and title words."""
+        limit = _int("limit", limit, 1, MAX_SUGGEST)
+        prefix = prefix or ""
+        with self._lock:
+            gen = self._current()
+            if gen.suggester is None:
+                gen.suggester = Suggester(gen.searcher.reader())
+            found = gen.suggester.suggest(prefix, limit) if prefix.strip() else []
+        return {"query": prefix, "suggestions": found}
+
+    # ---- other read endpoints ----
+
+    def article(self, article_id: str) -> dict[str, Any] | None:
+        """The stored record of one article, or None."""
+        with self._lock:
+            gen = self._current()
+            doc = gen.searcher.document_number(id=article_id)
+            if doc is None:
+                return None
+            return unpack_record(gen.searcher.stored_fields(doc)["record"])
+
+    def health(self) -> dict[str, Any]:
+        with self._lock:
+            gen = self._current()
+            return {"status": "ok", "documents": gen.doc_count, "generation": self._gen_number}
+
+    def stats(self, top: int = 10) -> dict[str, Any]:
+        """Documents, date range and the most frequent values of each facet."""
+        with self._lock:
+            gen = self._current()
+            dated = gen.live & gen.dated
+            first = last = None
+            if dated.any():
+                first = _iso(int(gen.dates[dated].min()))
+                last = _iso(int(gen.dates[dated].max()))
+            top_values = {}
+            for name in FACET_FIELDS:
+                facet = Facet(gen.facets[name], [])
+                top_values[name] = [
+                    {"value": v["value"], "count": v["count"]}
+                    for v in facet.render(facet.counts(gen.live), top)
+                ]
+            return {
+                "documents": gen.doc_count,
+                "generation": self._gen_number,
+                "dated": int(np.count_nonzero(dated)),
+                "date_range": {"from": first, "to": last},
+                "top": top_values,
+            }
+
+    # ---- trends and timelines (search.trends) ----
+
+    def _matching(
+        self,
+        gen: Generation,
+        q: str | None,
+        bounds: tuple[int | None, int | None],
+        filters: dict[str, list[str]],
+    ) -> np.ndarray:
+        """Live docs matching q, the date bounds and every facet filter (search()'s total)."""
+        parsed = parse(q)
+        deadline = engine.Deadline(self.time_limit)
+        date_mask = _date_mask(gen, parsed, bounds)
+        ev = engine.evaluate(gen, parsed, date_mask, deadline, engine.load_aliases())
+        mask = ev.mask
+        for name, values in filters.items():
+            selected = Facet(gen.facets[name], values).filter_mask(gen.n)
+            if selected is not None:
+                mask = mask & selected
+        return mask
+
+    def trends(
+        self,
+        facet: str,
+        *,
+        days: int = 90,
+        limit: int = 10,
+        q: str | None = "",
+        date_from: str | None = None,
+        date_to: str | None = None,
+        filters: dict[str, list[str]] | None = None,
+        series: bool = False,
+    ) -> dict[str, Any]:
+        """Values of `facet` rising in the last `days` (to the newest article) vs. all before.
+
+        `series` adds each value's monthly counts (for sparklines). See search.trends.
+        """
+        if facet not in trends.FACETS:
+            raise SearchError(f"facet must be one of {', '.join(trends.FACETS)}", "facet")
+        days = _int("days", days, 1, trends.MAX_DAYS)
+        limit = _int("limit", limit, 1, trends.MAX_LIMIT)
+        filters = _filters(filters)
+        bounds = (_bound("from", date_from, end=False), _bound("to", date_to, end=True))
+        with self._lock:
+            gen = self._current()
+            considered = self._matching(gen, q, bounds, filters) & gen.dated
+            return trends.trends_answer(gen, facet, considered, days, limit, bounds[1], series)
+
+    def timeline(
+        self,
+        interval: str = "month",
+        *,
+        q: str | None = "",
+        date_from: str | None = None,
+        date_to: str | None = None,
+        filters: dict[str, list[str]] | None = None,
+    ) -> dict[str, Any]:
+        """Matching dated articles per month or year, every period first to last (zeros too)."""
+        if interval not in trends.INTERVALS:
+            raise SearchError(f"interval must be one of {', '.join(trends.INTERVALS)}", "interval")
+        filters = _filters(filters)
+        bounds = (_bound("from", date_from, end=False), _bound("to", date_to, end=True))
+        with self._lock:
+            gen = self._current()
+            mask = self._matching(gen, q, bounds, filters)
+            return trends.timeline_answer(gen, mask, interval)
+
+
+def _iso(value: int) -> str:
+    return long_to_datetime(value).isoformat(timespec="seconds")
+
+
+def _int(name: str, value: Any, low: int, high: int | None) -> int:
+    try:
+        number = int(value)
+        if isinstance(value, float) and number != value:
+            raise ValueError
+    except (TypeError, ValueError):
+        raise SearchError(f"{name} must be a whole number", parameter=name) from None
+    if number < low or (high is not None and number > high):
+        limit = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise SearchError(f"{name} must be {limit}", parameter=name)
+    return number
+
+
+def _filters(filters: dict[str, list[str]] | None) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for name, values in (filters or {}).items():
+        if name not in FACET_FIELDS:
+            raise SearchError(f"unknown filter {name!r}", parameter=name)
+        if isinstance(values, str):
+            values = [values]
+        if not all(isinstance(v, str) for v in values or ()):
+            raise SearchError(f"{name} values must be strings", parameter=name)
+        out[name] = [v for v in values or () if v.strip()]
+    return out
+
+
+def _bound(name: str, value: str | None, *, end: bool) -> int | None:
+    if value is None or not str(value).strip():
+        return None
+    try:
+        return parse_bound(str(value), end=end)
+    except ValueError as exc:
+        raise SearchError(f"{name}: {exc}", parameter=name) from None
+
+
+def _date_mask(gen: Generation, parsed, bounds: tuple[int | None, int | None]):
+    """Dated docs inside the from/to parameters and every date range in the query."""
+    ranges = [bounds] if bounds != (None, None) else []
+    for item in parsed.ranges:
+        try:
+            low = parse_bound(item.start, end=False) if item.start else None
+            high = parse_bound(item.end, end=True) if item.end else None
+        except ValueError:
+            continue  # a reader's malformed range is ignored, never an error
+        ranges.append((low, high))
+    if not ranges:
+        return None
+    mask = gen.dated.copy()
+    for low, high in ranges:
+        if low is not None:
+            mask &= gen.dates >= low
+        if high is not None:
+            mask &= gen.dates <= high
+    return mask
+
+
+def _correction(gen: Generation, q: str, hits) -> str | None:
+    """Did-you-mean, for queries of plain words only (syntax is taken as meant)."""
+    text = q.strip()
+    if not text or len(text) > 200 or not _PLAIN_WORDS.fullmatch(text):
+        return None
+    return spelling.correct(gen.searcher.reader(), text.split(), hits)

@@ -1,0 +1,237 @@
+"""Arrays for one committed generation of the index, built once per searcher.
+
+Doc numbers are only stable within one reader generation (merges renumber),
+so everything here is keyed by the searcher it was built from: live-docs
+mask, dates, field lengths, id order (for tie-breaking) and the facet tables
+of (doc, value ordinal) pairs that make exact disjunctive facet counts a
+couple of `np.bincount` calls.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+from whoosh.util.numeric import byte_to_length
+
+from search.postings import PostingCache, decode_info
+from search.ranking import FIELD_B, FIELD_WEIGHTS, K1, B, idf, term_weight
+from search.schema import FACET_FIELDS
+
+SCORED_FIELDS = ("title", "body", "person", "organization", "place")
+_MISSING_DATE = 2**64 - 1  # what a sortable DATETIME column holds for "no value"
+DF_CACHE = 200_000  # (field, term) document frequencies kept per generation (feedback)
+_BYTE_LENGTHS = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
+
+
+@dataclass
+class FacetTable:
+    """One facet field: folded values by ordinal, display spellings, and (doc, ordinal) pairs."""
+
+    name: str
+    values: list[str]
+    index: dict[str, int]
+    display: list[str]
+    docs: np.ndarray
+    ords: np.ndarray
+    _tokens: dict[str, list[int]] | None = field(default=None, repr=False)
+
+    def ordinals_with_words(self, words: list[str]) -> list[int]:
+        """Ordinals of values containing every word (for `person:putin` style queries)."""
+        if self._tokens is None:
+            tokens: dict[str, list[int]] = {}
+            for i, value in enumerate(self.values):
+                for word in set(value.split()):
+                    tokens.setdefault(word, []).append(i)
+            self._tokens = tokens
+        found: set[int] | None = None
+        for word in words:
+            ords = set(self._tokens.get(word, ()))
+            found = ords if found is None else found & ords
+        return sorted(found or ())
+
+    def doc_mask(self, ordinals: list[int], n: int) -> np.ndarray:
+        """Documents holding any of the given values."""
+        mask = np.zeros(n, dtype=bool)
+        if ordinals:
+            wanted = np.zeros(len(self.values), dtype=bool)
+            wanted[ordinals] = True
+            mask[self.docs[wanted[self.ords]]] = True
+        return mask
+
+
+class Generation:
+    """Everything the fast path needs about one searcher's view of the index."""
+
+    def __init__(self, searcher: Any, posting_cache_bytes: int = 64 << 20):
+        self.searcher = searcher
+        reader = searcher.reader()
+        self.generation: int = reader.generation() if reader.generation() is not None else -1
+        self.leaves: list[tuple[Any, int]] = list(reader.leaf_readers())
+        self.n = reader.doc_count_all()
+        self.doc_count = reader.doc_count()
+        self.postings = PostingCache(self.leaves, posting_cache_bytes)
+        # Docs matching a phrase (field, terms): alias spellings like "united states" recur.
+        self.phrase_docs: OrderedDict[tuple[str, tuple[str, ...]], np.ndarray] = OrderedDict()
+        self.suggester: Any = None  # built on the first suggestion request of this generation
+        self._doc_frequencies: dict[tuple[str, str], int] = {}
+        self.live = self._live()
+        self.dates, self.dated = self._dates()
+        self.lengths = {name: self._lengths(name) for name in SCORED_FIELDS}
+        self.avg_length = {
+            name: (searcher.field_length(name) / (self.doc_count or 1)) or 1.0
+            for name in SCORED_FIELDS
+        }
+        # BM25's K1 x length normalisation per doc and field (FIELD_B per field, else B).
+        self._k1_norm: dict[str, np.ndarray] = {}
+        for name in SCORED_FIELDS:
+            b = FIELD_B.get(name, B)
+            self._k1_norm[name] = K1 * ((1 - b) + b * self.lengths[name] / self.avg_length[name])
+        self.id_rank = self._id_rank()
+        self.order_newest = _positions(np.lexsort((self.id_rank, self.date_key(True))))
+        self.order_oldest = _positions(np.lexsort((self.id_rank, self.date_key(False))))
+        spellings = self._spellings()
+        self.facets = {name: self._facet(name, spellings.get(name, {})) for name in FACET_FIELDS}
+
+    def term_scores(self, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """(doc ids, scores) of one term in one field: Whoosh's BM25F x FIELD_WEIGHTS[field]
+        x term_weight(df, N), df counting deleted documents as stock idf does."""
+        ids, weights = self.postings.get(fieldname, term)
+        if not len(ids):
+            return ids, weights.astype(np.float64)
+        w = weights.astype(np.float64)
+        df = len(ids)
+        scale = idf(df, self.n) * FIELD_WEIGHTS.get(fieldname, 1.0) * term_weight(df, self.n)
+        return ids, (scale * (K1 + 1)) * w / (w + self._k1_norm[fieldname][ids])
+
+    def doc_frequency(self, fieldname: str, term: str) -> int:
+        """Documents holding `term` in `fieldname`, deleted ones too (as stock idf counts):
+        a lexicon lookup per segment, cached (feedback asks for a few hundred per query)."""
+        key = (fieldname, term)
+        found = self._doc_frequencies.get(key)
+        if found is None:
+            if len(self._doc_frequencies) >= DF_CACHE:
+                self._doc_frequencies.clear()
+            found = self._doc_frequencies[key] = self.searcher.doc_frequency(fieldname, term)
+        return found
+
+    def _live(self) -> np.ndarray:
+        live = np.ones(self.n, dtype=bool)
+        for leaf, base in self.leaves:
+            if leaf.has_deletions():
+                deleted = np.fromiter(leaf._perdoc.deleted_docs(), dtype=np.int64)
+                live[deleted + base] = False
+        return live
+
+    def _column_bytes(self, leaf: Any, name: str, column: Any) -> tuple[bytes, int]:
+        perdoc = leaf._perdoc
+        if not perdoc.has_column(name):
+            return b"", 0
+        creader = perdoc.column_reader(name, column)
+        return creader._dbfile.get(creader._basepos, creader._count * creader._fixedlen), (
+            creader._count
+        )
+
+    def _dates(self) -> tuple[np.ndarray, np.ndarray]:
+        """Microseconds (Whoosh's datetime_to_long) per doc, and which docs have a date."""
+        raw = np.full(self.n, _MISSING_DATE, dtype=np.uint64)
+        column = self.searcher.schema["date"].column_type
+        for leaf, base in self.leaves:
+            data, count = self._column_bytes(leaf, "date", column)
+            if count:
+                raw[base : base + count] = np.frombuffer(data, dtype=">u8")
+        dated = raw != _MISSING_DATE
+        return np.where(dated, raw, 0).astype(np.int64), dated
+
+    def _lengths(self, fieldname: str) -> np.ndarray:
+        """Byte-quantised field lengths, decoded as stock BM25F sees them."""
+        lengths = np.zeros(self.n, dtype=np.uint8)
+        for leaf, base in self.leaves:
+            data, count = self._column_bytes(leaf, f"_{fieldname}_len", LENGTHS_COLUMN)
+            if count:
+                lengths[base : base + count] = np.frombuffer(data, dtype=np.uint8)
+        return _BYTE_LENGTHS[lengths]
+
+    def _field_terms(self, leaf: Any, fieldname: str):
+        """(text, terminfo) for every term of one field in one segment."""
+        terms = leaf._terms
+        if fieldname not in terms.indexed_field_names():
+            return
+        for (name, btext), info in terms.items_from(fieldname, b""):
+            if name != fieldname:
+                return
+            yield btext.decode("utf-8"), info
+
+    def _id_rank(self) -> np.ndarray:
+        """Each doc's position in id order: the last tie-breaker, stable across pages."""
+        pairs: list[tuple[str, int]] = []
+        for leaf, base in self.leaves:
+            for text, info in self._field_terms(leaf, "id"):
+                if info.doc_frequency() == 1:
+                    pairs.append((text, info.min_id() + base))
+                else:
+                    ids, _ = decode_info(leaf._terms, info)
+                    pairs.extend((text, int(d) + base) for d in ids)
+        pairs.sort()
+        rank = np.zeros(self.n, dtype=np.int64)
+        if pairs:
+            docs = np.fromiter((d for _, d in pairs), dtype=np.int64, count=len(pairs))
+            rank[docs] = np.arange(len(pairs))
+        return rank
+
+    def _spellings(self) -> dict[str, dict[str, str]]:
+        """kind -> folded -> most frequent display spelling (lexicon doc frequencies)."""
+        counts: dict[tuple[str, str], dict[str, int]] = {}
+        for leaf, _ in self.leaves:
+            for text, info in self._field_terms(leaf, "spelling"):
+                parts = text.split("\t")
+                if len(parts) != 3:
+                    continue
+                kind, folded, display = parts
+                spelled = counts.setdefault((kind, folded), {})
+                spelled[display] = spelled.get(display, 0) + info.doc_frequency()
+        out: dict[str, dict[str, str]] = {}
+        for (kind, folded), spelled in counts.items():
+            best = max(sorted(spelled), key=lambda s: spelled[s])
+            out.setdefault(kind, {})[folded] = best
+        return out
+
+    def _facet(self, name: str, spellings: dict[str, str]) -> FacetTable:
+        per_value: dict[str, list[np.ndarray]] = {}
+        for leaf, base in self.leaves:
+            for text, info in self._field_terms(leaf, name):
+                ids, _ = decode_info(leaf._terms, info)
+                per_value.setdefault(text, []).append(ids.astype(np.int32) + base)
+        values = sorted(per_value)
+        doc_parts, ord_parts = [], []
+        for i, value in enumerate(values):
+            for ids in per_value[value]:
+                doc_parts.append(ids)
+                ord_parts.append(np.full(len(ids), i, dtype=np.int32))
+        docs = np.concatenate(doc_parts) if doc_parts else np.zeros(0, dtype=np.int32)
+        ords = np.concatenate(ord_parts) if ord_parts else np.zeros(0, dtype=np.int32)
+        return FacetTable(
+            name=name,
+            values=values,
+            index={v: i for i, v in enumerate(values)},
+            display=[spellings.get(v, v) for v in values],
+            docs=docs,
+            ords=ords,
+        )
+
+    def date_key(self, newest_first: bool) -> np.ndarray:
+        """Sort key (ascending = wanted order) with undated docs last in either order."""
+        big = np.iinfo(np.int64).max
+        if newest_first:
+            return np.where(self.dated, -self.dates, big)
+        return np.where(self.dated, self.dates, big)
+
+
+def _positions(order: np.ndarray) -> np.ndarray:
+    """Inverse permutation: each doc's place in `order` (a unique, total sort key)."""
+    positions = np.empty(len(order), dtype=np.int64)
+    positions[order] = np.arange(len(order))
+    return positions

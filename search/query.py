@@ -1,0 +1,322 @@
+"""A reader's query, parsed safely into a small AST; the one place Whoosh queries are built.
+
+Safe by construction: the scanner below never fails. Recognised syntax is
+`"phrases"`, `-exclude`, `a OR b`, `field:value` (title, body, person,
+organization, place, category, tag, year), `date:[2017-01 to 2017-06]`,
+trailing wildcards (`negot*`) and fuzzy terms (`lukashenko~`, `~2`).
+Anything else (stray quotes, a lone `AND`, brackets) is read as plain words,
+which analysis then keeps or drops like any other text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+
+from search.analysis import analyze, fold_value
+
+TEXT_FIELDS = ("title", "body")
+VALUE_FIELDS = ("person", "organization", "place", "category", "tag", "year")
+FIELDS = TEXT_FIELDS + VALUE_FIELDS + ("date",)
+MAX_CLAUSES = 64  # longer queries are cut: a reader never needs more, a robot gets no more
+
+_FIELD_PREFIX = re.compile(r"(?i)(" + "|".join(FIELDS) + r"):(?=\S)")
+_FUZZY = re.compile(r"^(.+?)~([12])?$")
+_RANGE = re.compile(r"(?i)^\[\s*(\S*)\s+to\s+(\S*)\s*\]$")
+
+
+@dataclass(frozen=True)
+class Term:
+    """One word (or a token that analysis splits, e.g. `e-mail`, which acts as a phrase)."""
+
+    text: str
+    field: str | None = None
+    kind: str = "word"  # "word", "prefix" or "fuzzy"
+    distance: int = 1
+
+    @property
+    def terms(self) -> list[str]:
+        if self.kind == "prefix":  # the index holds stems: match the typed start, unstemmed
+            return [fold_value(self.text)] if fold_value(self.text) else []
+        return analyze(self.text)
+
+
+@dataclass(frozen=True)
+class Phrase:
+    text: str
+    field: str | None = None
+
+    @property
+    def terms(self) -> list[str]:
+        return analyze(self.text)
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """`date:[start to end]` or `date:2017`; bounds are raw strings, checked by the engine."""
+
+    start: str | None
+    end: str | None
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """`a OR b OR c`: one clause that any of its options satisfies."""
+
+    options: tuple[Term | Phrase, ...]
+
+
+Clause = Term | Phrase | AnyOf
+
+
+@dataclass
+class Query:
+    """A parsed query: clauses to match (some or all, see ranking.required_matches),
+    clauses to exclude, and date ranges."""
+
+    text: str = ""
+    positive: list[Clause] = field(default_factory=list)
+    negative: list[Clause] = field(default_factory=list)
+    ranges: list[DateRange] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.positive and not self.negative and not self.ranges
+
+
+def parse(text: str | None) -> Query:
+    """Parse a reader's query; never raises."""
+    text = (text or "")[:2000]
+    out = Query(text=text)
+    pending_or = False
+    for negated, item in _scan(text):
+        if item == "OR":
+            pending_or = bool(out.positive) and not negated
+            continue
+        if isinstance(item, DateRange):
+            out.ranges.append(item)
+            pending_or = False
+            continue
+        if not _meaningful(item):
+            continue
+        if negated:
+            out.negative.append(item)
+        elif pending_or and out.positive:
+            previous = out.positive.pop()
+            options = previous.options if isinstance(previous, AnyOf) else (previous,)
+            out.positive.append(AnyOf(options + (item,)))
+        else:
+            out.positive.append(item)
+        pending_or = False
+    out.positive = _dedupe(out.positive)[:MAX_CLAUSES]
+    out.negative = _dedupe(out.negative)[:MAX_CLAUSES]
+    return out
+
+
+def _meaningful(item: Term | Phrase) -> bool:
+    if item.field in VALUE_FIELDS:
+        return bool(fold_value(item.text))
+    return bool(item.terms)
+
+
+def _dedupe(clauses: list[Clause]) -> list[Clause]:
+    seen: set = set()
+    out = []
+    for clause in clauses:
+        key = _clause_key(clause)
+        if key not in seen:
+            seen.add(key)
+            out.append(clause)
+    return out
+
+
+def _clause_key(clause: Clause) -> tuple:
+    if isinstance(clause, AnyOf):
+        return ("or",) + tuple(sorted(_clause_key(o) for o in clause.options))
+    if isinstance(clause, Term) and clause.kind != "word":
+        return (clause.kind, clause.field, tuple(clause.terms), clause.distance)
+    if clause.field in VALUE_FIELDS:
+        return ("value", clause.field, fold_value(clause.text))
+    return ("text", clause.field, tuple(clause.terms))
+
+
+def _scan(text: str):
+    """Yield (negated, item) where item is a Term, Phrase, DateRange or the string "OR"."""
+    pos, n = 0, len(text)
+    while pos < n:
+        while pos < n and text[pos].isspace():
+            pos += 1
+        if pos >= n:
+            return
+        negated = False
+        if text[pos] == "-" and pos + 1 < n and not text[pos + 1].isspace():
+            negated = True
+            pos += 1
+        fieldname = None
+        prefix = _FIELD_PREFIX.match(text, pos)
+        if prefix:
+            fieldname = prefix.group(1).lower()
+            pos = prefix.end()
+        if text[pos] == '"':
+            close = text.find('"', pos + 1)
+            if close > pos:
+                phrase = text[pos + 1 : close]
+                pos = close + 1
+                yield from _phrase_item(negated, phrase, fieldname)
+                continue
+            pos += 1  # a stray quote: the rest is plain words
+            continue
+        if fieldname == "date" and text[pos] == "[":
+            close = text.find("]", pos)
+            if close > pos:
+                match = _RANGE.match(text[pos : close + 1])
+                pos = close + 1
+                if match and not negated:
+                    yield False, DateRange(match.group(1) or None, match.group(2) or None)
+                continue
+        end = pos
+        while end < n and not text[end].isspace() and text[end] != '"':
+            end += 1
+        word = text[pos:end]
+        pos = end
+        if not word:
+            continue
+        if word == "OR" and fieldname is None:
+            yield negated, "OR"
+            continue
+        if fieldname == "date":
+            if not negated:
+                yield False, DateRange(word, word)
+            continue
+        yield negated, _word_item(word, fieldname)
+
+
+def _phrase_item(negated: bool, phrase: str, fieldname: str | None):
+    if fieldname == "date":
+        if not negated:
+            yield False, DateRange(phrase.strip() or None, phrase.strip() or None)
+        return
+    if fieldname in VALUE_FIELDS:
+        yield negated, Term(phrase, fieldname)
+        return
+    words = analyze(phrase)
+    if len(words) == 1:
+        yield negated, Term(phrase, fieldname)
+    elif words:
+        yield negated, Phrase(phrase, fieldname)
+
+
+def _word_item(word: str, fieldname: str | None) -> Term | Phrase:
+    if fieldname not in VALUE_FIELDS:
+        if word.endswith("*") and len(fold_value(word.rstrip("*"))) >= 2:
+            stem = word.rstrip("*")
+            if re.fullmatch(r"\w+", stem):
+                return Term(stem, fieldname, "prefix")
+        fuzzy = _FUZZY.match(word)
+        if fuzzy and re.fullmatch(r"\w{3,}", fuzzy.group(1)):
+            return Term(fuzzy.group(1), fieldname, "fuzzy", int(fuzzy.group(2) or 1))
+        word = word.strip("()[]{}*~")
+        if len(analyze(word)) > 1:  # "e-mail", "U.S.-led": the words in order
+            return Phrase(word, fieldname)
+    return Term(word.strip("()[]{}") if fieldname in VALUE_FIELDS else word, fieldname)
+
+
+# ---- what snippets highlight ----
+
+
+def highlight_terms(parsed: Query, extra: set[str] | None = None) -> set[str]:
+    """Analysed index terms of the positive clauses (plus expansions the engine found)."""
+    out: set[str] = set(extra or ())
+    for clause in _flat(parsed.positive):
+        if clause.field in VALUE_FIELDS:
+            out.update(analyze(clause.text))
+        elif isinstance(clause, Term) and clause.kind != "word":
+            continue  # the engine adds the expansions it used
+        else:
+            out.update(clause.terms)
+    return out
+
+
+def highlight_phrases(parsed: Query) -> list[list[str]]:
+    return [
+        c.terms
+        for c in _flat(parsed.positive)
+        if isinstance(c, Phrase) and c.field in (None, *TEXT_FIELDS)
+    ]
+
+
+def _flat(clauses: list[Clause]) -> list[Term | Phrase]:
+    out: list[Term | Phrase] = []
+    for clause in clauses:
+        out.extend(clause.options if isinstance(clause, AnyOf) else (clause,))
+    return out
+
+
+# ---- Whoosh query objects ----
+
+
+def phrase_query(fieldname: str, terms: list[str]) -> wq.Query:
+    """A positional phrase over one text field (the engine runs its matcher)."""
+    if len(terms) == 1:
+        return wq.Term(fieldname, terms[0])
+    return wq.Phrase(fieldname, terms)
+
+
+def stock_query(
+    parsed: Query, weights: dict[str, float], entity_fields: tuple[str, ...]
+) -> tuple[wq.Query, wq.Query | None]:
+    """The same query built the stock way: (query, mask of excluded documents or None).
+
+    Or/And of Terms, field weights as query boosts.
+    Used by the tests and the benchmark to check the fast path against stock Whoosh. Long
+    questions become a plain Or (stock Whoosh has no "at least m of n"), wildcard and fuzzy
+    terms stock Prefix/FuzzyTerm queries; alias expansion is not applied.
+    """
+    from search.ranking import required_matches
+
+    def text_alternatives(clause: Term | Phrase) -> list[wq.Query]:
+        fields = (clause.field,) if clause.field in TEXT_FIELDS else TEXT_FIELDS
+        terms = clause.terms
+        alts: list[wq.Query] = []
+        for name in fields:
+            boost = weights.get(name, 1.0)
+            if isinstance(clause, Term) and clause.kind == "prefix":
+                alts.append(wq.Prefix(name, terms[0], boost=boost))
+            elif isinstance(clause, Term) and clause.kind == "fuzzy":
+                alts.append(
+                    wq.FuzzyTerm(
+                        name, terms[0], maxdist=clause.distance, prefixlength=1, boost=boost
+                    )
+                )
+            elif len(terms) == 1:
+                alts.append(wq.Term(name, terms[0], boost=boost))
+            else:
+                alts.append(wq.Phrase(name, terms, boost=boost))
+        if clause.field is None and not (isinstance(clause, Term) and clause.kind != "word"):
+            value = fold_value(clause.text)
+            alts.extend(
+                wq.Term(name, value, boost=weights.get(name, 1.0)) for name in entity_fields
+            )
+        return alts
+
+    def clause_query(clause: Clause) -> wq.Query:
+        if isinstance(clause, AnyOf):
+            return wq.Or([clause_query(option) for option in clause.options])
+        if clause.field in VALUE_FIELDS:
+            value = fold_value(clause.text)
+            return wq.Term(clause.field, value, boost=weights.get(clause.field, 1.0))
+        return wq.Or(text_alternatives(clause))
+
+    positives = [clause_query(c) for c in parsed.positive]
+    if not positives:
+        main: wq.Query = wq.Every()
+    elif required_matches(len(positives)) >= len(positives):
+        main = wq.And(positives)
+    else:
+        main = wq.Or(positives)
+    # Excludes go to searcher.search(mask=...): stock AndNot returned an excluded doc at
+    # the first posting, and And+Not adds 1.0 to every score.
+    mask = wq.Or([clause_query(c) for c in parsed.negative]) if parsed.negative else None
+    return main, mask

@@ -1,0 +1,237 @@
+"""Snippets and highlighted titles: the query's words marked in the article text.
+
+Matching compares analysed terms (`tokens_with_offsets`), so a query for
+"sanctions" marks "sanction" and "Sanctioned" too, exactly as the index
+matched them. A phrase is marked as one span. Only the first ~20 KB of a body
+is read: enough for any snippet, and it keeps ten snippets well under a
+millisecond each. Output is HTML in which only `<mark>` survives: the text is
+escaped here and nh3 is the final gate.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
+
+import nh3
+
+from search.analysis import tokens_with_offsets
+
+SCAN_CHARS = 20_000
+MAX_FRAGMENTS = 3
+ANCHORS_PER_KEY = 20
+SEPARATOR = " … "
+ELLIPSIS = "…"
+_WORD = re.compile(r"\S+")
+_SPACE = re.compile(r"\s+")
+# A sentence ends at . ! or ? (closing quotes and brackets included) before white
+# space, or at a line break.
+_SENTENCE_END = re.compile(r"[.!?][\"'’”)\]]*(?=\s)|\n")
+
+
+class _Span:
+    """One marked range of the text and the query part (term or phrase) it matches."""
+
+    __slots__ = ("start", "end", "key")
+
+    def __init__(self, start: int, end: int, key: str):
+        self.start, self.end, self.key = start, end, key
+
+
+class _Text:
+    """Word and sentence boundaries of a text, for cutting fragments cleanly."""
+
+    def __init__(self, text: str):
+        self.text = text
+        words = [m.span() for m in _WORD.finditer(text)]
+        self.word_starts = [s for s, _ in words]
+        self.word_ends = [e for _, e in words]
+        ends = [m.end() for m in _SENTENCE_END.finditer(text)]
+        self.sentence_ends = ends
+        self.sentence_starts = [0] + [self.next_word_start(e) for e in ends]
+
+    def next_word_start(self, pos: int) -> int:
+        i = bisect_left(self.word_starts, pos)
+        return self.word_starts[i] if i < len(self.word_starts) else len(self.text)
+
+    def sentence_start_before(self, pos: int) -> int:
+        return self.sentence_starts[bisect_right(self.sentence_starts, pos) - 1]
+
+    def end_within(self, start: int, limit: int, must_reach: int) -> int:
+        """The best end in (start, limit]: a sentence end in its second half, else a word end."""
+        if limit >= len(self.text):
+            return len(self.text.rstrip())
+        i = bisect_right(self.sentence_ends, limit) - 1
+        if i >= 0 and self.sentence_ends[i] >= max(must_reach, (start + limit) // 2):
+            return self.sentence_ends[i]
+        i = bisect_right(self.word_ends, limit) - 1
+        if i >= 0 and self.word_ends[i] >= must_reach and self.word_ends[i] > start:
+            return self.word_ends[i]
+        return must_reach  # one match longer than the budget: keep it whole
+
+    def window(self, span: _Span, budget: int) -> tuple[int, int]:
+        """A fragment of about `budget` characters holding `span`, cut at clean boundaries."""
+        start = self.sentence_start_before(span.start)
+        if span.end - start > budget * 2 // 3:
+            # The sentence began long before: start a few words before the match.
+            start = self.next_word_start(max(start, span.start - budget // 3))
+            if start > span.start:
+                start = span.start
+        return start, self.end_within(start, start + budget, span.end)
+
+
+def _clip(text: str) -> str:
+    """The first ~20 KB, cut at white space so no word is split."""
+    if len(text) <= SCAN_CHARS:
+        return text
+    cut = text.rfind(" ", SCAN_CHARS - 200, SCAN_CHARS)
+    return text[: cut if cut > 0 else SCAN_CHARS]
+
+
+def find_matches(text: str, terms: Iterable[str], phrases: Sequence[Sequence[str]] = ()) -> list:
+    """Non-overlapping spans of `text` matching a query term or a whole phrase, in order."""
+    terms = set(terms)
+    phrases = [tuple(p) for p in phrases if p]
+    if not terms and not phrases:
+        return []
+    tokens = list(tokens_with_offsets(text))
+    spans: list[_Span] = []
+    covered_until = -1  # index of the last token inside a phrase span
+    for i, (term, start, end) in enumerate(tokens):
+        if i <= covered_until:
+            continue
+        for phrase in phrases:
+            last = i + len(phrase) - 1
+            if last < len(tokens) and all(tokens[i + k][0] == t for k, t in enumerate(phrase)):
+                spans.append(_Span(start, tokens[last][2], " ".join(phrase)))
+                covered_until = last
+                break
+        else:
+            if term in terms:
+                spans.append(_Span(start, end, term))
+    return spans
+
+
+def _covering(spans: list[_Span], start: int, end: int) -> list[_Span]:
+    """The spans wholly inside [start, end); `spans` are in text order."""
+    lo = bisect_left(spans, start, key=lambda s: s.start)
+    hi = bisect_right(spans, end, key=lambda s: s.start)
+    return [s for s in spans[lo:hi] if s.end <= end]
+
+
+def _anchors(spans: list[_Span]) -> list[_Span]:
+    """The first few matches of each query part: enough candidates, bounded work."""
+    seen: dict[str, int] = {}
+    out = []
+    for span in spans:
+        seen[span.key] = seen.get(span.key, 0) + 1
+        if seen[span.key] <= ANCHORS_PER_KEY:
+            out.append(span)
+    return out
+
+
+def _pick_windows(doc: _Text, spans: list[_Span], count: int, budget: int) -> list:
+    """Greedily choose `count` windows, each covering the most query parts not yet shown."""
+    chosen: list[tuple[int, int]] = []
+    shown: set[str] = set()
+    for _ in range(count):
+        best, best_score = None, None
+        for span in _anchors(spans):
+            if span.key in shown or any(s <= span.start < e for s, e in chosen):
+                continue
+            start, end = doc.window(span, budget)
+            inside = _covering(spans, start, end)
+            score = (len({s.key for s in inside} - shown), len(inside), -start)
+            if best_score is None or score > best_score:
+                best, best_score = (start, end), score
+        if best is None:
+            break
+        # Overlapping windows merge into one fragment.
+        start, end = best
+        for other in [w for w in chosen if w[0] < end and start < w[1]]:
+            chosen.remove(other)
+            start, end = min(start, other[0]), max(end, other[1])
+        chosen.append((start, end))
+        shown |= {s.key for s in _covering(spans, start, end)}
+    return sorted(chosen)
+
+
+def _choose_fragments(doc: _Text, spans: list[_Span], max_chars: int) -> list:
+    """One fragment if it shows every query part, else up to three smaller ones."""
+    keys = {s.key for s in spans}
+    best = None
+    for count in range(1, MAX_FRAGMENTS + 1):
+        budget = (max_chars - len(SEPARATOR) * (count - 1)) // count
+        windows = _pick_windows(doc, spans, count, budget)
+        shown = {s.key for w in windows for s in _covering(spans, *w)}
+        if best is None or len(shown) > best[0]:
+            best = (len(shown), windows)
+        if len(shown) == len(keys):
+            break
+    return best[1]
+
+
+def _render(text: str, spans: list[_Span], start: int, end: int) -> str:
+    """Escaped text of [start, end) with the spans inside it wrapped in <mark>."""
+    out, pos = [], start
+    for span in spans:
+        s, e = max(span.start, start), min(span.end, end)
+        if s >= e or s < pos:
+            continue
+        out.append(html.escape(text[pos:s]))
+        out.append(f"<mark>{html.escape(text[s:e])}</mark>")
+        pos = e
+    out.append(html.escape(text[pos:end]))
+    return _SPACE.sub(" ", "".join(out)).strip()
+
+
+def _safe(markup: str) -> str:
+    """The final gate: whatever happened above, only a bare <mark> gets through."""
+    return nh3.clean(markup, tags={"mark"}, attributes={})
+
+
+def _join(doc: _Text, spans: list[_Span], windows: list[tuple[int, int]]) -> str:
+    parts = [_render(doc.text, spans, s, e) for s, e in windows]
+    snippet = SEPARATOR.join(p for p in parts if p)
+    if windows and doc.text[: windows[0][0]].strip():
+        snippet = f"{ELLIPSIS} {snippet}"
+    if windows and doc.text[windows[-1][1] :].strip():
+        snippet = f"{snippet} {ELLIPSIS}"
+    return snippet
+
+
+def lead(text: str, max_chars: int = 200) -> str:
+    """The article's opening, escaped and unmarked: the snippet for an empty query."""
+    text = _clip(text or "").lstrip()
+    if not text:
+        return ""
+    doc = _Text(text)
+    end = doc.end_within(0, max_chars, 0) or min(len(text), max_chars)
+    return _safe(_join(doc, [], [(0, end)]))
+
+
+def make_snippet(
+    text: str,
+    terms: set[str],
+    phrases: Sequence[Sequence[str]] = (),
+    max_chars: int = 200,
+) -> str:
+    """One to three fragments around the best matches, ~max_chars in all, matches marked.
+
+    `terms` and `phrases` are analysed index terms (what `search.analysis.analyze`
+    returns for the query). Without a match the snippet is the article's lead.
+    """
+    text = _clip(text or "").lstrip()
+    spans = find_matches(text, terms, phrases)
+    if not spans:
+        return lead(text, max_chars)
+    doc = _Text(text)
+    return _safe(_join(doc, spans, _choose_fragments(doc, spans, max_chars)))
+
+
+def highlight_title(title: str, terms: set[str], phrases: Sequence[Sequence[str]] = ()) -> str:
+    """The whole title, escaped, with the query's terms and phrases marked."""
+    title = title or ""
+    return _safe(_render(title, find_matches(title, terms, phrases), 0, len(title)))

@@ -1,0 +1,107 @@
+"""Crashes and full disks: the index always opens at a committed generation, and a rerun
+finishes the work. Slow (about two minutes), so marked; CI still runs it."""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from index.records import article_from_dict
+from search.export import iter_records
+from search.storage import open_index
+
+CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
+ARTICLES = 5_000
+BATCH = 500
+KILLS = 20
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory) -> tuple[Path, dict[str, dict]]:
+    path = tmp_path_factory.mktemp("crash") / "reuters-5000.jsonl"
+    with gzip.open(CORPORA / "reuters21578.jsonl.gz", "rt", encoding="utf-8") as f:
+        rows = [json.loads(line) for line in itertools.islice(f, ARTICLES)]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path, {r["id"]: article_from_dict(r).to_dict() for r in rows}
+
+
+def ingest_command(index: Path, source: Path) -> list[str]:
+    return [
+        sys.executable, "-m", "web.cli", "ingest", "--index", str(index), "--no-extract",
+        "--batch-size", str(BATCH), "--lock-timeout", "30", str(source),
+    ]  # fmt: skip
+
+
+def check_committed_state(index: Path, expected: dict[str, dict]) -> int:
+    """The index opens, holds whole batches only, and every record is the source's."""
+    count = 0
+    for record in iter_records(open_index(index)):
+        want = expected[record["id"]]
+        assert record["title"] == want["title"] and record["body"] == want["body"]
+        count += 1
+    assert count % BATCH == 0 or count == len(expected), f"{count} is not a committed batch"
+    return count
+
+
+def test_sigkill_at_random_moments_never_corrupts(tmp_path, source):
+    path, expected = source
+    index = tmp_path / "index"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    start = time.monotonic()
+    subprocess.run(ingest_command(tmp_path / "timing", path), env=env, check=True,
+                   capture_output=True)  # fmt: skip
+    full_run = time.monotonic() - start
+    rng = random.Random(20261128)
+    counts = []
+    for _ in range(KILLS):
+        proc = subprocess.Popen(
+            ingest_command(index, path), env=env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )  # fmt: skip
+        time.sleep(rng.uniform(0.2, full_run * 0.8))
+        os.killpg(proc.pid, signal.SIGKILL)  # the ingest and any worker processes
+        proc.wait()
+        if (index / "archive-search.json").exists():
+            counts.append(check_committed_state(index, expected))
+    done = subprocess.run(ingest_command(index, path), env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert check_committed_state(index, expected) == ARTICLES
+    assert counts == sorted(counts)  # committed work is never lost
+
+
+def test_disk_full_is_a_clear_error_and_the_index_survives(tmp_path, source):
+    path, expected = source
+    mountpoint = tmp_path / "small"
+    mountpoint.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=6m", "tmpfs", str(mountpoint)], capture_output=True
+    )
+    if mounted.returncode != 0:
+        pytest.fail(f"cannot mount a small tmpfs here: {mounted.stderr!r}")
+    try:
+        index = mountpoint / "index"
+        first = {k: expected[k] for k in list(expected)[:BATCH]}
+        small = tmp_path / "first.jsonl"
+        small.write_text("".join(json.dumps(r) + "\n" for r in first.values()), encoding="utf-8")
+        env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+        ok = subprocess.run(ingest_command(index, small), env=env, capture_output=True, text=True)
+        assert ok.returncode == 0, ok.stderr
+        full = subprocess.run(ingest_command(index, path), env=env, capture_output=True, text=True)
+        assert full.returncode == 1
+        assert "No space left" in full.stderr or "disk is full" in full.stderr
+        assert "Traceback" not in full.stderr
+        assert check_committed_state(index, expected) >= BATCH
+    finally:
+        subprocess.run(["umount", "-l", str(mountpoint)], check=False)

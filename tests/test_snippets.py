@@ -1,0 +1,150 @@
+"""Snippets: exact strings, stemmed and phrase marking, clean cuts, and no way for HTML through."""
+
+from __future__ import annotations
+
+import pytest
+
+from search.analysis import analyze
+from search.snippets import SCAN_CHARS, highlight_title, lead, make_snippet
+
+BODY = (
+    "Belarus faces new sanctions. The European Union said on Monday it would extend "
+    "sanctions against Minsk after the disputed election. Officials in Brussels said the "
+    "measures target 40 people. Meanwhile the economy is weak and inflation rose again in "
+    "June. President Lukashenka dismissed the sanction as meaningless and said Belarus would "
+    "survive. Analysts expect further pressure from Washington over the coming months."
+)
+
+
+def terms(query: str) -> set[str]:
+    return set(analyze(query))
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        (
+            "sanctions",
+            "Belarus faces new <mark>sanctions</mark>. The European Union said on Monday it "
+            "would extend <mark>sanctions</mark> against Minsk after the disputed election. "
+            "Officials in Brussels said the measures target 40 people. …",
+        ),
+        (
+            "sanctions lukashenka",
+            "… President <mark>Lukashenka</mark> dismissed the <mark>sanction</mark> as "
+            "meaningless and said Belarus would survive. Analysts expect further pressure from "
+            "Washington over the coming months.",
+        ),
+        (
+            "inflation lukashenka washington",
+            "… economy is weak and <mark>inflation</mark> rose again in June. … President "
+            "<mark>Lukashenka</mark> dismissed the sanction as meaningless and … pressure from "
+            "<mark>Washington</mark> over the coming months.",
+        ),
+    ],
+)
+def test_exact_snippets(query, expected):
+    assert make_snippet(BODY, terms(query)) == expected
+
+
+def test_stemmed_forms_are_marked():
+    text = "The EU sanctioned three banks. Sanctions hurt. A sanction is a tool."
+    snippet = make_snippet(text, terms("sanctions"))
+    assert snippet == (
+        "The EU <mark>sanctioned</mark> three banks. <mark>Sanctions</mark> hurt. "
+        "A <mark>sanction</mark> is a tool."
+    )
+
+
+def test_phrase_is_one_mark_and_stop_words_inside_it_too():
+    snippet = make_snippet(BODY, set(), [analyze("President Lukashenka")])
+    assert "<mark>President Lukashenka</mark> dismissed" in snippet
+    text = "The President of Belarus spoke. Belarus is small. A president came."
+    phrase = analyze("president of belarus")
+    snippet = make_snippet(text, set(phrase), [phrase])
+    assert snippet.startswith("The <mark>President of Belarus</mark> spoke. <mark>Belarus</mark>")
+    assert snippet.endswith("A <mark>president</mark> came.")
+
+
+def test_fragments_are_cut_at_word_or_sentence_boundaries():
+    words = " ".join(f"word{i}" for i in range(400))
+    text = f"{words} needle {words}. Second sentence here."
+    snippet = make_snippet(text, terms("needle"), max_chars=120)
+    assert snippet.startswith("… word") and snippet.endswith(" …")
+    inner = snippet[2:-2]
+    assert "<mark>needle</mark>" in inner
+    assert all(token.startswith("word") or "needle" in token for token in inner.split())
+    assert len(inner) <= 120 + len("<mark></mark>")
+
+
+def test_sentence_start_is_preferred():
+    text = "Short opening. The needle is here in the second sentence. And a third one follows."
+    snippet = make_snippet(text, terms("needle"), max_chars=60)
+    assert snippet == "… The <mark>needle</mark> is here in the second sentence. …"
+
+
+def test_three_fragments_at_most_and_about_max_chars():
+    filler = " ".join("filler" for _ in range(60))
+    text = f"alpha one. {filler}. beta two. {filler}. gamma three. {filler}. delta four."
+    snippet = make_snippet(text, terms("alpha beta gamma delta"))
+    assert snippet.count(" … ") <= 3
+    assert len(snippet.replace("<mark>", "").replace("</mark>", "")) <= 220
+
+
+def test_empty_query_and_no_match_give_the_lead():
+    assert make_snippet(BODY, set()) == lead(BODY)
+    assert make_snippet(BODY, terms("zebra")) == lead(BODY)
+    assert lead(BODY) == (
+        "Belarus faces new sanctions. The European Union said on Monday it would extend "
+        "sanctions against Minsk after the disputed election. Officials in Brussels said the "
+        "measures target 40 people. …"
+    )
+    assert lead("Short & sweet.") == "Short &amp; sweet."
+    assert lead("") == ""
+
+
+def test_only_the_first_20_kb_is_read():
+    text = "opening words. " + "padding " * (SCAN_CHARS // 8) + "needle"
+    assert "needle" not in make_snippet(text, terms("needle"))
+    assert make_snippet(text, terms("needle")).startswith("opening words.")
+
+
+PAYLOADS = [
+    "<script>alert(1)</script>",
+    '<img src=x onerror="alert(1)">',
+    '<a href="javascript:alert(1)">click</a>',
+    '"><svg onload=alert(1)>',
+    "<mark onclick=alert(1)>x</mark>",
+]
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_payloads_come_out_escaped(payload):
+    text = f"Sanctions news {payload} more sanctions text."
+    for html in (
+        make_snippet(text, terms("sanctions alert script svg")),
+        make_snippet(text, set()),
+        highlight_title(text, terms("sanctions alert onerror")),
+        lead(text),
+    ):
+        assert "<script" not in html and "<img" not in html and "<svg" not in html
+        assert "<a " not in html and "<mark " not in html
+        assert html.replace("<mark>", "").replace("</mark>", "").count("<") == 0
+        assert "&lt;" in html
+
+
+def test_script_payload_exact():
+    html = make_snippet("Hello <script>alert('x')</script> sanctions.", terms("sanctions"))
+    assert html == "Hello &lt;script&gt;alert('x')&lt;/script&gt; <mark>sanctions</mark>."
+
+
+def test_title_highlight():
+    assert highlight_title("EU extends Sanctions on Belarus", terms("sanction belarus")) == (
+        "EU extends <mark>Sanctions</mark> on <mark>Belarus</mark>"
+    )
+    assert highlight_title('A & B "quoted"', set()) == 'A &amp; B "quoted"'
+    assert highlight_title("", terms("x")) == ""
+    phrase = analyze("european union")
+    assert highlight_title("The European Union acts", set(), [phrase]) == (
+        "The <mark>European Union</mark> acts"
+    )

@@ -1,0 +1,512 @@
+"""<archive-search> in a real Chromium, embedded in a page of another origin.
+
+Two servers share one small index: `allowed` lets the host page's origin call the API,
+`refused` allows only some other origin. The host page (tests/data/widget/host.html) is
+served from a third origin by a tiny http.server in this process. Playwright drives Debian's
+/usr/bin/chromium; these tests fail, not skip, when it is missing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import itertools
+import json
+import re
+import threading
+import urllib.request
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+import pytest
+from playwright.sync_api import Browser, Error, Page, expect
+
+from tests.live import ROOT, browser_fixture, free_port, recording_page, running_server
+
+HOST_PAGE = Path(__file__).parent / "data" / "widget" / "host.html"
+XSS_TITLE = "<img src=x onerror=alert(1)>"
+REFUSED_ORIGIN = "http://elsewhere.example"
+DEFAULT_ACCENT = "rgb(26, 95, 180)"
+
+HAND_MADE = [
+    {
+        "id": "widget-xss",
+        "title": XSS_TITLE,
+        "body": "An xsstest article whose body says <script>alert(2)</script> out loud.",
+        "date": "2020-01-02T10:00:00",
+    },
+    {
+        "id": "widget-minsk-1",
+        "title": "Lukashenka meets CSTO envoys in Minsk",
+        "body": "Minsk hosted the CSTO envoys. Lukashenka spoke about security in Minsk.",
+        "date": "2017-06-19T12:17:00",
+        "entities": {
+            "person": ["Alexander Lukashenka"],
+            "organization": ["CSTO"],
+            "place": ["Minsk", "Russia"],
+        },
+    },
+    {
+        "id": "widget-minsk-2",
+        "title": "Minsk prepares for the parade",
+        "body": "Streets of Minsk closed as the city prepares for the parade.",
+        "date": "2017-07-01T09:00:00",
+        "entities": {"person": ["Alexander Lukashenka"], "place": ["Minsk"]},
+    },
+    {
+        "id": "widget-minsk-3",
+        "title": "Talks in Moscow and Minsk",
+        "body": "Delegations met in Moscow before travelling to Minsk for a second round.",
+        "date": "2017-08-15T16:30:00",
+        "entities": {"person": ["Vladimir Putin"], "place": ["Moscow", "Minsk"]},
+    },
+]
+
+
+# ---- the index and the servers -------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def widget_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from index.readers import Parsed, read_path
+    from index.records import article_from_dict
+    from index.writer import ingest
+
+    index_dir = tmp_path_factory.mktemp("widget-index")
+    demo = read_path(str(ROOT / "index" / "demo" / "wikinews-en.jsonl.gz"))
+    items = [item for item in itertools.islice(demo, 30) if isinstance(item, Parsed)]
+    items += [Parsed(f"hand:{a['id']}", article_from_dict(a)) for a in HAND_MADE]
+    report = ingest(index_dir, items, extract=False)
+    assert report.ok, report.summary()
+    return index_dir
+
+
+class HostHandler(BaseHTTPRequestHandler):
+    """`/?server=ORIGIN&lang=ru…`: host.html embedding that server's widget with those
+    attributes; `/frame?src=URL`: a page that frames URL."""
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        url = urlsplit(self.path)
+        params = dict(parse_qsl(url.query))
+        if url.path == "/frame":
+            src = html.escape(params["src"])
+            body = f'<!doctype html><title>frame</title><iframe src="{src}" width="600"></iframe>'
+        elif url.path == "/":
+            server = params.pop("server")
+            attributes = " ".join(f'{k}="{html.escape(v)}"' for k, v in params.items())
+            page = HOST_PAGE.read_text(encoding="utf-8")
+            body = page.replace("__WIDGET_ORIGIN__", server).replace("__ATTRIBUTES__", attributes)
+        else:
+            self.send_error(404)
+            return
+        data = body.encode("utf-8")
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def host_origin() -> Iterator[str]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", free_port()), HostHandler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join()
+
+
+@pytest.fixture(scope="module")
+def server(
+    widget_index: Path, host_origin: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """The server whose allow-list names the host page's origin."""
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    with running_server(widget_index, log, ARCHIVE_SEARCH_ALLOWED_ORIGINS=host_origin) as origin:
+        yield origin
+
+
+@pytest.fixture(scope="module")
+def refused_server(widget_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    with running_server(widget_index, log, ARCHIVE_SEARCH_ALLOWED_ORIGINS=REFUSED_ORIGIN) as origin:
+        yield origin
+
+
+# ---- the browser ------------------------------------------------------------------------------
+
+
+browser = browser_fixture()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    with recording_page(browser) as page:
+        page.set_default_timeout(10_000)
+        yield page
+
+
+def open_host(page: Page, host: str, server: str, **attributes: str) -> None:
+    page.goto(f"{host}/?{urlencode({'server': server, **attributes})}")
+    page.wait_for_function("customElements.get('archive-search') !== undefined")
+
+
+def api(server: str, **params: object) -> dict:
+    with urllib.request.urlopen(f"{server}/api/search?{urlencode(params)}") as response:
+        return json.load(response)
+
+
+def shadow_eval(page: Page, script: str):
+    """Evaluate `script` (a function of the shadow root) inside the widget."""
+    return page.evaluate(f"({script})(document.querySelector('archive-search').shadowRoot)")
+
+
+def computed(page: Page, selector: str, prop: str) -> str:
+    return shadow_eval(page, f"root => getComputedStyle(root.querySelector({selector!r})).{prop}")
+
+
+def set_variable(page: Page, name: str, value: str) -> None:
+    """Set a CSS custom property on the host element, as a host page's stylesheet would."""
+    page.evaluate(
+        "([n, v]) => document.querySelector('archive-search').style.setProperty(n, v)",
+        [name, value],
+    )
+
+
+def search_for(page: Page, text: str) -> None:
+    page.locator("archive-search input").fill(text)
+
+
+OPTIONS = "archive-search [role=option]"
+STATUS = "archive-search [role=status]"
+
+
+# ---- the tests ------------------------------------------------------------------------------
+
+
+def test_typing_shows_results_with_links_and_a_live_count(page: Page, host_origin, server):
+    open_host(page, host_origin, server)
+    page.locator("archive-search input").press_sequentially("minsk", delay=40)
+    expect(page.locator(OPTIONS)).to_have_count(3)
+    total = api(server, q="minsk")["total"]
+    status = page.locator(STATUS)
+    expect(status).to_have_text(f"{total} results")
+    assert status.get_attribute("aria-live") == "polite"
+    first = page.locator(OPTIONS).first
+    expect(first.locator("mark").first).to_have_text(re.compile("minsk", re.I))
+    href = first.locator("a").get_attribute("href")
+    assert re.fullmatch(rf"{re.escape(server)}/articles/widget-minsk-\d", href)
+    combobox = page.get_by_role("combobox", name="Search the archive")
+    expect(combobox).to_have_attribute("aria-controls", "list")
+    expect(combobox).to_have_attribute("aria-expanded", "true")
+    expect(page.get_by_role("listbox", name="Search results")).to_be_visible()
+
+
+def test_arrow_keys_move_the_active_option_and_enter_selects(page: Page, host_origin, server):
+    open_host(page, host_origin, server)
+    page.evaluate("window.takeOver = true")
+    search_for(page, "minsk")
+    expect(page.locator(OPTIONS)).to_have_count(3)
+    box = page.locator("archive-search input")
+    box.press("ArrowDown")
+    ids = page.locator(OPTIONS).evaluate_all("els => els.map(e => e.id)")
+    expect(box).to_have_attribute("aria-activedescendant", ids[0])
+    box.press("ArrowDown")
+    expect(box).to_have_attribute("aria-activedescendant", ids[1])
+    expect(page.locator(OPTIONS).nth(1)).to_have_attribute("aria-selected", "true")
+    expect(page.locator(OPTIONS).nth(0)).to_have_attribute("aria-selected", "false")
+    box.press("ArrowUp")
+    expect(box).to_have_attribute("aria-activedescendant", ids[0])
+    before = page.url
+    box.press("Enter")
+    selections = page.evaluate("window.selections")
+    assert len(selections) == 1
+    chosen = selections[0]
+    href = page.locator(OPTIONS).first.locator("a").get_attribute("href")
+    assert chosen["url"] == href == f"{server}/articles/{chosen['id']}"
+    assert chosen["title"] == page.locator(OPTIONS).first.locator(".title").text_content()
+    page.wait_for_timeout(300)
+    assert page.url == before  # the host took over navigation
+
+
+def test_enter_navigates_to_the_article_unless_prevented(page: Page, host_origin, server):
+    open_host(page, host_origin, server)
+    search_for(page, "minsk")
+    expect(page.locator(OPTIONS)).to_have_count(3)
+    box = page.locator("archive-search input")
+    box.press("ArrowDown")
+    href = page.locator(OPTIONS).first.locator("a").get_attribute("href")
+    with page.expect_navigation(url=href):
+        box.press("Enter")
+
+
+def test_click_fires_the_select_event_and_the_host_may_cancel_it(page: Page, host_origin, server):
+    open_host(page, host_origin, server)
+    page.evaluate("window.takeOver = true")
+    search_for(page, "minsk")
+    expect(page.locator(OPTIONS)).to_have_count(3)
+    before = page.url
+    page.locator(OPTIONS).nth(2).click()
+    href = page.locator(OPTIONS).nth(2).locator("a").get_attribute("href")
+    selections = page.evaluate("window.selections")
+    assert [s["url"] for s in selections] == [href]
+    expect(page.locator(OPTIONS).nth(2)).to_have_attribute("aria-selected", "true")
+    page.wait_for_timeout(300)
+    assert page.url == before
+
+
+def test_escape_clears_the_search(page: Page, host_origin, server):
+    open_host(page, host_origin, server)
+    search_for(page, "minsk")
+    expect(page.locator(OPTIONS)).to_have_count(3)
+    box = page.locator("archive-search input")
+    box.press("Escape")
+    expect(box).to_have_value("")
+    expect(page.locator(OPTIONS)).to_have_count(0)
+    expect(page.locator(STATUS)).to_have_text("")
+    expect(box).to_have_attribute("aria-expanded", "false")
+
+
+def test_theme_variables_on_the_host_reach_inside(page: Page, host_origin, server):
+    open_host(page, host_origin, server)
+    search_for(page, "minsk")
+    expect(page.locator(OPTIONS)).to_have_count(3)
+    assert computed(page, ".title", "color") == DEFAULT_ACCENT
+    set_variable(page, "--archive-search-accent", "rgb(0, 128, 0)")
+    assert computed(page, ".title", "color") == "rgb(0, 128, 0)"
+    set_variable(page, "--archive-search-radius", "0px")
+    assert computed(page, "input", "borderTopLeftRadius") == "0px"
+    # the host's font is inherited by default, scaled by --archive-search-scale
+    assert "Georgia" in computed(page, "input", "fontFamily")
+    assert computed(page, "input", "fontSize") == "18px"
+    set_variable(page, "--archive-search-scale", "2")
+    assert computed(page, "input", "fontSize") == "36px"
+
+
+def test_an_ancestor_can_theme_it_too(page: Page, host_origin, server):
+    open_host(page, host_origin, server, id="themed")
+    search_for(page, "minsk")
+    expect(page.locator(OPTIONS)).to_have_count(3)
+    assert computed(page, ".title", "color") == "rgb(200, 0, 0)"
+
+
+def test_no_styles_leak_in_or_out(page: Page, host_origin, server):
+    open_host(page, host_origin, server)
+    search_for(page, "minsk")
+    expect(page.locator(OPTIONS)).to_have_count(3)
+    # in: the host's mark, a, li and input rules do not apply inside
+    assert computed(page, "mark", "color") == "rgb(31, 35, 40)"
+    assert computed(page, "a", "fontSize") == "18px"
+    assert computed(page, "li", "paddingTop") == "0px"
+    assert computed(page, "li", "listStyleType") == "none"
+    assert computed(page, "input", "borderTopStyle") == "solid"
+    # out: the widget's rules do not touch the host's own elements
+    host = page.evaluate(
+        """() => {
+            const mark = getComputedStyle(document.getElementById('host-mark'));
+            const link = getComputedStyle(document.getElementById('host-link'));
+            return [mark.color, mark.backgroundColor, link.fontSize, link.display];
+        }"""
+    )
+    assert host == ["rgb(255, 0, 0)", "rgb(255, 255, 0)", "40px", "inline"]
+    assert page.locator("style").count() == 1  # the host's own; none added to the document
+
+
+def test_html_in_titles_renders_as_text(page: Page, host_origin, server):
+    open_host(page, host_origin, server)
+    search_for(page, "xsstest")
+    expect(page.locator(OPTIONS)).to_have_count(1)
+    option = page.locator(OPTIONS).first
+    expect(option.locator(".title")).to_have_text(XSS_TITLE)
+    expect(option.locator(".snippet")).to_contain_text("<script>alert(2)</script>")
+    counts = shadow_eval(
+        page,
+        "root => ['img', 'script', '[onerror]'].map(s => root.querySelectorAll(s).length)",
+    )
+    assert counts == [0, 0, 0]
+    assert shadow_eval(
+        page,
+        "root => [...root.querySelectorAll('.snippet *')].every(e => e.localName === 'mark')",
+    )
+    page.wait_for_timeout(200)
+    assert page.dialogs == []  # type: ignore[attr-defined]
+
+
+def test_a_refused_origin_shows_an_error_and_no_results(page: Page, host_origin, refused_server):
+    open_host(page, host_origin, refused_server)
+    search_for(page, "minsk")
+    expect(page.locator(STATUS)).to_have_text("Search is unavailable")
+    expect(page.locator(STATUS)).to_be_visible()
+    expect(page.locator(OPTIONS)).to_have_count(0)
+
+
+def test_the_api_error_message_is_shown(page: Page, host_origin, server):
+    error = {"error": {"status": 400, "message": "q is too long", "parameter": "q"}}
+    page.route(
+        f"{server}/api/search**",
+        lambda route: route.fulfill(
+            status=400,
+            json=error,
+            headers={"Access-Control-Allow-Origin": "*"},
+        ),
+    )
+    open_host(page, host_origin, server)
+    search_for(page, "minsk")
+    expect(page.locator(STATUS)).to_have_text("Search failed: q is too long")
+    expect(page.locator(OPTIONS)).to_have_count(0)
+
+
+def test_no_results_says_so(page: Page, host_origin, server):
+    open_host(page, host_origin, server)
+    search_for(page, "zzyzxnothing")
+    expect(page.locator(STATUS)).to_have_text("No results for “zzyzxnothing”")
+    expect(page.locator(OPTIONS)).to_have_count(0)
+
+
+def test_russian_interface(page: Page, host_origin, server):
+    open_host(page, host_origin, server, lang="ru", **{"per-page": "2"})
+    box = page.locator("archive-search input")
+    expect(box).to_have_attribute("placeholder", "Поиск по архиву…")
+    assert shadow_eval(page, "root => root.querySelector('label').textContent") == (
+        "Поиск по архиву"
+    )
+    search_for(page, "minsk")
+    expect(page.locator(OPTIONS)).to_have_count(2)
+    expect(page.locator(STATUS)).to_have_text("3 результата")
+    expect(page.locator("archive-search .more")).to_have_text("Ещё результаты")
+    search_for(page, "zzyzxnothing")
+    expect(page.locator(STATUS)).to_have_text("Ничего не найдено по запросу «zzyzxnothing»")
+    forms = page.evaluate(
+        f"""async () => {{
+            const {{ resultCount }} = await import({json.dumps(server + "/widget.js")});
+            return [1, 2, 5, 11, 21, 22, 25, 1000].map(n => resultCount(n, 'ru'))
+                .concat([resultCount(1, 'en'), resultCount(12, 'en')]);
+        }}"""
+    )
+    assert forms == [
+        "1 результат",
+        "2 результата",
+        "5 результатов",
+        "11 результатов",
+        "21 результат",
+        "22 результата",
+        "25 результатов",
+        "1\xa0000 результатов",
+        "1 result",
+        "12 results",
+    ]
+
+
+def test_more_results_appends_the_next_page(page: Page, host_origin, server):
+    open_host(page, host_origin, server, **{"per-page": "3"})
+    search_for(page, "the")
+    expect(page.locator(OPTIONS)).to_have_count(3)
+    more = page.locator("archive-search .more")
+    expect(more).to_have_text("More results")
+    more.click()
+    expect(page.locator(OPTIONS)).to_have_count(6)
+    ids = [
+        a.split("/")[-1]
+        for a in page.locator(f"{OPTIONS} a").evaluate_all(
+            "els => els.map(e => e.getAttribute('href'))"
+        )
+    ]
+    expected = [
+        hit["id"] for p in (1, 2) for hit in api(server, q="the", per_page=3, page=p)["results"]
+    ]
+    assert ids == expected
+    expect(page.locator("archive-search input")).to_have_attribute(
+        "aria-activedescendant", "option-3"
+    )
+
+
+def test_facet_chips_filter_the_results(page: Page, host_origin, server):
+    open_host(page, host_origin, server, facets="person place")
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url) if "/api/search" in r.url else None)
+    search_for(page, "minsk")
+    expect(page.locator(OPTIONS)).to_have_count(3)
+    chip = page.locator("archive-search .chip[data-facet=person][data-value='Vladimir Putin']")
+    expect(chip).to_have_attribute("aria-pressed", "false")
+    chip.click()
+    expect(page.locator(OPTIONS)).to_have_count(1)
+    expect(chip).to_have_attribute("aria-pressed", "true")
+    expect(page.locator(STATUS)).to_have_text("1 result")
+    assert "person=Vladimir+Putin" in requests[-1]
+    chip.click()
+    expect(page.locator(OPTIONS)).to_have_count(3)
+    expect(chip).to_have_attribute("aria-pressed", "false")
+    groups = page.locator("archive-search .facet[role=group]")
+    expect(groups).to_have_count(2)
+    assert groups.evaluate_all("els => els.map(e => e.getAttribute('aria-label'))") == [
+        "People",
+        "Places",
+    ]
+
+
+def test_loading_state_and_stale_answers_are_dropped(page: Page, host_origin, server):
+    held = []
+    page.route(f"{server}/api/search**", lambda route: held.append(route))
+    open_host(page, host_origin, server)
+    search_for(page, "minsk")
+    loading = page.locator("archive-search .loading")
+    expect(loading).to_be_visible()
+    expect(loading).to_have_text("Searching…")
+    search_for(page, "xsstest")
+    page.wait_for_function("() => new Promise(done => setTimeout(() => done(true), 400))")
+    assert [urlsplit(r.request.url).query.split("&")[0] for r in held] == ["q=minsk", "q=xsstest"]
+    held[1].continue_()
+    expect(page.locator(OPTIONS)).to_have_count(1)
+    expect(loading).to_be_hidden()
+    with contextlib.suppress(Error):  # the browser has already aborted the first request
+        held[0].continue_()
+    page.wait_for_timeout(300)
+    expect(page.locator(OPTIONS)).to_have_count(1)
+    expect(page.locator(f"{OPTIONS} .title")).to_have_text(XSS_TITLE)
+
+
+def test_offline_state(page: Page, host_origin, server):
+    open_host(page, host_origin, server)
+    search_for(page, "minsk")
+    expect(page.locator(OPTIONS)).to_have_count(3)
+    page.context.set_offline(True)
+    expect(page.locator(STATUS)).to_have_text(re.compile("^You are offline"))
+    search_for(page, "xsstest")
+    page.wait_for_timeout(400)
+    expect(page.locator(STATUS)).to_have_text(re.compile("^You are offline"))
+    page.context.set_offline(False)
+    expect(page.locator(OPTIONS)).to_have_count(1)
+    expect(page.locator(STATUS)).to_have_text("1 result")
+
+
+def test_embed_page_works_inside_a_frame_of_another_origin(page: Page, host_origin, server):
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    src = f"{server}/embed?lang=ru&facets=person&per-page=2"
+    page.goto(f"{host_origin}/frame?{urlencode({'src': src})}")
+    frame = page.frame_locator("iframe")
+    box = frame.locator("archive-search input")
+    expect(box).to_have_attribute("placeholder", "Поиск по архиву…")
+    box.fill("minsk")
+    expect(frame.locator("archive-search [role=option]")).to_have_count(2)
+    expect(frame.locator("archive-search .chip").first).to_be_visible()
+    radius = box.evaluate("el => getComputedStyle(el).borderTopLeftRadius")
+    assert radius == "6px"  # the widget's styles apply under the page's strict CSP
+    assert errors == []
+
+
+def test_documentation_page_live_example(page: Page, server):
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(f"{server}/widget")
+    box = page.locator("archive-search").first.locator("input")
+    box.fill("minsk")
+    expect(page.locator("archive-search").first.locator("[role=option]")).to_have_count(3)
+    assert errors == []

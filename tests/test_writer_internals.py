@@ -1,0 +1,339 @@
+"""The bulk segment writer (index/segments.py, index/codec.py) against stock Whoosh.
+
+The bulk writer relies on private internals of whoosh-reloaded 2.7.5: an index
+it writes must read exactly like one written by stock `add_document`, through
+stock Whoosh (postings, term statistics, field lengths, stored fields, columns,
+queries) and through search/postings.py's block decoder.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from itertools import islice
+from pathlib import Path
+
+import pytest
+from whoosh import index as whoosh_index
+from whoosh.qparser import QueryParser
+from whoosh.writing import SegmentWriter
+
+from index import codec, segments
+from index.documents import article_fields
+from index.records import article_from_dict, clean_text
+from index.segments import SegmentBuilder
+from index.writer import ingest
+from search.postings import decode_info
+from search.schema import ArticleSchema
+from search.storage import open_or_create_index
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPORA = Path(os.environ.get("ARCHIVE_SEARCH_CORPORA") or ROOT.parent / "shared" / "corpora")
+REUTERS = CORPORA / "reuters21578.jsonl.gz"
+
+SAMPLE = [
+    {"id": "a1", "title": "Minsk and the CSTO", "date": "2017-06-19T12:17:00",
+     "body": "Lukashenka said Minsk will host the CSTO summit. Minsk, Minsk, Minsk.",
+     "tags": ["politics", "Belarus"], "entities": {"person": ["Lukashenka"],
+     "organization": ["CSTO"], "place": ["Minsk", "Belarus"]}, "url": "https://x.org/1"},
+    {"id": "a2", "title": "Cocoa", "body": "Cocoa cocoa prices rose in Bahia.",
+     "teaser": True, "category": "Markets", "source": "test", "language": "en"},
+    {"id": "a3", "title": "Ūnicode Łukašenka naïve café", "date": "1999-01-01T00:00:00",
+     "body": "Word " * 300 + "end", "tags": ["x"]},
+    {"id": "a4", "title": "x", "body": ""},
+]  # fmt: skip
+
+
+def _documents(records):
+    return [article_fields(article_from_dict(r)) for r in records]
+
+
+def _reuters_documents(n):
+    with gzip.open(REUTERS, "rt", encoding="utf-8") as handle:
+        records = [json.loads(line) for line in islice(handle, n)]
+    return _documents(records)
+
+
+def _stock_index(folder, docs):
+    folder.mkdir(parents=True)
+    ix = whoosh_index.create_in(str(folder), ArticleSchema())
+    writer = SegmentWriter(ix)
+    for doc in docs:
+        writer.add_document(**doc)
+    writer.commit()
+    return ix
+
+
+def _bulk_index(folder, docs):
+    ix = open_or_create_index(folder)
+    builder = SegmentBuilder(str(folder))
+    for doc in docs:
+        builder.add(doc)
+    segment = builder.finish()
+    writer = SegmentWriter(ix)
+    writer._close_segment()
+    writer._commit_toc([segment])
+    writer._finish()
+    return whoosh_index.open_dir(str(folder))
+
+
+def _snapshot(ix):
+    """Everything a reader can see, through stock Whoosh and search/postings.py."""
+    out = {}
+    with ix.reader() as reader:
+        out["count"] = reader.doc_count_all()
+        terms = {}
+        for fieldname, btext in reader.all_terms():
+            info = reader.term_info(fieldname, btext)
+            fmt = reader.schema[fieldname].format
+            matcher = reader.postings(fieldname, btext)
+            postings = []
+            while matcher.is_active():
+                value = matcher.value()
+                decoded = fmt.decode_positions(value) if fmt.supports("positions") else None
+                postings.append((matcher.id(), matcher.weight(), decoded))
+                matcher.next()
+            ids, weights = decode_info(reader._terms, reader._terms.term_info(fieldname, btext))
+            assert [p[0] for p in postings] == ids.tolist()
+            assert [p[1] for p in postings] == pytest.approx(weights.tolist())
+            terms[(fieldname, btext)] = (
+                info.doc_frequency(),
+                info.weight(),
+                info.min_length(),
+                info.max_length(),
+                info.max_weight(),
+                postings,
+            )
+        out["terms"] = terms
+        names = reader.schema.scorable_names()
+        out["lengths"] = [
+            [reader.doc_field_length(d, name) for name in names] for d in range(out["count"])
+        ]
+        out["field_length"] = {name: reader.field_length(name) for name in names}
+        out["stored"] = [reader.stored_fields(d) for d in range(out["count"])]
+        out["dates"] = list(reader.column_reader("date", translate=False))
+    return out
+
+
+@pytest.fixture
+def as_given(monkeypatch):
+    """Index every value as given (no day-precision date terms), as stock Whoosh does."""
+    monkeypatch.setattr(segments, "INDEXED_AS", {})
+
+
+def test_bulk_segment_reads_like_stock_whoosh(tmp_path, as_given):
+    docs = _documents(SAMPLE)
+    if REUTERS.exists():
+        docs += _reuters_documents(400)  # long posting lists: several blocks per term
+    stock = _snapshot(_stock_index(tmp_path / "stock", docs))
+    bulk = _snapshot(_bulk_index(tmp_path / "bulk", docs))
+    assert bulk["count"] == stock["count"] == len(docs)
+    assert bulk["terms"].keys() == stock["terms"].keys()
+    for key, value in stock["terms"].items():
+        assert bulk["terms"][key] == value, key
+    for name in ("lengths", "field_length", "stored", "dates"):
+        assert bulk[name] == stock[name], name
+
+
+def test_queries_match_stock(tmp_path, as_given):
+    docs = _documents(SAMPLE)
+    ixs = [_stock_index(tmp_path / "stock", docs), _bulk_index(tmp_path / "bulk", docs)]
+    queries = ['"minsk will host"', "cocoa", "minsk", 'title:"naive cafe"', "place:belarus",
+               "tag:politics", "id:a3", "word AND end", '"word end"']  # fmt: skip
+    for text in queries:
+        hits = []
+        for ix in ixs:
+            with ix.searcher() as searcher:
+                query = QueryParser("body", ix.schema).parse(text)
+                results = searcher.search(query, limit=None)
+                hits.append([(h["id"], round(h.score, 6)) for h in results])
+        assert hits[0] == hits[1], text
+        assert hits[0], text
+
+
+def test_blocks_and_inlining_boundaries(tmp_path, monkeypatch, as_given):
+    monkeypatch.setattr(codec, "BLOCK_LIMIT", 3)
+    records = [{"id": f"d{i}", "title": "same title", "body": "alpha " * (i % 4 + 1)}
+               for i in range(10)]  # fmt: skip
+    docs = _documents(records)
+    stock = _snapshot(_stock_index(tmp_path / "stock", docs))
+    bulk = _snapshot(_bulk_index(tmp_path / "bulk", docs))
+    assert bulk == stock
+
+
+def test_day_precision_date_terms_answer_whole_day_ranges(tmp_path):
+    records = [
+        {"id": f"d{i}", "title": "t", "date": f"2017-06-{10 + i % 5:02d}T{i % 24:02d}:{i:02d}:07"}
+        for i in range(40)
+    ] + [{"id": "undated", "title": "t"}]
+    docs = _documents(records)
+    ixs = [_stock_index(tmp_path / "stock", docs), _bulk_index(tmp_path / "bulk", docs)]
+    queries = ["date:[20170611 TO 20170612]", "date:[20170612 TO]", "date:[TO 20170610]",
+               "date:201706", "date:2017", "date:[20170614 TO 20170620]"]  # fmt: skip
+    for text in queries:
+        found = []
+        for ix in ixs:
+            with ix.searcher() as searcher:
+                query = QueryParser("body", ix.schema).parse(text)
+                found.append(sorted(h["id"] for h in searcher.search(query, limit=None)))
+        assert found[0] == found[1] and found[0], text
+    with ixs[1].reader() as reader:  # the column keeps full precision for sorting
+        assert list(reader.column_reader("date", translate=False))[:41] == list(
+            ixs[0].reader().column_reader("date", translate=False)
+        )
+        assert len(list(reader.lexicon("date"))) < len(list(ixs[0].reader().lexicon("date")))
+
+
+def test_clean_text_matches_the_definition():
+    import unicodedata
+
+    def reference(value):
+        kept = "".join(c for c in value if c in "\n\t" or unicodedata.category(c) != "Cc")
+        return unicodedata.normalize("NFC", kept).strip()
+
+    samples = ["plain", " a\x00b\x1fc\x7fd\x85e\x9f ", "e\u0301", "\t\nx\r\n", "\u2028z\u00a0",
+               "".join(chr(i) for i in range(0x2a0)), "\ufeffbom", "😀\x0b\x0c"]  # fmt: skip
+    for sample in samples:
+        assert clean_text(sample) == reference(sample)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not REUTERS.exists(), reason="needs ../shared/corpora")
+def test_killed_ingest_leaves_a_readable_index_and_a_rerun_completes(tmp_path):
+    """SIGKILL at several moments: the index opens at a committed generation, a rerun finishes."""
+    index_dir = tmp_path / "ix"
+    script = textwrap.dedent(
+        f"""
+        import sys
+        from itertools import islice
+        sys.path.insert(0, {str(ROOT)!r})
+        from index.readers import read_path
+        from index.writer import ingest
+        items = islice(read_path({str(REUTERS)!r}), 3000)
+        ingest({str(index_dir)!r}, items, extract=False, batch_size=700, workers=2)
+        """
+    )
+    for delay in (0.8, 1.7, 2.9):
+        proc = subprocess.Popen([sys.executable, "-c", script])
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        time.sleep(0.3)  # orphaned workers see EOF and exit
+        if whoosh_index.exists_in(str(index_dir)):
+            ix = whoosh_index.open_dir(str(index_dir))
+            with ix.searcher() as searcher:
+                assert searcher.doc_count() % 700 == 0 or searcher.doc_count() == 3000
+    with gzip.open(REUTERS, "rt", encoding="utf-8") as handle:
+        records = [json.loads(line) for line in islice(handle, 3000)]
+    from index.readers import Parsed
+
+    items = [Parsed(f"r:{i}", article_from_dict(r)) for i, r in enumerate(records)]
+    report = ingest(index_dir, items, extract=False, workers=2)
+    assert not report.failed
+    again = ingest(index_dir, items, extract=False, workers=2)
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 3000)
+    ix = whoosh_index.open_dir(str(index_dir))
+    with ix.searcher() as searcher:
+        assert searcher.doc_count() == 3000
+        assert sorted(searcher.lexicon("id")) == sorted(r["id"].encode() for r in records)
+    leftovers = [p.name for p in index_dir.iterdir() if p.suffix == ".seg"]
+    assert len(leftovers) == len(ix._segments())  # orphan segment files were removed
+
+
+def test_record_and_hash_as_the_rest_of_the_project_reads_them():
+    from index.documents import input_hash
+    from index.writer import prepare, settings_fingerprint
+    from search.schema import unpack_record
+
+    article = article_from_dict(SAMPLE[0])
+    plain, extracting = settings_fingerprint(False), settings_fingerprint(True)
+    assert plain != extracting
+    fields = prepare((article, None, False, plain))
+    assert unpack_record(fields["record"]) == article.to_dict()
+    assert fields["content_hash"] == input_hash(article, plain)
+    enriched = prepare((article, None, True, extracting))
+    assert enriched["content_hash"] == input_hash(article, extracting)  # taken before extraction
+    assert unpack_record(enriched["record"])["entities"]["place"]  # extraction still applied
+
+
+def _parsed(records):
+    from index.readers import Parsed
+
+    return [Parsed(f"test:{i}", article_from_dict(r)) for i, r in enumerate(records)]
+
+
+def test_worker_batches_retract_superseded_documents(tmp_path):
+    """Large enough for worker processes: same-batch updates and teasers resolve as in-process."""
+    from search.export import iter_records
+    from search.storage import open_index
+
+    records = [{"id": f"n{i}", "title": f"Story {i}", "body": f"text {i}"} for i in range(260)]
+    records += [{"id": "n5", "title": "Story 5", "body": "newer text"}]  # same id, later wins
+    records += [{"id": "t1", "title": "Pair", "date": "2018-01-02T03:04", "body": "Teaser.",
+                 "teaser": True},
+                {"id": "f1", "title": "Pair", "date": "2018-01-02T03:04:30", "body": "Full."},
+                {"id": "t2", "title": "Pair", "date": "2018-01-02T03:04", "body": "Late teaser.",
+                 "teaser": True}]  # fmt: skip
+    report = ingest(tmp_path, _parsed(records), extract=False, workers=2, batch_size=1000)
+    assert (report.added, report.updated, report.teasers_skipped) == (262, 1, 1)
+    stored = {r["id"]: r for r in iter_records(open_index(tmp_path))}
+    assert len(stored) == 261 and "t1" not in stored and "t2" not in stored
+    assert stored["n5"]["body"] == "newer text" and stored["f1"]["body"] == "Full."
+    with open_index(tmp_path).searcher() as searcher:
+        assert searcher.doc_count() == 261
+        assert len(list(searcher.document_numbers(id="n5"))) == 1
+    again = ingest(tmp_path, _parsed(records), extract=False, workers=2)
+    assert again.added == 0 and again.unchanged == 260  # n5 appears in two versions
+    assert {r["id"]: r for r in iter_records(open_index(tmp_path))} == stored
+
+
+def test_many_small_ingests_keep_the_segment_count_bounded(tmp_path):
+    from index.writer import MAX_SEGMENTS
+
+    for i in range(14):
+        ingest(tmp_path, _parsed([{"id": f"s{i}", "title": f"Small {i}"}]), extract=False)
+    ix = whoosh_index.open_dir(str(tmp_path))
+    assert len(ix._segments()) <= MAX_SEGMENTS
+    with ix.searcher() as searcher:
+        assert searcher.doc_count() == 14
+
+
+def test_changing_the_aliases_changes_every_content_hash(tmp_path, monkeypatch):
+    from index.entities.aliases import ENV
+    from index.writer import settings_fingerprint
+
+    aliases = tmp_path / "aliases.toml"
+    aliases.write_text("", encoding="utf-8")
+    monkeypatch.setenv(ENV, str(aliases))
+    before = settings_fingerprint(True)
+    aliases.write_text('[person]\n"Alexander Lukashenko" = ["Lukashenka"]\n', encoding="utf-8")
+    assert settings_fingerprint(True) != before
+    assert settings_fingerprint(False) == settings_fingerprint(False)
+
+
+def test_a_batch_larger_than_limitmb_is_split_and_merged(tmp_path, monkeypatch):
+    from index.writer import MAX_SEGMENTS
+
+    monkeypatch.setattr(segments, "BYTES_PER_POSTING", 1500)  # ~700 postings a segment
+    from search.export import iter_records
+    from search.storage import open_index
+
+    records = [{"id": f"m{i}", "title": f"Story {i}", "body": "word " * 400 + str(i)}
+               for i in range(600)]  # fmt: skip
+    records.append({"id": "m7", "title": "Story 7", "body": "replaced"})
+    report = ingest(tmp_path / "split", _parsed(records), extract=False, workers=2, limitmb=1)
+    assert (report.added, report.updated) == (600, 1)
+    ingest(tmp_path / "whole", _parsed(records), extract=False, workers=1)
+    split = {r["id"]: r for r in iter_records(open_index(tmp_path / "split"))}
+    assert split == {r["id"]: r for r in iter_records(open_index(tmp_path / "whole"))}
+    assert split["m7"]["body"] == "replaced"
+    ix = whoosh_index.open_dir(str(tmp_path / "split"))
+    assert len(ix._segments()) <= MAX_SEGMENTS + 1  # about 20 were written, then merged
+    with ix.searcher() as searcher:
+        assert searcher.doc_count() == 600

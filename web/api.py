@@ -1,0 +1,177 @@
+"""The JSON API v1 (DESIGN.md): search, articles, similar, suggest, health, openapi.json.
+
+Parameters are checked here, before the archive sees them, so every mistake
+a client can make is a 400 that names the parameter; the archive's own
+`SearchError` is the second line. Answers are the archive's dicts, unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
+from werkzeug.datastructures import MultiDict
+
+from search.storage import IndexUnavailable
+from web import get_archive
+from web.errors import bad_parameter, not_found
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+SORTS = ("relevance", "newest", "oldest")
+FACETS = ("person", "organization", "place", "category", "tag", "year")
+MAX_PER_PAGE = 100
+MAX_WINDOW = 10_000  # page x per_page
+MAX_FACET_SIZE = 100
+MAX_SIMILAR = 50
+MAX_SUGGEST = 20
+MAX_FILTER_VALUES = 50  # across all facets in one request
+MAX_FILTER_LENGTH = 200
+ID_PATTERN = r"[A-Za-z0-9._:-]{1,128}"
+DATE_PATTERN = r"\d{4}(-\d{2}(-\d{2})?)?"
+_ID = re.compile(ID_PATTERN)
+_DATE = re.compile(DATE_PATTERN)
+
+
+def int_arg(args: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    """An integer parameter within [low, high], else a 400 naming it."""
+    text = args.get(name)
+    if text is None or text == "":
+        return default
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise bad_parameter(name, f"{name} must be an integer") from None
+    if not low <= value <= high:
+        raise bad_parameter(name, f"{name} must be between {low} and {high}")
+    return value
+
+
+def date_arg(args: Mapping[str, str], name: str) -> str | None:
+    """`2017`, `2017-06` or `2017-06-19` (checked to be a real date), else a 400."""
+    text = (args.get(name) or "").strip()
+    if not text:
+        return None
+    if not _DATE.fullmatch(text):
+        raise bad_parameter(name, f"{name} must look like 2017, 2017-06 or 2017-06-19")
+    parts = [int(p) for p in text.split("-")] + [1, 1]
+    try:
+        date(parts[0], parts[1], parts[2])
+    except ValueError:
+        raise bad_parameter(name, f"{name} is not a real date: {text}") from None
+    if parts[0] < 1:
+        raise bad_parameter(name, f"{name} is not a real date: {text}")
+    return text
+
+
+def text_arg(args: Mapping[str, str], name: str, limit: int) -> str:
+    text = args.get(name) or ""
+    if len(text) > limit:
+        raise bad_parameter(name, f"{name} is too long: at most {limit} characters")
+    if "\x00" in text:
+        raise bad_parameter(name, f"{name} must not contain NUL characters")
+    return text
+
+
+def filter_args(args: MultiDict) -> dict[str, list[str]]:
+    """Facet filters: each repeatable (OR within a facet, AND across facets)."""
+    filters: dict[str, list[str]] = {}
+    count = 0
+    for name in FACETS:
+        values = [v.strip() for v in args.getlist(name) if v.strip()]
+        for value in values:
+            if len(value) > MAX_FILTER_LENGTH or "\x00" in value:
+                message = f"{name} values must be under {MAX_FILTER_LENGTH} characters"
+                raise bad_parameter(name, message)
+        count += len(values)
+        if values:
+            filters[name] = list(dict.fromkeys(values))
+    if count > MAX_FILTER_VALUES:
+        raise bad_parameter(FACETS[0], f"at most {MAX_FILTER_VALUES} filter values per request")
+    return filters
+
+
+def search_params(args: MultiDict, facet_size_default: int = 10) -> dict[str, Any]:
+    """Checked keyword arguments for `Archive.search` from a query string."""
+    max_q = current_app.config["MAX_QUERY_LENGTH"]
+    page = int_arg(args, "page", 1, 1, MAX_WINDOW)
+    per_page = int_arg(args, "per_page", 10, 1, MAX_PER_PAGE)
+    if page * per_page > MAX_WINDOW:
+        raise bad_parameter(
+            "page", f"page x per_page must be at most {MAX_WINDOW}: narrow the search instead"
+        )
+    sort = args.get("sort") or "relevance"
+    if sort not in SORTS:
+        raise bad_parameter("sort", f"sort must be one of {', '.join(SORTS)}")
+    filters = filter_args(args)
+    return {
+        "q": text_arg(args, "q", max_q),
+        "page": page,
+        "per_page": per_page,
+        "sort": sort,
+        "date_from": date_arg(args, "from"),
+        "date_to": date_arg(args, "to"),
+        "filters": filters or None,
+        "facet_size": int_arg(args, "facet_size", facet_size_default, 1, MAX_FACET_SIZE),
+        "time_limit": current_app.config["QUERY_TIME_LIMIT"],
+    }
+
+
+def article_or_404(article_id: str) -> dict[str, Any]:
+    """The stored record, or a 404 (ids outside the id pattern cannot exist)."""
+    record = get_archive().article(article_id) if _ID.fullmatch(article_id) else None
+    if record is None:
+        raise not_found(f"no article with id {article_id!r}")
+    return record
+
+
+@bp.get("/search")
+def search() -> Response:
+    return jsonify(get_archive().search(**search_params(request.args)))
+
+
+@bp.get("/articles/<article_id>")
+def article(article_id: str) -> Response:
+    record = dict(article_or_404(article_id))
+    record["html_url"] = url_for("pages.article", article_id=record["id"], _external=True)
+    return jsonify(record)
+
+
+@bp.get("/articles/<article_id>/similar")
+def similar(article_id: str) -> Response:
+    limit = int_arg(request.args, "limit", 10, 1, MAX_SIMILAR)
+    answer = get_archive().similar(article_id, limit=limit) if _ID.fullmatch(article_id) else None
+    if answer is None:
+        raise not_found(f"no article with id {article_id!r}")
+    return jsonify(answer)
+
+
+@bp.get("/suggest")
+def suggest() -> Response:
+    prefix = text_arg(request.args, "q", current_app.config["MAX_QUERY_LENGTH"])
+    limit = int_arg(request.args, "limit", 8, 1, MAX_SUGGEST)
+    return jsonify(get_archive().suggest(prefix, limit=limit))
+
+
+@bp.get("/health")
+def health() -> tuple[Response, int]:
+    try:
+        state = get_archive().health()
+    except IndexUnavailable as exc:
+        return jsonify({"status": "unavailable", "reason": str(exc)}), 503
+    except Exception:  # a health check reports, it does not crash
+        current_app.logger.exception("health check failed")
+        reason = "the index could not be read; see the server log"
+        return jsonify({"status": "unavailable", "reason": reason}), 503
+    body = {"status": "ok", "documents": state["documents"], "generation": state["generation"]}
+    return jsonify(body), 200
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    from web.openapi import openapi_document
+
+    return jsonify(openapi_document())

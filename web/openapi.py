@@ -1,0 +1,300 @@
+"""The OpenAPI 3 description of /api, built in code from the same limits the views check.
+
+Parameter schemas are exact (ranges, enums, patterns) so a schema-driven
+fuzzer such as schemathesis generates both valid and invalid requests that
+mean something; tests/test_web_schemathesis.py runs it against this document.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+
+from web import api, openapi_trends
+
+JSON = "application/json"
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _query(name: str, schema: dict[str, Any], description: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        "description": description,
+        **extra,
+    }
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {JSON: {"schema": _ref("Error")}}}
+
+
+def _ok(description: str, schema: str) -> dict[str, Any]:
+    return {"description": description, "content": {JSON: {"schema": _ref(schema)}}}
+
+
+COMMON_ERRORS = {
+    "400": _error("a parameter is invalid; `parameter` names it"),
+    "413": _error("request body too large"),
+    "414": _error("URL too long"),
+    "429": _error("rate limit exceeded; see Retry-After"),
+    "503": _error("the index is missing or cannot be used"),
+}
+NOT_MODIFIED = {"304": {"description": "not modified since the ETag given in If-None-Match"}}
+
+
+def _search_parameters(max_q: int) -> list[dict[str, Any]]:
+    date_schema = {"type": "string", "pattern": f"^{api.DATE_PATTERN}$"}
+    params = [
+        _query("q", {"type": "string", "maxLength": max_q}, "the query (safe syntax)"),
+        _query(
+            "page",
+            {"type": "integer", "minimum": 1, "maximum": api.MAX_WINDOW, "default": 1},
+            f"1-based; page x per_page <= {api.MAX_WINDOW}",
+        ),
+        _query(
+            "per_page",
+            {"type": "integer", "minimum": 1, "maximum": api.MAX_PER_PAGE, "default": 10},
+            "results per page",
+        ),
+        _query(
+            "sort",
+            {"type": "string", "enum": list(api.SORTS), "default": "relevance"},
+            "result order",
+        ),
+        _query("from", date_schema, "first date, inclusive: 2017, 2017-06 or 2017-06-19"),
+        _query("to", date_schema, "last date, inclusive, covering its whole period"),
+        _query(
+            "facet_size",
+            {"type": "integer", "minimum": 1, "maximum": api.MAX_FACET_SIZE, "default": 10},
+            "values returned per facet",
+        ),
+    ]
+    for name in api.FACETS:
+        schema = {
+            "type": "array",
+            "maxItems": 10,
+            "items": {"type": "string", "minLength": 1, "maxLength": api.MAX_FILTER_LENGTH},
+        }
+        params.append(
+            _query(name, schema, f"{name} filter; repeat for OR", style="form", explode=True)
+        )
+    return params
+
+
+ID_PARAMETER = {
+    "name": "article_id",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "pattern": f"^{api.ID_PATTERN}$"},
+}
+
+
+def _schemas() -> dict[str, Any]:
+    nullable_str = {"type": ["string", "null"]}
+    entities = {
+        "type": "object",
+        "additionalProperties": {"type": "array", "items": {"type": "string"}},
+    }
+    result = {
+        "type": "object",
+        "required": ["id", "title", "snippet"],
+        "properties": {
+            "id": {"type": "string"},
+            "url": nullable_str,
+            "title": {"type": "string"},
+            "date": nullable_str,
+            "category": nullable_str,
+            "entities": entities,
+            "snippet": {"type": "string"},
+            "score": {"type": ["number", "null"]},
+        },
+    }
+    facet_value = {
+        "type": "object",
+        "required": ["value", "count", "selected"],
+        "properties": {
+            "value": {"type": "string"},
+            "count": {"type": "integer"},
+            "selected": {"type": "boolean"},
+        },
+    }
+    return {
+        "Error": {
+            "type": "object",
+            "required": ["error"],
+            "properties": {
+                "error": {
+                    "type": "object",
+                    "required": ["status", "message"],
+                    "properties": {
+                        "status": {"type": "integer"},
+                        "message": {"type": "string"},
+                        "parameter": {"type": "string"},
+                    },
+                }
+            },
+        },
+        "Result": result,
+        "SearchResponse": {
+            "type": "object",
+            "required": ["query", "total", "page", "per_page", "took_ms", "results", "facets"],
+            "properties": {
+                "query": {"type": "string"},
+                "total": {"type": "integer"},
+                "page": {"type": "integer"},
+                "per_page": {"type": "integer"},
+                "took_ms": {"type": "number"},
+                "corrected": nullable_str,
+                "results": {"type": "array", "items": _ref("Result")},
+                "facets": {
+                    "type": "object",
+                    "additionalProperties": {"type": "array", "items": facet_value},
+                },
+                "timed_out": {"type": "boolean"},
+            },
+        },
+        "Article": {
+            "type": "object",
+            "required": ["id", "html_url"],
+            "properties": {
+                "id": {"type": "string"},
+                "url": nullable_str,
+                "title": nullable_str,
+                "date": nullable_str,
+                "body": nullable_str,
+                "category": nullable_str,
+                "tags": {"type": "array", "items": {"type": "string"}},
+                "entities": entities,
+                "credit": nullable_str,
+                "teaser": {"type": "boolean"},
+                "source": nullable_str,
+                "language": nullable_str,
+                "html_url": {"type": "string"},
+            },
+        },
+        "SimilarResponse": {
+            "type": "object",
+            "required": ["results"],
+            "properties": {"results": {"type": "array", "items": _ref("Result")}},
+        },
+        "SuggestResponse": {
+            "type": "object",
+            "required": ["query", "suggestions"],
+            "properties": {
+                "query": {"type": "string"},
+                "suggestions": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["text", "kind", "count"],
+                        "properties": {
+                            "text": {"type": "string"},
+                            "kind": {"type": "string"},
+                            "count": {"type": "integer"},
+                        },
+                    },
+                },
+            },
+        },
+        "Health": {
+            "type": "object",
+            "required": ["status"],
+            "properties": {
+                "status": {"type": "string", "enum": ["ok", "unavailable"]},
+                "documents": {"type": "integer"},
+                "generation": {"type": "integer"},
+                "reason": {"type": "string"},
+            },
+        },
+    }
+
+
+def _get(
+    summary: str,
+    ok: dict[str, Any],
+    params: list[dict[str, Any]],
+    extra: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    responses = {"200": ok, **NOT_MODIFIED, **COMMON_ERRORS, **(extra or {})}
+    return {"get": {"summary": summary, "parameters": params, "responses": responses}}
+
+
+def openapi_document() -> dict[str, Any]:
+    """The document served at /api/openapi.json (limits follow the app's settings)."""
+    max_q = current_app.config["MAX_QUERY_LENGTH"]
+    not_found = {"404": _error("no article with this id")}
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Archive Search API",
+            "version": "1",
+            "description": "Full-text search over an archive of articles.",
+        },
+        "servers": [{"url": "/"}],
+        "paths": {
+            "/api/search": _get(
+                "search the archive",
+                _ok("a page of results with facets", "SearchResponse"),
+                _search_parameters(max_q),
+            ),
+            "/api/articles/{article_id}": _get(
+                "one article record, with html_url",
+                _ok("the article", "Article"),
+                [ID_PARAMETER],
+                not_found,
+            ),
+            "/api/articles/{article_id}/similar": _get(
+                "articles like this one",
+                _ok("similar articles", "SimilarResponse"),
+                [
+                    ID_PARAMETER,
+                    _query(
+                        "limit",
+                        {
+                            "type": "integer",
+                            "minimum": 1,
+                            "maximum": api.MAX_SIMILAR,
+                            "default": 10,
+                        },
+                        "how many",
+                    ),
+                ],
+                not_found,
+            ),
+            "/api/suggest": _get(
+                "completions for a prefix",
+                _ok("suggestions", "SuggestResponse"),
+                [
+                    _query("q", {"type": "string", "maxLength": max_q}, "the prefix"),
+                    _query(
+                        "limit",
+                        {"type": "integer", "minimum": 1, "maximum": api.MAX_SUGGEST, "default": 8},
+                        "how many",
+                    ),
+                ],
+            ),
+            "/api/health": {
+                "get": {
+                    "summary": "is the index usable",
+                    "parameters": [],
+                    "responses": {
+                        "200": _ok("the index is usable", "Health"),
+                        "429": COMMON_ERRORS["429"],
+                        "503": {
+                            "description": "the index is missing or too old",
+                            "content": {JSON: {"schema": _ref("Health")}},
+                        },
+                    },
+                }
+            },
+            **openapi_trends.paths(max_q),
+        },
+        "components": {"schemas": _schemas()},
+    }

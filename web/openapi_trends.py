@@ -1,0 +1,181 @@
+"""OpenAPI paths for /api/trends and /api/timeline, for web.openapi to merge into its document.
+
+`PATHS` is a plain dict (schemas inline, errors by `$ref` to the document's
+`Error` schema) so merging is `paths.update(PATHS)`; `paths(max_q)` gives the
+same with the app's MAX_QUERY_LENGTH. Limits come from
+search.trends, the same constants the archive checks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from search import trends as tr
+from web import api
+
+JSON = "application/json"
+DEFAULT_MAX_QUERY_LENGTH = 1000  # web.settings' default for ARCHIVE_SEARCH_MAX_QUERY_LENGTH
+_ERROR = {"$ref": "#/components/schemas/Error"}
+_DATE = {"type": ["string", "null"], "format": "date"}
+
+
+def _query(name: str, schema: dict[str, Any], description: str, **extra: Any) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "schema": schema, **extra} | {
+        "description": description
+    }
+
+
+def _filters(max_q: int) -> list[dict[str, Any]]:
+    """q, from/to and the facet filters, exactly as /api/search takes them."""
+    date = {"type": "string", "pattern": f"^{api.DATE_PATTERN}$"}
+    params = [
+        _query("q", {"type": "string", "maxLength": max_q}, "only articles matching this query"),
+        _query("from", date, "first date, inclusive: 2017, 2017-06 or 2017-06-19"),
+        _query("to", date, "last date, inclusive, covering its whole period"),
+    ]
+    for name in api.FACETS:
+        values = {
+            "type": "array",
+            "maxItems": 10,
+            "items": {"type": "string", "minLength": 1, "maxLength": api.MAX_FILTER_LENGTH},
+        }
+        params.append(
+            _query(name, values, f"{name} filter; repeat for OR", style="form", explode=True)
+        )
+    return params
+
+
+def _errors() -> dict[str, Any]:
+    def error(text: str) -> dict[str, Any]:
+        return {"description": text, "content": {JSON: {"schema": _ERROR}}}
+
+    return {
+        "304": {"description": "not modified since the ETag given in If-None-Match"},
+        "400": error("a parameter is invalid; `parameter` names it"),
+        "414": error("URL too long"),
+        "429": error("rate limit exceeded; see Retry-After"),
+        "503": error("the index is missing or cannot be used"),
+    }
+
+
+def _period(description: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "description": description,
+        "required": ["from", "to", "articles"],
+        "properties": {"from": _DATE, "to": _DATE, "articles": {"type": "integer"}},
+    }
+
+
+TRENDS_RESPONSE = {
+    "type": "object",
+    "required": ["facet", "window", "baseline", "rising"],
+    "properties": {
+        "facet": {"type": "string", "enum": list(tr.FACETS)},
+        "days": {"type": "integer"},
+        "window": _period("the `days` days ending with the newest dated article (or `to`)"),
+        "baseline": _period("every earlier matching article; from is null when there is none"),
+        "rising": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["value", "count", "baseline_count", "score"],
+                "properties": {
+                    "value": {"type": "string"},
+                    "count": {"type": "integer", "description": "articles in the window"},
+                    "baseline_count": {"type": "integer", "description": "articles before it"},
+                    "score": {"type": "number", "description": "Dunning's G², rising only"},
+                    "ratio": {"type": "number", "description": "share ratio, +0.5 smoothed"},
+                },
+            },
+        },
+    },
+}
+
+TIMELINE_RESPONSE = {
+    "type": "object",
+    "required": ["interval", "buckets"],
+    "properties": {
+        "interval": {"type": "string", "enum": list(tr.INTERVALS)},
+        "requested_interval": {
+            "type": "string",
+            "description": f"differs from interval when over {tr.MAX_BUCKETS} months became years",
+        },
+        "total": {"type": "integer", "description": "dated matching articles"},
+        "undated": {"type": "integer", "description": "matching articles left out: no date"},
+        "buckets": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["start", "count"],
+                "properties": {
+                    "start": {"type": "string", "format": "date"},
+                    "count": {"type": "integer"},
+                },
+            },
+        },
+    },
+}
+
+
+def _get(summary: str, description: str, params: list, schema: dict) -> dict[str, Any]:
+    ok = {"description": summary, "content": {JSON: {"schema": schema}}}
+    return {
+        "get": {
+            "summary": summary,
+            "description": description,
+            "parameters": params,
+            "responses": {"200": ok, **_errors()},
+        }
+    }
+
+
+def paths(max_q: int = DEFAULT_MAX_QUERY_LENGTH) -> dict[str, Any]:
+    """The two path items; `max_q` is the app's MAX_QUERY_LENGTH."""
+    return {
+        "/api/trends": _get(
+            "values rising in the recent window",
+            "Values whose share of matching articles rose most in the last `days` days (ending "
+            "with the archive's newest dated article, or `to`) against every earlier matching "
+            "article, ranked by Dunning's log-likelihood ratio G². A value needs at least "
+            f"{tr.MIN_COUNT} articles in the window and G² >= {tr.MIN_SCORE}. An empty window "
+            "gives an empty list.",
+            [
+                _query(
+                    "facet",
+                    {"type": "string", "enum": list(tr.FACETS), "default": "person"},
+                    "which values",
+                ),
+                _query(
+                    "days",
+                    {"type": "integer", "minimum": 1, "maximum": tr.MAX_DAYS, "default": 90},
+                    "length of the recent window in days",
+                ),
+                _query(
+                    "limit",
+                    {"type": "integer", "minimum": 1, "maximum": tr.MAX_LIMIT, "default": 10},
+                    "how many values",
+                ),
+                *_filters(max_q),
+            ],
+            TRENDS_RESPONSE,
+        ),
+        "/api/timeline": _get(
+            "matching articles per month or year",
+            "Every period from the first to the last dated match, empty ones included; undated "
+            f"articles are counted in `undated` only. Over {tr.MAX_BUCKETS} months answers by "
+            f"year; over {tr.MAX_BUCKETS} years is a 400 (narrow with from/to).",
+            [
+                _query(
+                    "interval",
+                    {"type": "string", "enum": list(tr.INTERVALS), "default": "month"},
+                    "bucket size",
+                ),
+                *_filters(max_q),
+            ],
+            TIMELINE_RESPONSE,
+        ),
+    }
+
+
+PATHS: dict[str, Any] = paths()

@@ -1,0 +1,166 @@
+"""The server's settings: one table, read from the environment in one place.
+
+Each row is (config key, environment variable, default, help). The README's
+"Settings" table is checked against `SETTINGS` by tests/test_settings_documented.py,
+so a new row here fails the build until it is documented.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import limits
+
+
+class SettingsError(ValueError):
+    """A setting's value cannot be used; the message names the environment variable."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    env: str
+    default: str
+    help: str
+    parse: Callable[[str], Any] = str
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise ValueError("must be at least 1")
+    return value
+
+
+def _seconds(text: str) -> float:
+    """A time limit in seconds; `off` (or 0) means none, which the archive reads as 0."""
+    if text.strip().lower() in ("off", "none", ""):
+        return 0.0
+    value = float(text)
+    if value < 0:
+        raise ValueError("must not be negative")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise ValueError("must not be negative")
+    return value
+
+
+def parse_rate_limit(text: str) -> str | None:
+    """`120/minute` style (anything the `limits` package reads); `off` disables limiting."""
+    text = text.strip()
+    if text.lower() in ("off", "none", ""):
+        return None
+    limits.parse_many(text)  # raises ValueError on nonsense
+    return text
+
+
+def parse_origins(text: str) -> str | list[str]:
+    """`*` or a comma-separated allow-list of origins such as https://example.org."""
+    origins = [part.strip() for part in text.split(",") if part.strip()]
+    if not origins or "*" in origins:
+        return "*"
+    return origins
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "INDEX_DIR",
+        "ARCHIVE_SEARCH_INDEX",
+        "./data/index",
+        "the index folder the server reads (`serve --index` overrides it)",
+        Path,
+    ),
+    Setting(
+        "ALLOWED_ORIGINS",
+        "ARCHIVE_SEARCH_ALLOWED_ORIGINS",
+        "*",
+        "origins allowed to call /api from a browser, comma-separated (no credentials)",
+        parse_origins,
+    ),
+    Setting(
+        "RATE_LIMIT",
+        "ARCHIVE_SEARCH_RATE_LIMIT",
+        "120/minute",
+        "per-client request limit on /api, e.g. `120/minute`; `off` disables it",
+        parse_rate_limit,
+    ),
+    Setting(
+        "QUERY_TIME_LIMIT",
+        "ARCHIVE_SEARCH_QUERY_TIME_LIMIT",
+        "2",
+        "seconds a search may run before it answers with what it found (`timed_out`); "
+        "`off` for no limit",
+        _seconds,
+    ),
+    Setting(
+        "MAX_QUERY_LENGTH",
+        "ARCHIVE_SEARCH_MAX_QUERY_LENGTH",
+        "1000",
+        "longest `q` accepted, in characters (longer is a 400 naming `q`)",
+        _positive_int,
+    ),
+    Setting(
+        "MAX_URL_LENGTH",
+        "ARCHIVE_SEARCH_MAX_URL_LENGTH",
+        "4096",
+        "longest request path plus query string, in bytes (longer is a 414)",
+        _positive_int,
+    ),
+    Setting(
+        "MAX_CONTENT_LENGTH",
+        "ARCHIVE_SEARCH_MAX_REQUEST_BYTES",
+        "65536",
+        "largest request body accepted, in bytes (larger is a 413)",
+        _positive_int,
+    ),
+    Setting(
+        "TRUSTED_PROXIES",
+        "ARCHIVE_SEARCH_TRUSTED_PROXIES",
+        "0",
+        "reverse proxies in front of the server whose X-Forwarded-* headers are trusted "
+        "(client address for rate limits, scheme and host for links)",
+        _non_negative_int,
+    ),
+    Setting(
+        "CACHE_SECONDS",
+        "ARCHIVE_SEARCH_CACHE_SECONDS",
+        "0",
+        "`Cache-Control: max-age` of /api answers; 0 means `no-cache` (always revalidate "
+        "the ETag, so a new ingest shows at once)",
+        _non_negative_int,
+    ),
+)
+
+
+def parse_setting(setting: Setting, text: str) -> Any:
+    """One value, with an error that names the variable and says what was wrong."""
+    try:
+        return setting.parse(text)
+    except (ValueError, TypeError) as exc:
+        raise SettingsError(f"{setting.env}={text!r} is not usable: {exc}") from None
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Every setting's value: the environment variable when set, else the default."""
+    environ = os.environ if environ is None else environ
+    return {s.name: parse_setting(s, environ.get(s.env, s.default)) for s in SETTINGS}
+
+
+def normalize(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Parse string values given through create_app(config) the same way as the environment."""
+    by_name = {s.name: s for s in SETTINGS}
+    out: dict[str, Any] = {}
+    for key, value in config.items():
+        setting = by_name.get(key)
+        if setting is not None and isinstance(value, str) and setting.parse is not str:
+            value = parse_setting(setting, value)
+        out[key] = value
+    return out
