@@ -201,6 +201,28 @@ def summarize(times: dict[str, list[float]]) -> dict[str, dict[str, float]]:
     }
 
 
+def time_similar_and_suggest(archive: Archive, gen, seed: int = 11) -> dict[str, dict]:
+    """`similar` for 200 random articles; `suggest` for 100 names typed a letter at a time."""
+    rng = random.Random(seed)
+    live = [int(d) for d in gen.live.nonzero()[0]]
+    similar_ms = []
+    for doc in rng.sample(live, 200):
+        article_id = gen.searcher.stored_fields(doc)["id"]
+        started = time.perf_counter()
+        archive.similar(article_id, limit=10)
+        similar_ms.append((time.perf_counter() - started) * 1000)
+    names = [v for f in ("person", "organization", "place") for v in gen.facets[f].display]
+    suggest_ms = []
+    for name in rng.sample(names, min(100, len(names))):
+        for end in range(1, min(len(name), 8) + 1):
+            started = time.perf_counter()
+            archive.suggest(name[:end])
+            suggest_ms.append((time.perf_counter() - started) * 1000)
+    summary = summarize({"similar": similar_ms, "suggest": suggest_ms})
+    summary.pop("overall")
+    return summary
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", default=str(ROOT / "bench" / "results" / "search.json"))
@@ -232,7 +254,9 @@ def main(argv: list[str] | None = None) -> int:
         stock[item["cls"]].append(sms)
         if item["cls"] in ("word", "pair", "phrase") and total != stotal:
             mismatched += 1
+    others = time_similar_and_suggest(archive, gen)
     report = {
+        "similar_and_suggest": others,
         "documents": gen.doc_count,
         "queries": len(queries),
         "open_and_arrays_ms": round(open_ms, 1),
@@ -256,6 +280,11 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"speed-up: p50 {report['speedup']['p50']}x, p95 {report['speedup']['p95']}x; "
         f"plain-query total mismatches vs stock: {mismatched}"
+    )
+    sim, sug = others["similar"], others["suggest"]
+    print(
+        f"similar (200 articles): p50 {sim['p50']} ms, p95 {sim['p95']} ms; "
+        f"suggest ({sug['n']} prefixes): p50 {sug['p50']} ms, p95 {sug['p95']} ms"
     )
     out = Path(args.json)
     out.parent.mkdir(parents=True, exist_ok=True)

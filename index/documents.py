@@ -92,7 +92,7 @@ def article_fields(
     if article.date:
         fields["date"] = article.date
         fields["year"] = str(article.date.year)
-    for name in ("source", "language", "url"):
+    for name in ("source", "language"):
         value = getattr(article, name)
         if value:
             fields[name] = value

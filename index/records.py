@@ -45,8 +45,10 @@ class Article:
 
     @property
     def match_key(self) -> str:
-        """Normalized title + date to the minute: a teaser and its full article share it."""
-        return match_key(self.title, self.date)
+        """A digest of normalized title + date to the minute: a teaser and its full
+        article share it (a digest keeps the index term short)."""
+        key = match_key(self.title, self.date)
+        return hashlib.blake2b(key.encode("utf-8"), digest_size=10).hexdigest()
 
     def to_dict(self) -> dict[str, Any]:
         """The interchange form (what `export` writes and `ingest` reads back)."""

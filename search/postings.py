@@ -124,6 +124,11 @@ class PostingCache:
             return id_parts[0], weight_parts[0]
         return np.concatenate(id_parts), np.concatenate(weight_parts)
 
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._bytes = 0
+
     def doc_frequency(self, fieldname: str, text: str) -> int:
         """Document frequency including deleted documents (what stock idf uses)."""
         return len(self.get(fieldname, text)[0])

@@ -49,7 +49,6 @@ class ArticleSchema(SchemaClass):
     teaser = BOOLEAN()
     source = ID()
     language = ID()
-    url = ID()
     record = STORED()  # zlib-compressed JSON of the whole article
 
 

@@ -14,13 +14,13 @@ from __future__ import annotations
 import hashlib
 import math
 import weakref
-from collections import Counter, OrderedDict
+from collections import Counter
 from typing import Any
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3LeafMatcher
 
 from search.analysis import analyze, fold_value
+from search.postings import PostingCache
 from search.schema import ENTITY_FIELDS, TITLE_BOOST, unpack_record
 
 KEY_TERMS = 40  # more terms help precision; 40 costs ~1 ms on BBC
@@ -33,13 +33,13 @@ MIN_DOC_FREQUENCY = 2  # a word only this article uses cannot link it to another
 MAX_DOC_SHARE = 0.35
 MIN_DOC_CAP = 50  # small archives keep every word: the cap is about cost, not meaning
 
-POSTINGS_CACHE = 1_000_000  # decoded postings kept per reader (8 bytes each)
+POSTINGS_CACHE_BYTES = 32 << 20  # decoded postings kept per reader when none is shared
 
 
 class _ReaderData:
     """What scoring needs from one reader, computed once per index generation."""
 
-    def __init__(self, reader):
+    def __init__(self, reader, postings: PostingCache | None = None):
         count = reader.doc_count_all()
         self.doc_count = count
         self.lengths: dict[str, tuple[np.ndarray, float]] = {}
@@ -49,8 +49,12 @@ class _ReaderData:
             )
             self.lengths[name] = (values, float(values.mean()) if count else 1.0)
         self.frequencies: dict[tuple[str, str], int] = {}
-        self.postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
-        self.cached_postings = 0
+        # The search engine's decoder and cache (shared with searches when given).
+        self.postings = postings or PostingCache(list(reader.leaf_readers()), POSTINGS_CACHE_BYTES)
+        self.live = np.ones(count, dtype=bool)
+        for leaf, base in reader.leaf_readers():
+            if leaf.has_deletions():
+                self.live[np.fromiter(leaf.deleted_docs_set, np.int64) + base] = False
 
     def doc_frequency(self, reader, field: str, term: str) -> int:
         key = (field, term)
@@ -59,28 +63,20 @@ class _ReaderData:
             found = self.frequencies[key] = reader.doc_frequency(field, term)
         return found
 
-    def term_postings(self, reader, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
-        key = (field, term)
-        found = self.postings.get(key)
-        if found is not None:
-            self.postings.move_to_end(key)
-            return found
-        found = read_postings(reader, field, term)
-        self.postings[key] = found
-        self.cached_postings += len(found[0])
-        while self.cached_postings > POSTINGS_CACHE and len(self.postings) > 1:
-            _, (ids, _) = self.postings.popitem(last=False)
-            self.cached_postings -= len(ids)
-        return found
+    def term_postings(self, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """Live documents containing the term, and the term's weights in them."""
+        ids, weights = self.postings.get(field, term)
+        keep = self.live[ids]
+        return ids[keep], weights[keep]
 
 
 _readers: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _data(reader) -> _ReaderData:
+def _data(reader, postings: PostingCache | None = None) -> _ReaderData:
     data = _readers.get(reader)
     if data is None:
-        data = _readers[reader] = _ReaderData(reader)
+        data = _readers[reader] = _ReaderData(reader, postings)
     return data
 
 
@@ -88,7 +84,11 @@ def clear_postings_cache() -> None:
     """Forget decoded postings (benchmarks use it to measure cold calls)."""
     for data in list(_readers.values()):
         data.postings.clear()
-        data.cached_postings = 0
+
+
+def read_postings(reader, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+    """Live document numbers and weights of one term over all segments."""
+    return _data(reader).term_postings(field, term)
 
 
 def duplicate_key(record: dict[str, Any]) -> str:
@@ -120,49 +120,6 @@ def key_terms(reader, record: dict[str, Any], count: int = KEY_TERMS) -> list[tu
     return weighted[:count]
 
 
-def _leaf_postings(leaf, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
-    """One segment's postings, decoded a block at a time (Python per posting is the slow part).
-
-    Reads W3 codec internals of the pinned Whoosh version; any other matcher
-    takes the public path. tests/test_similar.py checks both give the same.
-    """
-    raw = leaf._terms.matcher(field, leaf._text_to_bytes(field, term), leaf.schema[field].format)
-    if isinstance(raw, W3LeafMatcher):
-        ids_parts, weight_parts = [], []
-        while raw.is_active():
-            raw._read_ids()
-            raw._read_weights()
-            ids_parts.append(np.asarray(raw._ids, dtype=np.int32))
-            weight_parts.append(np.asarray(raw._weights, dtype=np.float32))
-            if raw._lastblock:
-                break
-            raw._goto(raw._nextoffset)
-        ids = np.concatenate(ids_parts) if ids_parts else np.empty(0, np.int32)
-        weights = np.concatenate(weight_parts) if weight_parts else np.empty(0, np.float32)
-    else:
-        items = list(raw.items_as("weight"))
-        ids = np.array([i for i, _ in items], dtype=np.int32)
-        weights = np.array([w for _, w in items], dtype=np.float32)
-    deleted = leaf.deleted_docs_set
-    if deleted:
-        keep = ~np.isin(ids, np.fromiter(deleted, np.int32, len(deleted)))
-        ids, weights = ids[keep], weights[keep]
-    return ids, weights
-
-
-def read_postings(reader, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
-    """Document numbers and weights (term frequencies) of one term over all segments."""
-    ids_parts, weight_parts = [], []
-    for leaf, offset in reader.leaf_readers():
-        if (field, term) in leaf:
-            ids, weights = _leaf_postings(leaf, field, term)
-            ids_parts.append(ids + offset if offset else ids)
-            weight_parts.append(weights)
-    if not ids_parts:
-        return np.empty(0, np.int32), np.empty(0, np.float32)
-    return np.concatenate(ids_parts), np.concatenate(weight_parts)
-
-
 def _entity_terms(reader, record: dict[str, Any]) -> list[tuple[str, str, float]]:
     data = _data(reader)
     out = []
@@ -181,7 +138,7 @@ def score_documents(reader, record: dict[str, Any]) -> np.ndarray:
     scores = np.zeros(data.doc_count)
     for term, weight in key_terms(reader, record):
         for field in TEXT_FIELDS:
-            ids, tf = data.term_postings(reader, field, term)
+            ids, tf = data.term_postings(field, term)
             if not len(ids):
                 continue
             field_lengths, mean = data.lengths[field]
@@ -189,7 +146,7 @@ def score_documents(reader, record: dict[str, Any]) -> np.ndarray:
             factor = weight * (TITLE_WEIGHT if field == "title" else 1.0)
             scores[ids] += factor * tf * (K1 + 1) / (tf + norm)
     for kind, term, weight in _entity_terms(reader, record):
-        ids, _ = data.term_postings(reader, kind, term)
+        ids, _ = data.term_postings(kind, term)
         scores[ids] += weight
     return scores
 
@@ -220,12 +177,15 @@ class _Copies:
         return True
 
 
-def similar_docnums(searcher, docnum: int, limit: int = 10) -> list[tuple[int, float]]:
+def similar_docnums(
+    searcher, docnum: int, limit: int = 10, postings: PostingCache | None = None
+) -> list[tuple[int, float]]:
     """The `limit` most similar live articles to `docnum`, best first, as (docnum, score).
 
     Never the article itself, nor an exact copy of it (nor two copies of one article).
     """
     reader = searcher.reader()
+    _data(reader, postings)  # the first call per reader decides which postings cache it uses
     record = unpack_record(searcher.stored_fields(docnum)["record"])
     scores = score_documents(reader, record)
     scores[docnum] = 0.0

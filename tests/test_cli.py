@@ -92,3 +92,21 @@ def test_demo_builds_the_wikinews_archive_with_entities(tmp_path, capsys):
     rows = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text().splitlines()]
     with_places = sum(bool(r["entities"]["place"]) for r in rows)
     assert with_places > 250  # extraction ran: the demo has place facets
+
+
+def test_search_and_stats_on_the_seed(tmp_path, capsys):
+    index = str(tmp_path / "ix")
+    run(capsys, "ingest", "--index", index, str(SEED))
+    code, out, _ = run(capsys, "search", "--index", index, "CSTO commitment")
+    assert code == 0 and out.split()[0] in ("1", "2") and "results" in out.splitlines()[0]
+    assert "Minsk has demonstrated scope of commitment to CSTO" in out
+    code, out, _ = run(capsys, "search", "--index", index, "--json", "Lukashenka")
+    answer = json.loads(out)
+    assert answer["total"] >= 1 and "<mark>" in answer["results"][0]["snippet"]
+    assert {"person", "organization", "place", "year"} <= set(answer["facets"])
+    code, out, _ = run(capsys, "stats", "--index", index, "--json")
+    stats = json.loads(out)
+    assert stats["documents"] == 2 and stats["index_bytes"] > 0
+    assert stats["date_range"] == {"from": "2017-06-19T12:17:00", "to": "2017-10-02T11:49:00"}
+    persons = [item["value"] for item in stats["top"]["person"]]
+    assert "Lukashenka" in persons

@@ -162,6 +162,8 @@ def _plain(html_text: str) -> str:
 
 def cmd_stats(args: argparse.Namespace) -> int:
     stats = _archive(args).stats()
+    folder = resolve_index_dir(args.index)
+    stats["index_bytes"] = sum(f.stat().st_size for f in folder.iterdir() if f.is_file())
     if args.json:
         print(json.dumps(stats, ensure_ascii=False, indent=2))
         return 0
