@@ -12,23 +12,13 @@ from typing import Any
 from flask import current_app
 
 from web import api, openapi_trends
+from web.openapi_params import date_params, facet_filter_params, query_param
 
 JSON = "application/json"
 
 
 def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _query(name: str, schema: dict[str, Any], description: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": "query",
-        "required": False,
-        "schema": schema,
-        "description": description,
-        **extra,
-    }
 
 
 def _error(description: str) -> dict[str, Any]:
@@ -50,42 +40,31 @@ NOT_MODIFIED = {"304": {"description": "not modified since the ETag given in If-
 
 
 def _search_parameters(max_q: int) -> list[dict[str, Any]]:
-    date_schema = {"type": "string", "pattern": f"^{api.DATE_PATTERN}$"}
     params = [
-        _query("q", {"type": "string", "maxLength": max_q}, "the query (safe syntax)"),
-        _query(
+        query_param("q", {"type": "string", "maxLength": max_q}, "the query (safe syntax)"),
+        query_param(
             "page",
             {"type": "integer", "minimum": 1, "maximum": api.MAX_WINDOW, "default": 1},
             f"1-based; page x per_page <= {api.MAX_WINDOW}",
         ),
-        _query(
+        query_param(
             "per_page",
             {"type": "integer", "minimum": 1, "maximum": api.MAX_PER_PAGE, "default": 10},
             "results per page",
         ),
-        _query(
+        query_param(
             "sort",
             {"type": "string", "enum": list(api.SORTS), "default": "relevance"},
             "result order",
         ),
-        _query("from", date_schema, "first date, inclusive: 2017, 2017-06 or 2017-06-19"),
-        _query("to", date_schema, "last date, inclusive, covering its whole period"),
-        _query(
+        *date_params(),
+        query_param(
             "facet_size",
             {"type": "integer", "minimum": 1, "maximum": api.MAX_FACET_SIZE, "default": 10},
             "values returned per facet",
         ),
     ]
-    for name in api.FACETS:
-        schema = {
-            "type": "array",
-            "maxItems": 10,
-            "items": {"type": "string", "minLength": 1, "maxLength": api.MAX_FILTER_LENGTH},
-        }
-        params.append(
-            _query(name, schema, f"{name} filter; repeat for OR", style="form", explode=True)
-        )
-    return params
+    return params + facet_filter_params()
 
 
 ID_PARAMETER = {
@@ -255,7 +234,7 @@ def openapi_document() -> dict[str, Any]:
                 _ok("similar articles", "SimilarResponse"),
                 [
                     ID_PARAMETER,
-                    _query(
+                    query_param(
                         "limit",
                         {
                             "type": "integer",
@@ -272,8 +251,8 @@ def openapi_document() -> dict[str, Any]:
                 "completions for a prefix",
                 _ok("suggestions", "SuggestResponse"),
                 [
-                    _query("q", {"type": "string", "maxLength": max_q}, "the prefix"),
-                    _query(
+                    query_param("q", {"type": "string", "maxLength": max_q}, "the prefix"),
+                    query_param(
                         "limit",
                         {"type": "integer", "minimum": 1, "maximum": api.MAX_SUGGEST, "default": 8},
                         "how many",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from search import trends as tr
-from web import api
+from web.openapi_params import date_params, facet_filter_params, query_param
 
 JSON = "application/json"
 DEFAULT_MAX_QUERY_LENGTH = 1000  # web.settings' default for ARCHIVE_SEARCH_MAX_QUERY_LENGTH
@@ -19,30 +19,12 @@ _ERROR = {"$ref": "#/components/schemas/Error"}
 _DATE = {"type": ["string", "null"], "format": "date"}
 
 
-def _query(name: str, schema: dict[str, Any], description: str, **extra: Any) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": False, "schema": schema, **extra} | {
-        "description": description
-    }
-
-
 def _filters(max_q: int) -> list[dict[str, Any]]:
     """q, from/to and the facet filters, exactly as /api/search takes them."""
-    date = {"type": "string", "pattern": f"^{api.DATE_PATTERN}$"}
-    params = [
-        _query("q", {"type": "string", "maxLength": max_q}, "only articles matching this query"),
-        _query("from", date, "first date, inclusive: 2017, 2017-06 or 2017-06-19"),
-        _query("to", date, "last date, inclusive, covering its whole period"),
-    ]
-    for name in api.FACETS:
-        values = {
-            "type": "array",
-            "maxItems": 10,
-            "items": {"type": "string", "minLength": 1, "maxLength": api.MAX_FILTER_LENGTH},
-        }
-        params.append(
-            _query(name, values, f"{name} filter; repeat for OR", style="form", explode=True)
-        )
-    return params
+    q = query_param(
+        "q", {"type": "string", "maxLength": max_q}, "only articles matching this query"
+    )
+    return [q, *date_params(), *facet_filter_params()]
 
 
 def _errors() -> dict[str, Any]:
@@ -141,17 +123,17 @@ def paths(max_q: int = DEFAULT_MAX_QUERY_LENGTH) -> dict[str, Any]:
             f"{tr.MIN_COUNT} articles in the window and G² >= {tr.MIN_SCORE}. An empty window "
             "gives an empty list.",
             [
-                _query(
+                query_param(
                     "facet",
                     {"type": "string", "enum": list(tr.FACETS), "default": "person"},
                     "which values",
                 ),
-                _query(
+                query_param(
                     "days",
                     {"type": "integer", "minimum": 1, "maximum": tr.MAX_DAYS, "default": 90},
                     "length of the recent window in days",
                 ),
-                _query(
+                query_param(
                     "limit",
                     {"type": "integer", "minimum": 1, "maximum": tr.MAX_LIMIT, "default": 10},
                     "how many values",
@@ -166,7 +148,7 @@ def paths(max_q: int = DEFAULT_MAX_QUERY_LENGTH) -> dict[str, Any]:
             f"articles are counted in `undated` only. Over {tr.MAX_BUCKETS} months answers by "
             f"year; over {tr.MAX_BUCKETS} years is a 400 (narrow with from/to).",
             [
-                _query(
+                query_param(
                     "interval",
                     {"type": "string", "enum": list(tr.INTERVALS), "default": "month"},
                     "bucket size",
