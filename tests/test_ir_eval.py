@@ -107,8 +107,7 @@ def test_pair_qrels_columns():
 
 @pytest.fixture(scope="module")
 def collections():
-    if not (CORPORA / "ir" / "cran" / "cranqrel").exists():
-        pytest.skip(f"IR collections not found under {CORPORA}")
+    assert (CORPORA / "ir" / "cran" / "cranqrel").exists(), f"no IR collections in {CORPORA}"
     return {c.name: c for c in ir.load_collections(CORPORA)}
 
 

@@ -266,8 +266,7 @@ def test_jsonl_deeply_nested(tmp_path):
 @pytest.mark.parametrize("name, count", [("reuters21578", 20_841), ("wikinews-en", 293)])
 def test_real_corpora_read_without_problems(name, count):
     path = CORPORA / f"{name}.jsonl.gz"
-    if not path.exists():
-        pytest.skip(f"{path} not available")
+    assert path.exists(), f"{path} not available (tests need ../shared/corpora)"
     parsed, problems = read(path)
     assert problems == []
     assert len(parsed) == count
