@@ -27,8 +27,9 @@ sys.path.insert(0, str(ROOT))
 
 from index.readers import read_path  # noqa: E402
 from index.writer import ingest  # noqa: E402
+from search.generation import Generation  # noqa: E402
 from search.schema import unpack_record  # noqa: E402
-from search.similar import clear_postings_cache, similar_docnums  # noqa: E402
+from search.similar import similar_docnums  # noqa: E402
 from search.storage import open_index  # noqa: E402
 
 K = 5
@@ -76,8 +77,10 @@ def evaluate(corpus: Path, limit: int | None = None) -> dict:
             categories = [r.get("category") for r in records]
             docnums = list(range(count))[:limit]
 
+            gen = Generation(searcher)
+
             def ours(docnum: int) -> list[int]:
-                return [d for d, _ in similar_docnums(searcher, docnum, limit=K)]
+                return [d for d, _ in similar_docnums(gen, docnum, limit=K)]
 
             def stock(docnum: int) -> list[int]:
                 hits = searcher.more_like(docnum, "body", text=records[docnum]["body"], top=K)
@@ -89,7 +92,7 @@ def evaluate(corpus: Path, limit: int | None = None) -> dict:
                     docnums,
                     categories,
                     ours,
-                    before=clear_postings_cache,
+                    before=gen.postings.clear,
                 ),
                 _measure("ours, postings LRU warm", docnums, categories, ours),
                 _measure("whoosh more_like (body)", docnums, categories, stock),

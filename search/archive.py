@@ -160,7 +160,7 @@ class Archive:
             doc = gen.searcher.document_number(id=article_id)
             if doc is None:
                 return None
-            found = similar_docnums(gen.searcher, doc, limit, gen.postings)
+            found = similar_docnums(gen, doc, limit)
             results = [self._summary(gen, other, score) for other, score in found]
         return {"results": results}
 

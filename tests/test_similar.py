@@ -12,6 +12,7 @@ from index.readers import Parsed
 from index.records import article_from_dict
 from index.writer import delete, ingest
 from search import similar
+from search.generation import Generation
 from search.schema import unpack_record
 from search.storage import open_index
 
@@ -85,6 +86,11 @@ def searcher(tmp_path_factory):
     ix.close()
 
 
+@pytest.fixture(scope="module")
+def gen(searcher):
+    return Generation(searcher)
+
+
 def ids(searcher, found):
     return [searcher.stored_fields(d)["id"] for d, _ in found]
 
@@ -93,35 +99,35 @@ def docnum(searcher, article_id):
     return searcher.document_number(id=article_id)
 
 
-def test_never_itself_nor_an_exact_copy(searcher):
+def test_never_itself_nor_an_exact_copy(searcher, gen):
     for article_id in ("a1", "a2"):
-        found = ids(searcher, similar.similar_docnums(searcher, docnum(searcher, article_id)))
+        found = ids(searcher, similar.similar_docnums(gen, docnum(searcher, article_id)))
         assert article_id not in found
         assert {"a1", "a2"}.isdisjoint(found)
 
 
-def test_shares_terms_and_entities_best_first(searcher):
-    found = similar.similar_docnums(searcher, docnum(searcher, "a1"), limit=3)
+def test_shares_terms_and_entities_best_first(searcher, gen):
+    found = similar.similar_docnums(gen, docnum(searcher, "a1"), limit=3)
     assert {"a3", "a6"} <= set(ids(searcher, found))
     scores = [score for _, score in found]
     assert scores == sorted(scores, reverse=True) and all(s > 0 for s in scores)
     assert "a4" not in ids(searcher, found)  # hockey shares only "Minsk" in passing
 
 
-def test_entity_alone_links_articles(searcher):
-    found = ids(searcher, similar.similar_docnums(searcher, docnum(searcher, "a5"), limit=10))
+def test_entity_alone_links_articles(searcher, gen):
+    found = ids(searcher, similar.similar_docnums(gen, docnum(searcher, "a5"), limit=10))
     assert "a1" in found  # same person, different topic
     assert found.count("a1") + found.count("a2") == 1  # a copy pair is shown once
 
 
-def test_limit_is_respected(searcher):
-    assert len(similar.similar_docnums(searcher, docnum(searcher, "a6"), limit=2)) == 2
+def test_limit_is_respected(searcher, gen):
+    assert len(similar.similar_docnums(gen, docnum(searcher, "a6"), limit=2)) == 2
 
 
-def test_fast_postings_match_stock_whoosh(searcher):
+def test_fast_postings_match_stock_whoosh(searcher, gen):
     reader = searcher.reader()
     for field, term in [("body", "gas"), ("title", "lukashenka"), ("person", "vladimir putin")]:
-        ids_, weights = similar.read_postings(reader, field, term)
+        ids_, weights = similar._postings(gen, field, term)
         stock = list(reader.postings(field, term).items_as("weight"))
         assert ids_.tolist() == [i for i, _ in stock]
         assert np.allclose(weights, [w for _, w in stock])
@@ -132,7 +138,7 @@ def test_deleted_articles_are_not_offered(tmp_path):
     delete(folder, ["a3"])
     ix = open_index(folder)
     with ix.searcher() as s:
-        found = ids(s, similar.similar_docnums(s, s.document_number(id="a1"), limit=10))
+        found = ids(s, similar.similar_docnums(Generation(s), s.document_number(id="a1"), 10))
         assert "a3" not in found and found
     ix.close()
 
@@ -144,7 +150,6 @@ CORPORA = Path(
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not (CORPORA / "bbc.jsonl.gz").is_file(), reason="BBC corpus not present")
 def test_bbc_precision_at_5(tmp_path):
     from index.readers import read_path
 
@@ -154,8 +159,9 @@ def test_bbc_precision_at_5(tmp_path):
         count = s.doc_count_all()
         categories = [unpack_record(s.stored_fields(d)["record"])["category"] for d in range(count)]
         total = 0.0
+        gen = Generation(s)
         for d in range(count):
-            found = similar.similar_docnums(s, d, limit=5)
+            found = similar.similar_docnums(gen, d, limit=5)
             total += sum(categories[o] == categories[d] for o, _ in found) / 5
     ix.close()
     assert total / count >= 0.85
