@@ -26,11 +26,11 @@ from typing import Any
 
 from whoosh.writing import SegmentWriter
 
-from index.documents import article_fields, content_hash, input_hash, record_json
+from index.documents import article_fields, content_hash, input_hash
 from index.readers import Parsed, Problem
 from index.records import Article
 from index.segments import SegmentSeries, Workers
-from search.schema import unpack_record
+from search.schema import record_json, unpack_record
 from search.storage import open_or_create_index
 
 BATCH_SIZE = 10_000

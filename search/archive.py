@@ -136,21 +136,9 @@ class Archive:
         }
 
     def _result(self, gen: Generation, doc: int, ev: engine.Evaluation) -> dict[str, Any]:
-        record = unpack_record(gen.searcher.stored_fields(doc)["record"])
-        terms = ev.terms if ev.scored else set()
-        phrases = ev.phrases if ev.scored else []
-        text = record.get("body") or record.get("title") or ""
-        entities = record.get("entities") or {}
-        return {
-            "id": record["id"],
-            "url": record.get("url"),
-            "title": snippets.highlight_title(record.get("title") or "", terms, phrases),
-            "date": record.get("date"),
-            "category": record.get("category"),
-            "entities": {kind: list(entities.get(kind) or []) for kind in ENTITY_FIELDS},
-            "snippet": snippets.make_snippet(text, terms, phrases),
-            "score": round(float(ev.scores[doc]), 4),
-        }
+        if not ev.scored:
+            return _entry(gen, doc, float(ev.scores[doc]), set(), [])
+        return _entry(gen, doc, float(ev.scores[doc]), ev.terms, ev.phrases)
 
     def similar(self, article_id: str, limit: int = 10) -> dict[str, Any] | None:
         """Articles sharing distinctive terms and entities; None for an unknown id."""
@@ -161,23 +149,8 @@ class Archive:
             if doc is None:
                 return None
             found = similar_docnums(gen, doc, limit)
-            results = [self._summary(gen, other, score) for other, score in found]
+            results = [_entry(gen, other, score, set(), []) for other, score in found]
         return {"results": results}
-
-    def _summary(self, gen: Generation, doc: int, score: float) -> dict[str, Any]:
-        """A search-result-shaped entry without a query: plain title, the lead as snippet."""
-        record = unpack_record(gen.searcher.stored_fields(doc)["record"])
-        entities = record.get("entities") or {}
-        return {
-            "id": record["id"],
-            "url": record.get("url"),
-            "title": snippets.highlight_title(record.get("title") or "", set()),
-            "date": record.get("date"),
-            "category": record.get("category"),
-            "entities": {kind: list(entities.get(kind) or []) for kind in ENTITY_FIELDS},
-            "snippet": snippets.lead(record.get("body") or record.get("title") or ""),
-            "score": round(score, 4),
-        }
 
     def suggest(self, prefix: str | None, limit: int = 8) -> dict[str, Any]:
         """Completions for search-as-you-type, from entity names and title words."""
@@ -296,6 +269,26 @@ class Archive:
             gen = self._current()
             mask = self._matching(gen, q, bounds, filters)
             return trends.timeline_answer(gen, mask, interval)
+
+
+def _entry(
+    gen: Generation, doc: int, score: float, terms: set[str], phrases: list[list[str]]
+) -> dict[str, Any]:
+    """One result as /api/search shows it; without query terms the snippet is the lead."""
+    record = unpack_record(gen.searcher.stored_fields(doc)["record"])
+    entities = record.get("entities") or {}
+    return {
+        "id": record["id"],
+        "url": record.get("url"),
+        "title": snippets.highlight_title(record.get("title") or "", terms, phrases),
+        "date": record.get("date"),
+        "category": record.get("category"),
+        "entities": {kind: list(entities.get(kind) or []) for kind in ENTITY_FIELDS},
+        "snippet": snippets.make_snippet(
+            record.get("body") or record.get("title") or "", terms, phrases
+        ),
+        "score": round(score, 4),
+    }
 
 
 def _iso(value: int) -> str:

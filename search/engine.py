@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from index.entities import AliasError
+from index.entities import load_aliases as _load_aliases
 from search import query as q
 from search.analysis import analyze, fold_value
 from search.generation import Generation
@@ -67,14 +69,10 @@ class Evaluation:
 
 
 def load_aliases() -> Any | None:
-    """The entity alias table, or None while index.entities is unavailable."""
+    """The entity alias table, or None when the alias file is broken (searching goes on)."""
     try:
-        from index.entities import load_aliases as load
-    except ImportError:
-        return None
-    try:
-        return load()
-    except Exception:  # a broken alias file must not break searching
+        return _load_aliases()
+    except AliasError:
         return None
 
 

@@ -81,10 +81,6 @@ class Query:
     negative: list[Clause] = field(default_factory=list)
     ranges: list[DateRange] = field(default_factory=list)
 
-    @property
-    def is_empty(self) -> bool:
-        return not self.positive and not self.negative and not self.ranges
-
 
 def parse(text: str | None) -> Query:
     """Parse a reader's query; never raises."""
@@ -237,14 +233,6 @@ def highlight_terms(parsed: Query, extra: set[str] | None = None) -> set[str]:
         else:
             out.update(clause.terms)
     return out
-
-
-def highlight_phrases(parsed: Query) -> list[list[str]]:
-    return [
-        c.terms
-        for c in _flat(parsed.positive)
-        if isinstance(c, Phrase) and c.field in (None, *TEXT_FIELDS)
-    ]
 
 
 def _flat(clauses: list[Clause]) -> list[Term | Phrase]:

@@ -112,11 +112,6 @@ def plan_query(text: str) -> QueryPlan:
     return QueryPlan(weights, required, len(weights) > ALL_WORDS_UP_TO)
 
 
-def query_terms(text: str) -> dict[str, float]:
-    """The query's index terms (in order) with their query weights."""
-    return plan_query(text).weights
-
-
 def feedback_terms(
     weights: dict[str, float],
     docs: Sequence[Sequence[str]],

@@ -56,10 +56,15 @@ def spelling_term(kind: str, folded: str, display: str) -> str:
     return f"{kind}\t{folded}\t{display}"
 
 
-def pack_record(data: dict[str, Any]) -> bytes:
-    """Compress an article dict for the `record` stored field."""
-    raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return zlib.compress(raw, 6)
+def record_json(record: dict[str, Any]) -> bytes:
+    """The compact JSON of an interchange record (what `record` holds, compressed)."""
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def pack_record(raw: bytes) -> bytes:
+    """Compress `record_json` output for the `record` stored field. zlib level 1 rather
+    than 6: 30% less ingest time for 2% more bytes on Reuters."""
+    return zlib.compress(raw, 1)
 
 
 def unpack_record(blob: bytes) -> dict[str, Any]:

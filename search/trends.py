@@ -17,7 +17,6 @@ degree of freedom) to be called rising.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
@@ -33,19 +32,6 @@ MAX_BUCKETS = 600  # 50 years of months; a longer month timeline is shown by yea
 MIN_COUNT = 3  # articles in the window before a value may be called rising
 MIN_SCORE = 10.83  # G² critical value for p < 0.001 with one degree of freedom
 _UNIT = {"month": "M", "year": "Y"}
-
-
-@dataclass
-class Window:
-    """The recent window [start, end] and the baseline before it, as Whoosh longs (inclusive)."""
-
-    start: int
-    end: int
-    baseline_start: int | None  # None: the baseline holds no article
-
-    @property
-    def baseline_end(self) -> int:
-        return self.start - 1
 
 
 def day_start(value: int) -> int:

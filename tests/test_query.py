@@ -12,7 +12,6 @@ from search.query import (
     DateRange,
     Phrase,
     Term,
-    highlight_phrases,
     highlight_terms,
     parse,
     stock_query,
@@ -78,7 +77,6 @@ def test_duplicates_are_one_clause():
 def test_highlight_terms_and_phrases():
     parsed = parse('Prices "crude oil" person:Putin -opec')
     assert highlight_terms(parsed) == {"price", "crude", "oil", "putin"}
-    assert highlight_phrases(parsed) == [["crude", "oil"]]
 
 
 def test_stock_query_shape():

@@ -1,8 +1,7 @@
 """OpenAPI paths for /api/trends and /api/timeline, for web.openapi to merge into its document.
 
-`PATHS` is a plain dict (schemas inline, errors by `$ref` to the document's
-`Error` schema) so merging is `paths.update(PATHS)`; `paths(max_q)` gives the
-same with the app's MAX_QUERY_LENGTH. Limits come from
+`paths(max_q)` returns a plain dict (schemas inline, errors by `$ref` to the
+document's `Error` schema) for the app's MAX_QUERY_LENGTH. Limits come from
 search.trends, the same constants the archive checks.
 """
 
@@ -14,7 +13,6 @@ from search import trends as tr
 from web.openapi_params import date_params, facet_filter_params, query_param
 
 JSON = "application/json"
-DEFAULT_MAX_QUERY_LENGTH = 1000  # web.settings' default for ARCHIVE_SEARCH_MAX_QUERY_LENGTH
 _ERROR = {"$ref": "#/components/schemas/Error"}
 _DATE = {"type": ["string", "null"], "format": "date"}
 
@@ -112,7 +110,7 @@ def _get(summary: str, description: str, params: list, schema: dict) -> dict[str
     }
 
 
-def paths(max_q: int = DEFAULT_MAX_QUERY_LENGTH) -> dict[str, Any]:
+def paths(max_q: int) -> dict[str, Any]:
     """The two path items; `max_q` is the app's MAX_QUERY_LENGTH."""
     return {
         "/api/trends": _get(
@@ -158,6 +156,3 @@ def paths(max_q: int = DEFAULT_MAX_QUERY_LENGTH) -> dict[str, Any]:
             TIMELINE_RESPONSE,
         ),
     }
-
-
-PATHS: dict[str, Any] = paths()
