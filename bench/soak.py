@@ -11,13 +11,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -26,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.search import build_index, workload  # noqa: E402
 from search import Archive  # noqa: E402
+from tests.live import running_server  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 LEVELS = ((50, 60), (10, 60))  # (connections, seconds)
@@ -52,12 +50,6 @@ done = function(summary, latency, requests)
     e.connect, e.read, e.write, e.status, e.timeout))
 end
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def mixed_paths(archive: Archive, size: int = 2_000, seed: int = 7) -> list[str]:
@@ -94,20 +86,6 @@ def mixed_paths(archive: Archive, size: int = 2_000, seed: int = 7) -> list[str]
     return paths
 
 
-def wait_ready(base: str, proc: subprocess.Popen, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError("the server exited before it was ready")
-        try:
-            with urllib.request.urlopen(base + "/api/health", timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError("the server was not ready in time")
-
-
 def run_wrk(base: str, script: Path, paths_file: Path, connections: int, seconds: int) -> dict:
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s",
                "-s", str(script), base, "--", str(paths_file)]  # fmt: skip
@@ -125,27 +103,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     index = build_index()
     paths = mixed_paths(Archive(index))
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "ARCHIVE_SEARCH_RATE_LIMIT": "off"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "web.cli", "serve", "--index", str(index), "--host", "127.0.0.1",
-         "--port", str(port), "--workers", "2"],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
     results = []
-    try:
-        wait_ready(base, server)
-        with tempfile.TemporaryDirectory() as tmp:
-            script, paths_file = Path(tmp) / "mixed.lua", Path(tmp) / "paths.txt"
-            script.write_text(WRK_SCRIPT)
-            paths_file.write_text("\n".join(paths) + "\n")
+    with tempfile.TemporaryDirectory() as tmp:
+        script, paths_file = Path(tmp) / "mixed.lua", Path(tmp) / "paths.txt"
+        script.write_text(WRK_SCRIPT)
+        paths_file.write_text("\n".join(paths) + "\n")
+        # Rate limit off (running_server's default), so load is not turned into 429s.
+        with running_server(index, Path(tmp) / "serve.log", workers=2) as base:
             run_wrk(base, script, paths_file, 10, 5)  # warm-up: caches, generation arrays
             for connections, _ in LEVELS:
                 results.append(run_wrk(base, script, paths_file, connections, args.seconds))
-    finally:
-        server.terminate()
-        server.wait(30)
     print("rate limit: off (ARCHIVE_SEARCH_RATE_LIMIT=off); 2 gunicorn workers; wrk -t2")
     print(f"{'conns':>5} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}")
     for r in results:
