@@ -17,8 +17,6 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.live import ROOT, browser_fixture, recording_page, running_server
 
-pytest_plugins = ["tests.conftest_web"]
-
 SCREENSHOT = ROOT / "docs" / "screenshot-search.png"
 XSS_QUERY = "<img src=x onerror=alert(1)>"
 

@@ -22,8 +22,6 @@ from tests.test_trends import RECORDS, UNDATED, WINDOW
 from web import create_app
 from web import trends as web_trends
 
-pytest_plugins = ["tests.conftest_web"]
-
 
 def with_trends(app):
     if "trends" not in app.blueprints:

@@ -13,7 +13,6 @@ from index.writer import ingest
 from web import create_app
 from web.settings import SETTINGS, SettingsError, load_settings
 
-pytest_plugins = ["tests.conftest_web"]
 XSS_ID = "xss-1"
 XSS_TITLE = "<img src=x onerror=alert(1)>"
 

@@ -17,7 +17,6 @@ from search import Archive
 from web import create_app
 from web.pages import marked, pagination, paragraphs, safe_url
 
-pytest_plugins = ["tests.conftest_web"]
 XSS_ID = "xss-1"
 
 LANDMARKS = ("<header", "<nav", "<main", "<footer")

@@ -19,9 +19,6 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-pytest_plugins = ["tests.conftest_web"]
-
-
 OPERATIONS = [
     "/api/search",
     "/api/articles/{article_id}",

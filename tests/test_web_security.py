@@ -9,8 +9,6 @@ from index.records import article_from_dict
 from index.writer import ingest
 from web import create_app
 
-pytest_plugins = ["tests.conftest_web"]
-
 
 def error_of(response, status: int) -> dict:
     assert response.status_code == status, response.get_data(as_text=True)

@@ -8,8 +8,6 @@ from pathlib import Path
 from web import create_app
 from web.server import ArchiveServer, gunicorn_options, serve
 
-pytest_plugins = ["tests.conftest_web"]
-
 
 def test_gunicorn_options():
     options = gunicorn_options("127.0.0.1", 8123, 0)

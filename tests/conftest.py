@@ -1,8 +1,10 @@
-"""Shared fixtures for the web tests: a small real index, `app` and `client`.
+"""Shared fixtures: the research corpora, a small real index, `app` and `client`.
 
-Test modules load this with `pytest_plugins = ["tests.conftest_web"]`. The
-index is built once per session with the real writer from ~20 Wikinews demo
-articles (spread over the archive's years) plus a few hand-made ones: Belarus
+`corpora` is the one way a test finds `../shared/corpora` (or
+`ARCHIVE_SEARCH_CORPORA`): it skips with one reason when they are absent, except
+under `CI=true`, where a missing corpus fails. The small web index is built
+once per session with the real writer from ~20 Wikinews demo articles (spread over
+the archive's years) plus a few hand-made ones: Belarus
 analysis pieces for facets, and one carrying an XSS payload in its title, body
 and URL that every page must show as text.
 """
@@ -10,6 +12,7 @@ and URL that every page must show as text.
 from __future__ import annotations
 
 import itertools
+import os
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +25,7 @@ from web import create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "index" / "demo" / "wikinews-en.jsonl.gz"
+CORPORA = Path(os.environ.get("ARCHIVE_SEARCH_CORPORA") or ROOT.parent / "shared" / "corpora")
 XSS_TITLE = "<img src=x onerror=alert(1)>"
 XSS_BODY = "<script>alert(1)</script>"
 XSS_ID = "xss-1"
@@ -132,3 +136,14 @@ def app(make_app):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def corpora() -> Path:
+    """The research corpora folder; each test then asserts it read the articles it expects."""
+    if (CORPORA / "README.md").is_file():
+        return CORPORA
+    reason = f"research corpora not found at {CORPORA} (set ARCHIVE_SEARCH_CORPORA)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(reason)
+    pytest.skip(reason)
