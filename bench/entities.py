@@ -20,12 +20,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.corpora import corpora_dir  # noqa: E402
 from index.entities import extract_entities  # noqa: E402
 from index.entities.tagger import get_tagger  # noqa: E402
-
-
-def corpora_dir() -> Path:
-    return Path(os.environ.get("ARCHIVE_SEARCH_CORPORA") or ROOT.parent / "shared" / "corpora")
 
 
 def main(argv: list[str] | None = None) -> int:

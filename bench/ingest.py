@@ -35,15 +35,11 @@ from whoosh import index as whoosh_index  # noqa: E402
 from whoosh.analysis import StemmingAnalyzer  # noqa: E402
 from whoosh.fields import ID, TEXT, Schema  # noqa: E402
 
+from bench.corpora import corpora_dir  # noqa: E402
 from index.readers import read_path  # noqa: E402
 from index.writer import ingest  # noqa: E402
 
 CORPUS = "reuters21578.jsonl.gz"
-
-
-def corpora_dir() -> Path:
-    given = os.environ.get("ARCHIVE_SEARCH_CORPORA")
-    return Path(given) if given else Path(__file__).resolve().parents[2] / "shared" / "corpora"
 
 
 def folder_bytes(path: Path) -> int:

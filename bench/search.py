@@ -31,6 +31,7 @@ from whoosh import highlight as wh  # noqa: E402
 from whoosh import query as wq  # noqa: E402
 from whoosh.sorting import FieldFacet  # noqa: E402
 
+from bench.corpora import corpora_dir  # noqa: E402
 from search import Archive  # noqa: E402
 from search.analysis import TEXT_ANALYZER, analyze, fold_value  # noqa: E402
 from search.dates import parse_bound  # noqa: E402
@@ -42,19 +43,12 @@ CORPORA = ("reuters21578", "bbc", "wikinews-en", "20newsgroups", "ag-news-test")
 CLASSES = {"word": 0.4, "pair": 0.2, "phrase": 0.1, "question": 0.1, "filtered": 0.2}
 
 
-def corpus_dir() -> Path:
-    for candidate in (ROOT.parent / "shared" / "corpora", Path("/work/shared/corpora")):
-        if candidate.exists():
-            return candidate
-    raise SystemExit("corpora not found (../shared/corpora)")
-
-
 def build_index() -> Path:
     """The cached ~50k-article index, rebuilt when the corpora or the schema change."""
     from index.readers import read_path
     from index.writer import ingest
 
-    files = [corpus_dir() / f"{name}.jsonl.gz" for name in CORPORA]
+    files = [corpora_dir() / f"{name}.jsonl.gz" for name in CORPORA]
     key = hashlib.blake2b(
         repr([(f.name, f.stat().st_size) for f in files] + [SCHEMA_VERSION]).encode(),
         digest_size=6,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -19,18 +18,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.corpora import corpora_dir, seed_page  # noqa: E402
 from index.entities import extract_entities  # noqa: E402
 from index.entities.tagger import Tagger  # noqa: E402
 from index.entities.train import read_conll, score  # noqa: E402
 
-SEED = ROOT.parent / "shared" / "seeds" / "000_40f254e5605143fe.txt"
 
-
-def corpora_dir() -> Path:
-    return Path(os.environ.get("ARCHIVE_SEARCH_CORPORA") or ROOT.parent / "shared" / "corpora")
-
-
-def seed_article(path: Path = SEED) -> tuple[str, str]:
+def seed_article(path: Path) -> tuple[str, str]:
     """Title and body of the seed page's main article (title line to "Similar articles")."""
     lines = path.read_text(encoding="utf-8").split("\n")
     content = [line.strip() for line in lines if line.strip() and line.strip() != "header -->"]
@@ -63,8 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'type':8} {'precision':>9} {'recall':>7} {'F1':>7} {'gold':>6}")
     for name, s in report["scores"].items():
         print(f"{name:8} {s['precision']:9.4f} {s['recall']:7.4f} {s['f1']:7.4f} {s['gold']:6}")
-    if SEED.is_file():
-        title, body = seed_article()
+    if seed_page().is_file():
+        title, body = seed_article(seed_page())
         report["seed"] = {"title": title, "entities": extract_entities(title, body)}
         print(f"\nseed article (never seen in training): {title}")
         for kind, values in report["seed"]["entities"].items():

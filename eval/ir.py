@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import re
 import sys
 import tempfile
@@ -40,18 +39,13 @@ from whoosh.fields import ID, TEXT, Schema  # noqa: E402
 from whoosh.filedb.filestore import RamStorage  # noqa: E402
 from whoosh.qparser import MultifieldParser, OrGroup  # noqa: E402
 
+from bench.corpora import corpora_dir  # noqa: E402
 from search import ranking  # noqa: E402
 from search.archive import MAX_PER_PAGE, Archive  # noqa: E402
 
-CORPORA_ENV = "ARCHIVE_SEARCH_CORPORA"
 DEPTH = 100  # MAP is computed over the first DEPTH results
 NDCG_AT = 10
 DEFAULT_JSON = ROOT / "eval" / "results" / "ir.json"
-
-
-def corpora_dir() -> Path:
-    given = os.environ.get(CORPORA_ENV)
-    return Path(given) if given else Path(__file__).resolve().parents[2] / "shared" / "corpora"
 
 
 # --- reading the collections ------------------------------------------------------------

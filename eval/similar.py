@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import tempfile
@@ -25,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.corpora import corpora_dir  # noqa: E402
 from index.readers import read_path  # noqa: E402
 from index.writer import ingest  # noqa: E402
 from search.generation import Generation  # noqa: E402
@@ -33,11 +33,6 @@ from search.similar import similar_docnums  # noqa: E402
 from search.storage import open_index  # noqa: E402
 
 K = 5
-
-
-def corpora_dir() -> Path:
-    env = os.environ.get("ARCHIVE_SEARCH_CORPORA")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "shared" / "corpora"
 
 
 def _percentile(values: list[float], share: float) -> float:

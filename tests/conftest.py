@@ -1,20 +1,43 @@
-"""Shared fixtures: the research corpora, a small real index, `app` and `client`.
+"""Shared fixtures: what lies outside the repository, a small real index, `app` and `client`,
+a live server, a browser, and the generated archive with a known spike.
 
-`corpora` is the one way a test finds `../shared/corpora` (or
-`ARCHIVE_SEARCH_CORPORA`): it skips with one reason when they are absent, except
-under `CI=true`, where a missing corpus fails. The small web index is built
-once per session with the real writer from ~20 Wikinews demo articles (spread over
-the archive's years) plus a few hand-made ones: Belarus
-analysis pieces for facets, and one carrying an XSS payload in its title, body
-and URL that every page must show as text.
+Outside the repository: `corpora` is the one way a test finds the research corpora
+(`ARCHIVE_SEARCH_CORPORA`, else `../shared/corpora`), `corpus_rows` reads one of its files
+(checking the count); `browser` is Debian's Chromium (`ARCHIVE_SEARCH_CHROMIUM`, else
+/usr/bin/chromium) driven by Playwright; `require_binary` finds any other program a test needs:
+
+    def test_behind_haproxy(require_binary):
+        haproxy = require_binary("haproxy")  # its path
+
+Each skips with one reason when what it needs is absent, except under `CI=true`, where that
+fails: `.ci/run` installs every one of them. A corpus test first asserts it read the number of
+articles it expects, so a missing or truncated file never passes by comparing zeros.
+
+The small web index is built once per session with the real writer from ~20 Wikinews demo
+articles (spread over the archive's years) plus a few hand-made ones: Belarus analysis pieces
+for facets, and one carrying an XSS payload in its title, body and URL that every page must
+show as text. `running_server` starts `archive-search serve` (gunicorn) on a free 127.0.0.1
+port; `gen` is one article a day through 2020 with a known rising value.
 """
 
 from __future__ import annotations
 
+import gzip
 import itertools
+import json
 import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -23,9 +46,28 @@ from index.records import article_from_dict
 from index.writer import ingest
 from web import create_app
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
+
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "index" / "demo" / "wikinews-en.jsonl.gz"
 CORPORA = Path(os.environ.get("ARCHIVE_SEARCH_CORPORA") or ROOT.parent / "shared" / "corpora")
+CORPUS_SIZES = {  # articles in each corpus file, from ../shared/corpora/README.md
+    "reuters21578": 20_841,
+    "bbc": 2_225,
+    "wikinews-en": 293,
+    "20newsgroups": 18_846,
+    "ag-news-test": 7_600,
+}
+CHROMIUM = Path(os.environ.get("ARCHIVE_SEARCH_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 XSS_TITLE = "<img src=x onerror=alert(1)>"
 XSS_BODY = "<script>alert(1)</script>"
 XSS_ID = "xss-1"
@@ -138,12 +180,201 @@ def client(app):
     return app.test_client()
 
 
+def missing(reason: str) -> None:
+    """Skip for want of something outside the repository; under CI=true, fail instead."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI must provide it)")
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def corpora() -> Path:
     """The research corpora folder; each test then asserts it read the articles it expects."""
-    if (CORPORA / "README.md").is_file():
-        return CORPORA
-    reason = f"research corpora not found at {CORPORA} (set ARCHIVE_SEARCH_CORPORA)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(reason)
-    pytest.skip(reason)
+    if not (CORPORA / "README.md").is_file():
+        missing(f"research corpora not found at {CORPORA} (set ARCHIVE_SEARCH_CORPORA)")
+    return CORPORA
+
+
+@pytest.fixture(scope="session")
+def corpus_rows(corpora: Path) -> Callable[..., list[dict[str, Any]]]:
+    """`corpus_rows("reuters21578", 1200)`: the first 1200 records of that corpus file (all of
+    it without a count), failing unless exactly that many (or CORPUS_SIZES[name]) were read."""
+
+    def read(name: str, count: int | None = None) -> list[dict[str, Any]]:
+        with gzip.open(corpora / f"{name}.jsonl.gz", "rt", encoding="utf-8") as lines:
+            rows = [json.loads(line) for line in itertools.islice(lines, count)]
+        expected = CORPUS_SIZES[name] if count is None else count
+        assert len(rows) == expected, f"read {len(rows)} articles from {name}, not {expected}"
+        return rows
+
+    return read
+
+
+@pytest.fixture(scope="session")
+def require_binary() -> Callable[[str], str]:
+    """`require_binary("nginx")` is the program's path; skips (fails under CI) when absent."""
+
+    def find(name: str) -> str:
+        found = shutil.which(name) or shutil.which(name, path="/usr/sbin:/sbin")
+        if found is None:
+            missing(f"{name} not installed (`apt-get install -y {name}`)")
+        return found
+
+    return find
+
+
+@pytest.fixture(scope="session")
+def free_port() -> Callable[[], int]:
+    """A function answering a free TCP port on 127.0.0.1 (never a fixed one)."""
+
+    def find() -> int:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            return sock.getsockname()[1]
+
+    return find
+
+
+def wait_until_healthy(base: str, process: subprocess.Popen, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"archive-search serve exited with status {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{base}/api/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"archive-search serve did not become healthy within {timeout} s")
+
+
+@pytest.fixture(scope="session")
+def running_server(free_port: Callable[[], int]):
+    """`with running_server(index, log, workers=2, **env) as base_url:` runs
+    `python -m web.cli serve` (gunicorn) on a free port, with the rate limit off unless `env`
+    (extra environment variables, e.g. ARCHIVE_SEARCH_ALLOWED_ORIGINS) says otherwise. Its
+    output goes to `log`, quoted in the error if it never gets healthy."""
+
+    @contextmanager
+    def run(index: Path, log: Path, workers: int = 2, **env: str) -> Iterator[str]:
+        port = free_port()
+        python_path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
+        environment = {**os.environ, "PYTHONPATH": python_path, "ARCHIVE_SEARCH_RATE_LIMIT": "off"}
+        environment.update(env)
+        command = [sys.executable, "-m", "web.cli", "serve", "--index", str(index), "--host",
+                   "127.0.0.1", "--port", str(port), "--workers", str(workers)]  # fmt: skip
+        with log.open("w") as output:
+            process = subprocess.Popen(
+                command, cwd=ROOT, env=environment, stdout=output, stderr=output
+            )
+            base = f"http://127.0.0.1:{port}"
+            try:
+                try:
+                    wait_until_healthy(base, process)
+                except RuntimeError as exc:
+                    output.flush()
+                    raise RuntimeError(f"{exc}; its output:\n{log.read_text()}") from None
+                yield base
+            finally:
+                process.terminate()
+                try:
+                    process.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+
+    return run
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """A headless Chromium, one per test module: Playwright's sync API allows one running
+    instance per thread. Never `playwright install`: it drives Debian's package."""
+    if not CHROMIUM.exists():
+        missing(f"Chromium not found at {CHROMIUM} (`apt-get install -y chromium`)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+@pytest.fixture(scope="session")
+def recording_page():
+    """`with recording_page(browser, **context_options) as page:` a page in a fresh browser
+    context that dismisses every JavaScript dialog and records its message in `page.dialogs`
+    (an XSS payload that runs opens one). The context is closed on exit."""
+
+    @contextmanager
+    def open_page(browser: Browser, **context_options: object) -> Iterator[Page]:
+        context = browser.new_context(**context_options)
+        page = context.new_page()
+        page.dialogs = []  # type: ignore[attr-defined]
+
+        def on_dialog(dialog) -> None:
+            page.dialogs.append(dialog.message)  # type: ignore[attr-defined]
+            dialog.dismiss()
+
+        page.on("dialog", on_dialog)
+        try:
+            yield page
+        finally:
+            context.close()
+
+    return open_page
+
+
+@dataclass(frozen=True)
+class Generated:
+    """One article a day through 2020, plus undated ones: "Spike Org" is in most articles of
+    the last `window` days and twice before, "Steady Corp" in every third article all year,
+    "Twice Seen" twice in the last `window` days only."""
+
+    first: date = date(2020, 1, 1)
+    days: int = 366  # 2020 is a leap year: the last article is on 2020-12-31
+    window: int = 30
+    spike_before: frozenset[int] = frozenset({60, 150})  # the spike's two early mentions
+    twice: frozenset[int] = frozenset({366 - 3, 366 - 10})
+    records: list[dict[str, Any]] = field(default_factory=list)
+    undated: list[dict[str, Any]] = field(default_factory=list)
+    index: Path = Path()
+
+    def record(self, i: int) -> dict[str, Any]:
+        day = self.first + timedelta(days=i)
+        recent = i >= self.days - self.window
+        orgs = []
+        if i % 3 == 0:
+            orgs.append("Steady Corp")
+        if (recent and i % 5 != 0) or i in self.spike_before:
+            orgs.append("Spike Org")
+        people = ["Everyday Person"] + (["Twice Seen"] if i in self.twice else [])
+        return {
+            "id": f"gen-{i}",
+            "title": f"Report {i} {'alpha' if i % 2 else 'beta'}",
+            "date": f"{day.isoformat()}T12:00:00",
+            "body": f"Article number {i} of the generated archive.",
+            "category": "Analysis" if i % 4 == 0 else "News",
+            "tags": ["weekly"] if i % 7 == 0 else [],
+            "entities": {"person": people, "organization": orgs, "place": ["Minsk"]},
+            "source": "test",
+        }
+
+
+@pytest.fixture(scope="session")
+def gen(tmp_path_factory: pytest.TempPathFactory) -> Generated:
+    """The generated archive with a known spike, indexed once per session."""
+    shape = Generated()
+    records = [shape.record(i) for i in range(shape.days)]
+    undated = [
+        {"id": f"undated-{i}", "title": f"Undated {i} alpha", "body": "No date.", "source": "test"}
+        for i in range(3)
+    ]
+    path = tmp_path_factory.mktemp("spike") / "index"
+    items = [Parsed(f"t:{r['id']}", article_from_dict(r)) for r in records + undated]
+    report = ingest(path, items, extract=False)
+    assert report.ok, report.failed
+    return Generated(records=records, undated=undated, index=path)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -19,10 +18,7 @@ from search.analysis import (
     tokens_with_offsets,
 )
 
-CORPORA = Path(
-    os.environ.get("ARCHIVE_SEARCH_CORPORA")
-    or Path(__file__).resolve().parents[2] / "shared" / "corpora"
-)
+DEMO = Path(__file__).resolve().parents[1] / "index" / "demo" / "wikinews-en.jsonl.gz"
 
 
 def one(text: str) -> str:
@@ -107,10 +103,8 @@ def test_offsets_point_at_the_source_words():
 
 
 def _wikinews_sample(n: int = 200) -> list[str]:
-    path = CORPORA / "wikinews-en.jsonl.gz"
-    assert path.exists(), f"corpus not found: {path} (tests need ../shared/corpora)"
     texts = []
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
+    with gzip.open(DEMO, "rt", encoding="utf-8") as handle:
         for line in handle:
             article = json.loads(line)
             texts.append(article.get("title") or "")

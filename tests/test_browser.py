@@ -1,7 +1,7 @@
 """Browser tests: headless Chromium (Debian's package) driven by Playwright against a real
 `archive-search serve` (gunicorn) started in a subprocess on 127.0.0.1.
 
-They fail, never skip, when Chromium is missing: CI installs it (`.ci/run`).
+Without Chromium they skip with the reason (under CI=true they fail: `.ci/run` installs it).
 `playwright install` is never needed: Playwright drives /usr/bin/chromium.
 """
 
@@ -15,24 +15,20 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.live import ROOT, browser_fixture, recording_page, running_server
-
+ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOT = ROOT / "docs" / "screenshot-search.png"
 XSS_QUERY = "<img src=x onerror=alert(1)>"
 
 
 @pytest.fixture(scope="module")
-def server(web_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server(web_index: Path, tmp_path_factory, running_server) -> Iterator[str]:
     """`python -m web.cli serve` (gunicorn, 2 workers) on a free port; yields its base URL."""
     with running_server(web_index, tmp_path_factory.mktemp("server") / "serve.log") as base:
         yield base
 
 
-browser = browser_fixture()
-
-
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
+def page(browser: Browser, recording_page) -> Iterator[Page]:
     """A fresh page that records any JavaScript dialog (an XSS payload running would open one)."""
     with recording_page(browser, viewport={"width": 1200, "height": 900}) as page:
         yield page

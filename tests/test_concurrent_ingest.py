@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
-import itertools
 import json
 import os
 import subprocess
@@ -14,13 +12,11 @@ from index.records import article_from_dict
 from search.export import iter_records
 from search.storage import open_index
 
-CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_two_concurrent_ingests_lose_no_update(tmp_path):
-    with gzip.open(CORPORA / "reuters21578.jsonl.gz", "rt", encoding="utf-8") as f:
-        rows = [json.loads(line) for line in itertools.islice(f, 1_200)]
+def test_two_concurrent_ingests_lose_no_update(tmp_path, corpus_rows):
+    rows = corpus_rows("reuters21578", 1_200)
     halves = [rows[:600], rows[600:]]
     paths = []
     for i, half in enumerate(halves):

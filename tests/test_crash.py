@@ -3,8 +3,6 @@ finishes the work. Slow (about two minutes), so marked; CI still runs it."""
 
 from __future__ import annotations
 
-import gzip
-import itertools
 import json
 import os
 import random
@@ -20,7 +18,6 @@ from index.records import article_from_dict
 from search.export import iter_records
 from search.storage import open_index
 
-CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 ARTICLES = 5_000
 BATCH = 500
 KILLS = 20
@@ -29,10 +26,9 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def source(tmp_path_factory) -> tuple[Path, dict[str, dict]]:
+def source(tmp_path_factory, corpus_rows) -> tuple[Path, dict[str, dict]]:
     path = tmp_path_factory.mktemp("crash") / "reuters-5000.jsonl"
-    with gzip.open(CORPORA / "reuters21578.jsonl.gz", "rt", encoding="utf-8") as f:
-        rows = [json.loads(line) for line in itertools.islice(f, ARTICLES)]
+    rows = corpus_rows("reuters21578", ARTICLES)
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     return path, {r["id"]: article_from_dict(r).to_dict() for r in rows}
 

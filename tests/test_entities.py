@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import pickle
 from pathlib import Path
 
@@ -23,19 +22,15 @@ from index.entities.train import read_conll, score, spans, to_iob2
 from index.records import Article
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPORA = Path(os.environ.get("ARCHIVE_SEARCH_CORPORA") or ROOT.parent / "shared" / "corpora")
-SEED = ROOT.parent / "shared" / "seeds" / "000_40f254e5605143fe.txt"
-needs_corpora = pytest.mark.skipif(
-    not (CORPORA / "conll2003" / "eng.testa").is_file(), reason="CoNLL-2003 not available"
-)
+SEED = ROOT / "tests" / "data" / "readers" / "seed.txt"  # the first archive's scraped page
 
 
 def words(text: str) -> list[str]:
     return [t.text for t in tokenize(text)]
 
 
-def seed_article() -> tuple[str, str]:
-    content = [x.strip() for x in SEED.read_text(encoding="utf-8").split("\n") if x.strip()]
+def seed_article(seed: Path) -> tuple[str, str]:
+    content = [x.strip() for x in seed.read_text(encoding="utf-8").split("\n") if x.strip()]
     content = [x for x in content if x != "header -->"]
     return content[0], "\n\n".join(content[4 : content.index("Similar articles")])
 
@@ -89,23 +84,21 @@ def test_iob1_chunking_and_exact_span_score():
 # --- the model -----------------------------------------------------------------------------
 
 
-@needs_corpora
-def test_f1_on_conll_testa_whole_file():
+def test_f1_on_conll_testa_whole_file(corpora):
     tagger = Tagger()
     gold, predicted = [], []
-    for sent_words, tags in read_conll(CORPORA / "conll2003" / "eng.testa"):
+    for sent_words, tags in read_conll(corpora / "conll2003" / "eng.testa"):
         gold.append(tags)
         predicted.append(tagger.tag_words(sent_words))
-    assert len(gold) > 3000
+    assert len(gold) == 3250  # every sentence of eng.testa
     result = score(gold, predicted)
     assert result["overall"]["f1"] >= 0.88, result
     for kind in ("PER", "ORG", "LOC"):
         assert result[kind]["f1"] >= 0.80, (kind, result[kind])
 
 
-@pytest.mark.skipif(not SEED.is_file(), reason="seed page not available")
 def test_seed_article_entities():
-    title, body = seed_article()
+    title, body = seed_article(SEED)
     assert title == "Minsk has demonstrated scope of commitment to CSTO"
     entities = extract_entities(title, body)
     assert entities["person"] == ["Lukashenka"]
@@ -309,12 +302,12 @@ def test_runaway_spans_are_dropped():
     assert all(len(v) <= 100 for values in entities.values() for v in values)
 
 
-@needs_corpora
-def test_retraining_on_conll_format(tmp_path):
+def test_retraining_on_conll_format(tmp_path, corpora):
     from index.entities.train import train
 
     sample = tmp_path / "mine.conll"
-    lines = (CORPORA / "conll2003" / "eng.train").read_text(encoding="utf-8").split("\n")[:3000]
+    lines = (corpora / "conll2003" / "eng.train").read_text(encoding="utf-8").split("\n")[:3000]
+    assert len(lines) == 3000
     sample.write_text("\n".join(lines) + "\n", encoding="utf-8")
     summary = train([sample], tmp_path / "m.crfsuite", {"max_iterations": 30})
     assert summary["sentences"] > 100 and (tmp_path / "m.crfsuite").stat().st_size > 1000

@@ -9,7 +9,6 @@ value must give a total equal to its count.
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
@@ -23,9 +22,6 @@ from search.ranking import FIELD_WEIGHTS, required_matches
 from search.schema import ENTITY_FIELDS, FACET_FIELDS
 
 pytestmark = pytest.mark.slow
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "reuters21578.jsonl.gz"
-if not CORPUS.exists():
-    CORPUS = Path("/work/shared/corpora/reuters21578.jsonl.gz")
 
 TABLE = [
     ("", {}),
@@ -46,13 +42,14 @@ TABLE = [
 
 
 @pytest.fixture(scope="module")
-def reuters(tmp_path_factory):
+def reuters(tmp_path_factory, corpora):
     records = {}
     items = []
-    for item in read_path(str(CORPUS)):
+    for item in read_path(str(corpora / "reuters21578.jsonl.gz")):
         if isinstance(item, Parsed):
             records[item.article.id] = item.article
         items.append(item)
+    assert len(items) == len(records) == 20_841
     path = tmp_path_factory.mktemp("reuters")
     ingest(path, items, extract=False)
     with pytest.MonkeyPatch.context() as patch:

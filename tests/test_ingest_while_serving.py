@@ -3,8 +3,6 @@ article, and counts never go down while a large ingest commits again and again."
 
 from __future__ import annotations
 
-import gzip
-import itertools
 import json
 import os
 import subprocess
@@ -12,13 +10,15 @@ import sys
 import threading
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 
 from index.readers import Parsed
 from index.records import article_from_dict
 from index.writer import ingest
-from tests.live import CORPORA, ROOT, running_server
+
+ROOT = Path(__file__).resolve().parents[1]
 
 ARTICLES = 6_000
 BATCH = 500
@@ -34,9 +34,8 @@ def fetch(url: str) -> tuple[int, dict]:
         return exc.code, {}
 
 
-def test_readers_never_see_errors_or_shrinking_counts(tmp_path):
-    with gzip.open(CORPORA / "reuters21578.jsonl.gz", "rt", encoding="utf-8") as f:
-        rows = [json.loads(line) for line in itertools.islice(f, ARTICLES + 100)]
+def test_readers_never_see_errors_or_shrinking_counts(tmp_path, corpus_rows, running_server):
+    rows = corpus_rows("reuters21578", ARTICLES + 100)
     expected = {r["id"]: article_from_dict(r) for r in rows}
     index = tmp_path / "index"
     first = [Parsed("seed", expected[r["id"]]) for r in rows[:100]]

@@ -24,7 +24,6 @@ from index.readers.jsonl import MAX_LINE_BYTES
 from index.records import derive_id
 
 DATA = Path(__file__).parent / "data" / "readers"
-CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 
 
 def read(path: Path | str, format: str | None = None) -> tuple[list[Parsed], list[Problem]]:
@@ -264,12 +263,10 @@ def test_jsonl_deeply_nested(tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name, count", [("reuters21578", 20_841), ("wikinews-en", 293)])
-def test_real_corpora_read_without_problems(name, count):
-    path = CORPORA / f"{name}.jsonl.gz"
-    assert path.exists(), f"{path} not available (tests need ../shared/corpora)"
-    parsed, problems = read(path)
-    assert problems == []
+def test_real_corpora_read_without_problems(name, count, corpora):
+    parsed, problems = read(corpora / f"{name}.jsonl.gz")
     assert len(parsed) == count
+    assert problems == []
     assert len({p.article.id for p in parsed}) == count
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -143,17 +142,12 @@ def test_deleted_articles_are_not_offered(tmp_path):
     ix.close()
 
 
-CORPORA = Path(
-    os.environ.get("ARCHIVE_SEARCH_CORPORA")
-    or Path(__file__).resolve().parents[2] / "shared" / "corpora"
-)
-
-
 @pytest.mark.slow
-def test_bbc_precision_at_5(tmp_path):
+def test_bbc_precision_at_5(tmp_path, corpora):
     from index.readers import read_path
 
-    ingest(tmp_path, read_path(str(CORPORA / "bbc.jsonl.gz")), extract=False)
+    report = ingest(tmp_path, read_path(str(corpora / "bbc.jsonl.gz")), extract=False)
+    assert report.added == 2_225 and report.ok
     ix = open_index(tmp_path)
     with ix.searcher() as s:
         count = s.doc_count_all()

@@ -1,15 +1,14 @@
 """Rising values and timelines on a generated archive with a known spike (search side).
 
-One article a day through 2020, plus undated ones: "Spike Org" is in most
-articles of the last 30 days and twice before, "Steady Corp" in every third
-article all year, "Twice Seen" twice in the last 30 days only. The rising list
+The archive is `gen` (tests/conftest.py): one article a day through 2020, plus undated
+ones; "Spike Org" is in most articles of the last 30 days and twice before, "Steady Corp" in
+every third article all year, "Twice Seen" twice in the last 30 days only. The rising list
 must put the spike first, leave the steady one out and never crown the twice-seen.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,52 +21,14 @@ from index.writer import ingest
 from search import Archive, SearchError
 from search import trends as tr
 
-FIRST = date(2020, 1, 1)
-DAYS = 366  # 2020 is a leap year: the last article is on 2020-12-31
-WINDOW = 30
-SPIKE_BEFORE = {60, 150}  # day numbers of the spike's two early mentions
-TWICE = {DAYS - 3, DAYS - 10}
-
-
-def _record(i: int) -> dict[str, Any]:
-    day = FIRST + timedelta(days=i)
-    recent = i >= DAYS - WINDOW
-    orgs = []
-    if i % 3 == 0:
-        orgs.append("Steady Corp")
-    if (recent and i % 5 != 0) or i in SPIKE_BEFORE:
-        orgs.append("Spike Org")
-    people = ["Everyday Person"] + (["Twice Seen"] if i in TWICE else [])
-    return {
-        "id": f"gen-{i}",
-        "title": f"Report {i} {'alpha' if i % 2 else 'beta'}",
-        "date": f"{day.isoformat()}T12:00:00",
-        "body": f"Article number {i} of the generated archive.",
-        "category": "Analysis" if i % 4 == 0 else "News",
-        "tags": ["weekly"] if i % 7 == 0 else [],
-        "entities": {"person": people, "organization": orgs, "place": ["Minsk"]},
-        "source": "test",
-    }
-
-
-RECORDS = [_record(i) for i in range(DAYS)]
-UNDATED = [
-    {"id": f"undated-{i}", "title": f"Undated {i} alpha", "body": "No date.", "source": "test"}
-    for i in range(3)
-]
-
 
 def _month_counts(records: list[dict[str, Any]]) -> Counter:
     return Counter(r["date"][:7] for r in records if r.get("date"))
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory: pytest.TempPathFactory) -> Archive:
-    path = tmp_path_factory.mktemp("trends") / "index"
-    items = [Parsed(f"t:{r['id']}", article_from_dict(r)) for r in RECORDS + UNDATED]
-    report = ingest(path, items, extract=False)
-    assert report.ok, report.failed
-    archive = Archive(path)
+def archive(gen) -> Archive:
+    archive = Archive(gen.index)
     yield archive
     archive.close()
 
@@ -100,53 +61,55 @@ def test_g2_without_a_baseline_is_zero():
 # ---- rising values ----
 
 
-def test_the_spike_is_found_first(archive):
-    answer = archive.trends("organization", days=WINDOW)
+def test_the_spike_is_found_first(archive, gen):
+    answer = archive.trends("organization", days=gen.window)
     assert _values(answer)[0] == "Spike Org"
     spike = answer["rising"][0]
-    recent = [r for r in RECORDS[-WINDOW:] if "Spike Org" in r["entities"]["organization"]]
+    recent = [r for r in gen.records[-gen.window :] if "Spike Org" in r["entities"]["organization"]]
     assert spike["count"] == len(recent)
-    assert spike["baseline_count"] == len(SPIKE_BEFORE)
+    assert spike["baseline_count"] == len(gen.spike_before)
     assert spike["score"] > tr.MIN_SCORE
 
 
-def test_steady_values_are_not_flagged(archive):
-    assert "Steady Corp" not in _values(archive.trends("organization", days=WINDOW))
-    assert archive.trends("place", days=WINDOW)["rising"] == []
-    assert "Everyday Person" not in _values(archive.trends("person", days=WINDOW))
+def test_steady_values_are_not_flagged(archive, gen):
+    assert "Steady Corp" not in _values(archive.trends("organization", days=gen.window))
+    assert archive.trends("place", days=gen.window)["rising"] == []
+    assert "Everyday Person" not in _values(archive.trends("person", days=gen.window))
 
 
-def test_a_value_seen_twice_is_not_crowned(archive):
-    assert "Twice Seen" not in _values(archive.trends("person", days=WINDOW))
+def test_a_value_seen_twice_is_not_crowned(archive, gen):
+    assert "Twice Seen" not in _values(archive.trends("person", days=gen.window))
 
 
-def test_window_and_baseline_are_reported_as_days(archive):
-    answer = archive.trends("organization", days=WINDOW)
-    assert answer["window"] == {"from": "2020-12-02", "to": "2020-12-31", "articles": WINDOW}
+def test_window_and_baseline_are_reported_as_days(archive, gen):
+    answer = archive.trends("organization", days=gen.window)
+    assert answer["window"] == {"from": "2020-12-02", "to": "2020-12-31", "articles": gen.window}
     assert answer["baseline"] == {
         "from": "2020-01-01",
         "to": "2020-12-01",
-        "articles": DAYS - WINDOW,
+        "articles": gen.days - gen.window,
     }
 
 
-def test_filters_narrow_the_articles_considered(archive):
+def test_filters_narrow_the_articles_considered(archive, gen):
     # Only weekly-tagged articles: far fewer, but the spike is still in them.
-    weekly = archive.trends("organization", days=WINDOW, filters={"tag": ["weekly"]})
-    expected = sum(1 for r in RECORDS if "weekly" in r["tags"] and r["date"] >= "2020-12-02")
+    weekly = archive.trends("organization", days=gen.window, filters={"tag": ["weekly"]})
+    expected = sum(1 for r in gen.records if "weekly" in r["tags"] and r["date"] >= "2020-12-02")
     assert weekly["window"]["articles"] == expected
     assert _values(weekly)[:1] == ["Spike Org"]
     # A query narrows too: only the odd-numbered (alpha) articles count.
-    q = archive.trends("organization", days=WINDOW, q="alpha")
-    assert q["window"]["articles"] == sum(1 for i in range(DAYS - WINDOW, DAYS) if i % 2)
+    q = archive.trends("organization", days=gen.window, q="alpha")
+    assert q["window"]["articles"] == sum(
+        1 for i in range(gen.days - gen.window, gen.days) if i % 2
+    )
 
 
-def test_a_window_with_no_articles_is_an_empty_list(archive):
-    answer = archive.trends("organization", days=WINDOW, filters={"person": ["Twice Seen"]})
+def test_a_window_with_no_articles_is_an_empty_list(archive, gen):
+    answer = archive.trends("organization", days=gen.window, filters={"person": ["Twice Seen"]})
     assert answer["rising"] == []
-    nothing = archive.trends("organization", days=WINDOW, q="nosuchwordanywhere")
+    nothing = archive.trends("organization", days=gen.window, q="nosuchwordanywhere")
     assert nothing["rising"] == [] and nothing["window"]["articles"] == 0
-    early = archive.trends("organization", days=WINDOW, date_to="2020-03")
+    early = archive.trends("organization", days=gen.window, date_to="2020-03")
     assert early["window"]["to"] == "2020-03-31"  # `to` ends the window
 
 
@@ -155,42 +118,44 @@ def test_no_baseline_means_nothing_rises(archive):
     assert answer["rising"] == [] and answer["baseline"]["articles"] == 0
 
 
-def test_limit_caps_the_list(archive):
-    assert len(archive.trends("organization", days=WINDOW, limit=1)["rising"]) == 1
+def test_limit_caps_the_list(archive, gen):
+    assert len(archive.trends("organization", days=gen.window, limit=1)["rising"]) == 1
 
 
-def test_series_counts_each_month(archive):
-    answer = archive.trends("organization", days=WINDOW, series=True)
+def test_series_counts_each_month(archive, gen):
+    answer = archive.trends("organization", days=gen.window, series=True)
     starts = answer["series"]["starts"]
     assert starts[0] == "2020-01-01" and starts[-1] == "2020-12-01"
     spike = answer["rising"][0]
-    expected = _month_counts([r for r in RECORDS if "Spike Org" in r["entities"]["organization"]])
+    expected = _month_counts(
+        [r for r in gen.records if "Spike Org" in r["entities"]["organization"]]
+    )
     assert spike["series"] == [expected.get(s[:7], 0) for s in starts]
 
 
 # ---- timeline ----
 
 
-def test_month_buckets_equal_the_generated_counts(archive):
+def test_month_buckets_equal_the_generated_counts(archive, gen):
     answer = archive.timeline("month")
-    expected = _month_counts(RECORDS)
+    expected = _month_counts(gen.records)
     assert [b["start"] for b in answer["buckets"]] == [f"2020-{m:02d}-01" for m in range(1, 13)]
     assert [b["count"] for b in answer["buckets"]] == [
         expected[f"2020-{m:02d}"] for m in range(1, 13)
     ]
-    assert answer["total"] == DAYS and answer["undated"] == len(UNDATED)
+    assert answer["total"] == gen.days and answer["undated"] == len(gen.undated)
 
 
-def test_year_buckets_leave_undated_articles_out(archive):
+def test_year_buckets_leave_undated_articles_out(archive, gen):
     answer = archive.timeline("year", q="alpha")
-    dated_alpha = sum(1 for r in RECORDS if "alpha" in r["title"])
+    dated_alpha = sum(1 for r in gen.records if "alpha" in r["title"])
     assert answer["buckets"] == [{"start": "2020-01-01", "count": dated_alpha}]
-    assert answer["undated"] == len(UNDATED)
+    assert answer["undated"] == len(gen.undated)
 
 
-def test_timeline_filters_and_dates_narrow(archive):
+def test_timeline_filters_and_dates_narrow(archive, gen):
     answer = archive.timeline("month", filters={"organization": ["spike org"]})
-    spikes = [r for r in RECORDS if "Spike Org" in r["entities"]["organization"]]
+    spikes = [r for r in gen.records if "Spike Org" in r["entities"]["organization"]]
     expected = _month_counts(spikes)
     buckets = answer["buckets"]
     assert buckets[0]["start"] == "2020-03-01" and buckets[-1]["start"] == "2020-12-01"
@@ -235,9 +200,9 @@ def test_bad_parameters_raise_search_error(archive, call, parameter):
     assert info.value.parameter == parameter
 
 
-def test_trends_and_timeline_do_not_disturb_search(archive):
+def test_trends_and_timeline_do_not_disturb_search(archive, gen):
     before = archive.search("alpha", per_page=5)
-    archive.trends("organization", days=WINDOW, q="alpha")
+    archive.trends("organization", days=gen.window, q="alpha")
     archive.timeline("month", q="alpha")
     after = archive.search("alpha", per_page=5)
     assert before["total"] == after["total"]

@@ -18,8 +18,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from index.readers import read_path
 from index.writer import ingest
-from tests.live import ROOT, browser_fixture, running_server
 
+ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "index" / "demo" / "wikinews-en.jsonl.gz"
 SCREENSHOT = ROOT / "docs" / "screenshot-trends.png"
 
@@ -32,14 +32,11 @@ def demo_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def server(demo_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server(demo_index: Path, tmp_path_factory, running_server) -> Iterator[str]:
     """`python -m web.cli serve` (gunicorn, 1 worker) on a free port; yields its base URL."""
     log = tmp_path_factory.mktemp("trends-server") / "serve.log"
     with running_server(demo_index, log, workers=1) as base:
         yield base
-
-
-browser = browser_fixture()
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """The trends blueprint through Flask's test client: JSON shapes, 400s, pages and partials.
 
-Runs on the generated archive of tests/test_trends.py (a known spike in the last
+Runs on the generated archive `gen` of tests/conftest.py (a known spike in the last
 30 days); the blueprint is registered here when create_app does not do it yet.
 """
 
@@ -8,17 +8,12 @@ from __future__ import annotations
 
 import re
 from html import unescape
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import render_template
 from werkzeug.datastructures import MultiDict
 
-from index.readers import Parsed
-from index.records import article_from_dict
-from index.writer import ingest
-from tests.test_trends import RECORDS, UNDATED, WINDOW
 from web import create_app
 from web import trends as web_trends
 
@@ -29,17 +24,9 @@ def with_trends(app):
     return app
 
 
-@pytest.fixture(scope="module")
-def spike_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("trends-web") / "index"
-    items = [Parsed(f"t:{r['id']}", article_from_dict(r)) for r in RECORDS + UNDATED]
-    assert ingest(path, items, extract=False).ok
-    return path
-
-
 @pytest.fixture
-def app(spike_index: Path):
-    return with_trends(create_app({"INDEX_DIR": spike_index, "RATE_LIMIT": "off", "TESTING": True}))
+def app(gen):
+    return with_trends(create_app({"INDEX_DIR": gen.index, "RATE_LIMIT": "off", "TESTING": True}))
 
 
 @pytest.fixture
@@ -70,8 +57,8 @@ def no_inline_script_or_style(html: str) -> None:
 # ---- /api/trends ----
 
 
-def test_api_trends_finds_the_spike(client):
-    response = client.get(f"/api/trends?facet=organization&days={WINDOW}")
+def test_api_trends_finds_the_spike(client, gen):
+    response = client.get(f"/api/trends?facet=organization&days={gen.window}")
     assert response.status_code == 200
     body = response.get_json()
     assert body["facet"] == "organization"
@@ -82,12 +69,12 @@ def test_api_trends_finds_the_spike(client):
     assert response.headers.get("ETag")
 
 
-def test_api_trends_defaults_and_filters(client):
+def test_api_trends_defaults_and_filters(client, gen):
     assert client.get("/api/trends").get_json()["facet"] == "person"
-    narrowed = client.get(f"/api/trends?facet=organization&days={WINDOW}&q=nosuchword")
+    narrowed = client.get(f"/api/trends?facet=organization&days={gen.window}&q=nosuchword")
     assert narrowed.get_json()["rising"] == []
-    tagged = client.get(f"/api/trends?facet=organization&days={WINDOW}&tag=weekly")
-    assert tagged.get_json()["window"]["articles"] < WINDOW
+    tagged = client.get(f"/api/trends?facet=organization&days={gen.window}&tag=weekly")
+    assert tagged.get_json()["window"]["articles"] < gen.window
 
 
 @pytest.mark.parametrize(
@@ -117,13 +104,13 @@ def test_api_trends_rejects_bad_parameters(client, query, parameter):
 # ---- /api/timeline ----
 
 
-def test_api_timeline_counts_every_month(client):
+def test_api_timeline_counts_every_month(client, gen):
     body = client.get("/api/timeline").get_json()
     assert body["interval"] == "month"
     assert len(body["buckets"]) == 12
-    assert sum(b["count"] for b in body["buckets"]) == len(RECORDS)
+    assert sum(b["count"] for b in body["buckets"]) == len(gen.records)
     years = client.get("/api/timeline?interval=year&organization=Spike+Org").get_json()
-    spikes = sum(1 for r in RECORDS if "Spike Org" in r["entities"]["organization"])
+    spikes = sum(1 for r in gen.records if "Spike Org" in r["entities"]["organization"])
     assert years["buckets"] == [{"start": "2020-01-01", "count": spikes}]
 
 
@@ -138,8 +125,8 @@ def test_api_timeline_rejects_bad_parameters(client, query, parameter):
 # ---- /trends page ----
 
 
-def test_trends_page_lists_rising_values_with_sparklines(client):
-    response = client.get(f"/trends?days={WINDOW}")
+def test_trends_page_lists_rising_values_with_sparklines(client, gen):
+    response = client.get(f"/trends?days={gen.window}")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     no_inline_script_or_style(html)
@@ -189,9 +176,9 @@ def test_timeline_page_rejects_a_bad_interval(client):
 # ---- the partials the search page includes ----
 
 
-def test_trends_block_partial_links_each_value_to_its_search(app):
+def test_trends_block_partial_links_each_value_to_its_search(app, gen):
     with app.test_request_context("/"):
-        trends = web_trends.recent_trends(days=WINDOW)
+        trends = web_trends.recent_trends(days=gen.window)
         html = render_template("_trends_block.html", trends=trends)
     no_inline_script_or_style(html)
     assert "Recent trends" in html

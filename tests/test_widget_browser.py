@@ -3,7 +3,7 @@
 Two servers share one small index: `allowed` lets the host page's origin call the API,
 `refused` allows only some other origin. The host page (tests/data/widget/host.html) is
 served from a third origin by a tiny http.server in this process. Playwright drives Debian's
-/usr/bin/chromium; these tests fail, not skip, when it is missing.
+/usr/bin/chromium; without it these tests skip with the reason (under CI=true they fail).
 """
 
 from __future__ import annotations
@@ -23,8 +23,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import pytest
 from playwright.sync_api import Browser, Error, Page, expect
 
-from tests.live import ROOT, browser_fixture, free_port, recording_page, running_server
-
+ROOT = Path(__file__).resolve().parents[1]
 HOST_PAGE = Path(__file__).parent / "data" / "widget" / "host.html"
 XSS_TITLE = "<img src=x onerror=alert(1)>"
 REFUSED_ORIGIN = "http://elsewhere.example"
@@ -113,7 +112,7 @@ class HostHandler(BaseHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def host_origin() -> Iterator[str]:
+def host_origin(free_port) -> Iterator[str]:
     httpd = ThreadingHTTPServer(("127.0.0.1", free_port()), HostHandler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -124,9 +123,7 @@ def host_origin() -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def server(
-    widget_index: Path, host_origin: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[str]:
+def server(widget_index: Path, host_origin: str, tmp_path_factory, running_server) -> Iterator[str]:
     """The server whose allow-list names the host page's origin."""
     log = tmp_path_factory.mktemp("server") / "server.log"
     with running_server(widget_index, log, ARCHIVE_SEARCH_ALLOWED_ORIGINS=host_origin) as origin:
@@ -134,7 +131,7 @@ def server(
 
 
 @pytest.fixture(scope="module")
-def refused_server(widget_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def refused_server(widget_index: Path, tmp_path_factory, running_server) -> Iterator[str]:
     log = tmp_path_factory.mktemp("server") / "server.log"
     with running_server(widget_index, log, ARCHIVE_SEARCH_ALLOWED_ORIGINS=REFUSED_ORIGIN) as origin:
         yield origin
@@ -143,11 +140,8 @@ def refused_server(widget_index: Path, tmp_path_factory: pytest.TempPathFactory)
 # ---- the browser ------------------------------------------------------------------------------
 
 
-browser = browser_fixture()
-
-
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
+def page(browser: Browser, recording_page) -> Iterator[Page]:
     with recording_page(browser) as page:
         page.set_default_timeout(10_000)
         yield page

@@ -18,7 +18,7 @@ from search.storage import VERSION_FILE, IndexVersionError, open_index
 
 DATA = Path(__file__).parent / "data"
 SEED = DATA / "readers" / "seed.txt"
-CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
+DEMO = Path(__file__).resolve().parents[1] / "index" / "demo" / "wikinews-en.jsonl.gz"
 
 
 def parsed(**fields) -> Parsed:
@@ -108,8 +108,8 @@ def test_bad_files_never_damage_the_index(tmp_path):
 
 
 def test_export_reingests_to_the_same_records(tmp_path):
-    source = CORPORA / "wikinews-en.jsonl.gz"
-    ingest(tmp_path / "a", read_path(str(source)), extract=False)
+    first = ingest(tmp_path / "a", read_path(str(DEMO)), extract=False)
+    assert first.added == 293 and first.ok  # the shipped Wikinews demo
     dump = tmp_path / "dump.jsonl"
     original = list(iter_records(open_index(tmp_path / "a")))
     dump.write_text("".join(json.dumps(r) + "\n" for r in original), encoding="utf-8")
@@ -176,14 +176,14 @@ def test_entities_are_extracted_and_merged_with_given_ones(tmp_path):
 
 
 @pytest.mark.slow
-def test_all_of_reuters_indexes_with_gold_entities(tmp_path):
-    report = ingest(tmp_path, read_path(str(CORPORA / "reuters21578.jsonl.gz")), extract=False)
+def test_all_of_reuters_indexes_with_gold_entities(tmp_path, corpora, corpus_rows):
+    rows = corpus_rows("reuters21578")
+    report = ingest(tmp_path, read_path(str(corpora / "reuters21578.jsonl.gz")), extract=False)
     assert report.added == 20_841 and report.ok
     with open_index(tmp_path).searcher() as searcher:
         assert searcher.doc_count() == 20_841
         # gold tags are indexed folded: reuters-2's places include "usa"
         assert searcher.document_number(id="reuters-1") is not None
         usa = searcher.reader().doc_frequency("place", "usa")
-    with gzip.open(CORPORA / "reuters21578.jsonl.gz", "rt") as f:
-        expected = sum("usa" in json.loads(line)["entities"]["place"] for line in f)
+    expected = sum("usa" in row["entities"]["place"] for row in rows)
     assert usa == expected

@@ -8,15 +8,11 @@ queries) and through search/postings.py's block decoder.
 
 from __future__ import annotations
 
-import gzip
-import json
-import os
 import signal
 import subprocess
 import sys
 import textwrap
 import time
-from itertools import islice
 from pathlib import Path
 
 import pytest
@@ -34,8 +30,6 @@ from search.schema import ArticleSchema
 from search.storage import open_or_create_index
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPORA = Path(os.environ.get("ARCHIVE_SEARCH_CORPORA") or ROOT.parent / "shared" / "corpora")
-REUTERS = CORPORA / "reuters21578.jsonl.gz"
 
 SAMPLE = [
     {"id": "a1", "title": "Minsk and the CSTO", "date": "2017-06-19T12:17:00",
@@ -52,12 +46,6 @@ SAMPLE = [
 
 def _documents(records):
     return [article_fields(article_from_dict(r)) for r in records]
-
-
-def _reuters_documents(n):
-    with gzip.open(REUTERS, "rt", encoding="utf-8") as handle:
-        records = [json.loads(line) for line in islice(handle, n)]
-    return _documents(records)
 
 
 def _stock_index(folder, docs):
@@ -128,9 +116,15 @@ def as_given(monkeypatch):
 
 
 def test_bulk_segment_reads_like_stock_whoosh(tmp_path, as_given):
-    docs = _documents(SAMPLE)
-    if REUTERS.exists():
-        docs += _reuters_documents(400)  # long posting lists: several blocks per term
+    compare_bulk_with_stock(tmp_path, _documents(SAMPLE))
+
+
+def test_bulk_segment_reads_like_stock_whoosh_on_reuters(tmp_path, as_given, corpus_rows):
+    """Long posting lists: several blocks per term."""
+    compare_bulk_with_stock(tmp_path, _documents(SAMPLE + corpus_rows("reuters21578", 400)))
+
+
+def compare_bulk_with_stock(tmp_path, docs) -> None:
     stock = _snapshot(_stock_index(tmp_path / "stock", docs))
     bulk = _snapshot(_bulk_index(tmp_path / "bulk", docs))
     assert bulk["count"] == stock["count"] == len(docs)
@@ -204,9 +198,12 @@ def test_clean_text_matches_the_definition():
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not REUTERS.exists(), reason="needs ../shared/corpora")
-def test_killed_ingest_leaves_a_readable_index_and_a_rerun_completes(tmp_path):
+def test_killed_ingest_leaves_a_readable_index_and_a_rerun_completes(
+    tmp_path, corpora, corpus_rows
+):
     """SIGKILL at several moments: the index opens at a committed generation, a rerun finishes."""
+    records = corpus_rows("reuters21578", 3000)
+    reuters = corpora / "reuters21578.jsonl.gz"
     index_dir = tmp_path / "ix"
     script = textwrap.dedent(
         f"""
@@ -215,7 +212,7 @@ def test_killed_ingest_leaves_a_readable_index_and_a_rerun_completes(tmp_path):
         sys.path.insert(0, {str(ROOT)!r})
         from index.readers import read_path
         from index.writer import ingest
-        items = islice(read_path({str(REUTERS)!r}), 3000)
+        items = islice(read_path({str(reuters)!r}), 3000)
         ingest({str(index_dir)!r}, items, extract=False, batch_size=700, workers=2)
         """
     )
@@ -229,8 +226,6 @@ def test_killed_ingest_leaves_a_readable_index_and_a_rerun_completes(tmp_path):
             ix = whoosh_index.open_dir(str(index_dir))
             with ix.searcher() as searcher:
                 assert searcher.doc_count() % 700 == 0 or searcher.doc_count() == 3000
-    with gzip.open(REUTERS, "rt", encoding="utf-8") as handle:
-        records = [json.loads(line) for line in islice(handle, 3000)]
     from index.readers import Parsed
 
     items = [Parsed(f"r:{i}", article_from_dict(r)) for i, r in enumerate(records)]

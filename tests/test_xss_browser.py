@@ -12,7 +12,6 @@ from playwright.sync_api import Page
 from index.readers import Parsed
 from index.records import article_from_dict
 from index.writer import ingest
-from tests.live import chromium, running_server
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -57,18 +56,12 @@ def hostile_records() -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def base(tmp_path_factory) -> str:
+def base(tmp_path_factory, running_server) -> str:
     folder = tmp_path_factory.mktemp("xss")
     items = [Parsed("xss", article_from_dict(r)) for r in hostile_records()]
     assert ingest(folder / "index", items, extract=False).ok
     with running_server(folder / "index", folder / "serve.log") as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as instance:
-        yield instance
 
 
 @pytest.fixture
