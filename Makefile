@@ -13,7 +13,7 @@ UV := $(TOOLS)/bin/uv
 LOCK := requirements.lock
 LOCK_OPTIONS := --extra dev --universal --python-version 3.11 --generate-hashes
 
-.PHONY: install lock check-lock check-latest serve demo test test-fast lint format bench eval soak clean
+.PHONY: install lock check-lock check-latest wheel serve demo test test-fast lint format bench eval soak clean
 
 install: $(STAMP)
 
@@ -32,6 +32,11 @@ lock: $(UV)
 
 check-lock: install
 	$(BIN)/python -m pytest -q tests/test_lock.py
+
+# dist/archive_search-<version>-py3-none-any.whl and the sdist, what a user installs.
+wheel: $(UV)
+	rm -rf dist
+	$(UV) build --quiet --out-dir dist
 
 # The newest versions pyproject.toml allows, in a throwaway venv, against the fast tests:
 # the next breakage shows here before a user meets it. Not part of `make test`.
