@@ -106,7 +106,7 @@ def test_pair_qrels_columns():
 @pytest.fixture(scope="module")
 def collections(corpora):
     found = {c.name: c for c in ir.load_collections(corpora)}
-    expected = {"CRAN": 1398, "CISI": 1460, "MED": 1033}  # documents with text (two CRAN ones are empty)
+    expected = {"CRAN": 1398, "CISI": 1460, "MED": 1033}  # with text: two CRAN ones are empty
     assert {name: len(found[name].docs) for name in expected} == expected
     return found
 
