@@ -81,7 +81,7 @@ def serve_and_ask(command: Path, work: Path, env: dict[str, str]) -> None:
     server = subprocess.Popen([str(command), "serve", "--port", str(port), "--workers", "1"],
                               cwd=work, env=env, stdout=log, stderr=log)  # fmt: skip
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120  # bounds a server that never starts
         while True:
             try:
                 status, _, body = fetch(f"{base}/api/health")

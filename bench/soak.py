@@ -104,7 +104,7 @@ def serving(index: Path, log: Path, workers: int = 2) -> Iterator[str]:
     with log.open("w") as output:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=output)
         try:
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + 120
             while True:
                 try:
                     with urllib.request.urlopen(f"{base}/api/health", timeout=2):

@@ -235,7 +235,9 @@ def free_port() -> Callable[[], int]:
     return find
 
 
-def wait_until_healthy(base: str, process: subprocess.Popen, timeout: float = 30.0) -> None:
+def wait_until_healthy(base: str, process: subprocess.Popen, timeout: float = 120.0) -> None:
+    """Until /api/health answers 200. The deadline only bounds a server that never starts: on
+    a loaded machine, importing the app in a new process can take tens of seconds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
