@@ -59,7 +59,19 @@ def install(uv: str, wheel: Path, venv: Path, work: Path) -> Path:
     run(uv, "venv", "--quiet", "--python", sys.executable, venv, cwd=work)
     python = venv / "bin" / "python"
     lock = REPO / "requirements.lock"
-    run(uv, "pip", "install", "--quiet", "--python", python, "-c", lock, wheel, cwd=work)
+    run(
+        uv,
+        "pip",
+        "install",
+        "--quiet",
+        "--compile-bytecode",
+        "--python",
+        python,
+        "-c",
+        lock,
+        wheel,
+        cwd=work,
+    )
     installed = run(uv, "pip", "freeze", "--python", python, cwd=work).lower()
     for name in DEV_ONLY:
         check(f"\n{name}==" not in f"\n{installed}", f"{name} (a dev tool) was installed")
