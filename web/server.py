@@ -8,6 +8,7 @@ writes one JSON line per request (web.create_app).
 
 from __future__ import annotations
 
+import ipaddress
 import sys
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,16 @@ def gunicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
     }
 
 
+def is_loopback(host: str) -> bool:
+    """Whether `host` is only reachable from this machine (127.0.0.0/8, ::1, localhost)."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def check_index(index_dir: Path) -> None:
     """Warn (not fail) when there is no usable index: /api/health answers 503 until there is."""
     try:
@@ -76,6 +87,14 @@ def serve(
     debug: bool = False,
 ) -> int:
     """Run the site + API until interrupted; the exit status for the command line."""
+    if debug and not is_loopback(host):
+        print(
+            f"archive-search: error: --debug on {host} would let anyone who can reach it run "
+            "code through the Werkzeug debugger; use it on 127.0.0.1 (or ::1, localhost) only",
+            file=sys.stderr,
+            flush=True,
+        )
+        return 2
     check_index(index_dir)
     try:
         app = create_app({"INDEX_DIR": Path(index_dir)})

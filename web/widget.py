@@ -11,6 +11,7 @@ them against widget.js so neither can drift.
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 from pathlib import Path
 from typing import NamedTuple
@@ -115,7 +116,7 @@ def embed_options(args: MultiDict) -> dict[str, str]:
     if target in TARGETS:
         options["target"] = target
     per_page = (args.get("per-page") or args.get("per_page") or "").strip()
-    if per_page.isdigit() and 1 <= int(per_page) <= 100:
+    if re.fullmatch(r"[0-9]{1,3}", per_page) and 1 <= int(per_page) <= 100:  # ASCII digits
         options["per-page"] = str(int(per_page))
     facets = [f for f in (args.get("facets") or "").replace(",", " ").split() if f in FACETS]
     if facets:
