@@ -14,7 +14,8 @@ query time limit 2 s). For `--seconds`:
 * 4 ordinary readers, each on its own address (127.0.0.3-127.0.0.6), send one
   ordinary query a second (bench/search.py's workload) to /api/search.
 
-Then, with `--slow-clients N` (default 100), N connections from 127.0.0.7 trickle
+First the readers run alone for `--baseline-seconds` (this run's baseline: the machine is
+shared, so absolute times only compare within one run). Then, with `--slow-clients N` (default 100), N connections from 127.0.0.7 trickle
 request headers (one line a second) for `--slow-seconds` while the 4 readers go
 on, once straight at gunicorn and once through nginx configured as docs/RELIABILITY.md
 says (when nginx is installed).
@@ -30,6 +31,7 @@ import contextlib
 import http.client
 import json
 import random
+import re
 import socket
 import statistics
 import sys
@@ -52,6 +54,7 @@ READERS = ("127.0.0.3", "127.0.0.4", "127.0.0.5", "127.0.0.6")
 SLOW = "127.0.0.7"
 MAX_Q = 1000  # ARCHIVE_SEARCH_MAX_QUERY_LENGTH's default
 TIMEOUT = 30.0
+STARTUP = 300.0  # workers build the 50k index's lexicon and suggester before serving
 
 
 def _joined(items: list[str], size: int) -> str:
@@ -210,11 +213,14 @@ def run_all(threads: list[threading.Thread]) -> None:
 def slowest_logged(log: Path) -> dict:
     """The server's own view (one JSON line per request): slowest request and 5xx count."""
     durations, server_errors = [], 0
-    for line in log.read_text(errors="replace").splitlines():
-        if line.startswith('{"method"'):
-            entry = json.loads(line)
-            durations.append(entry["duration_ms"])
-            server_errors += entry["status"] >= 500
+    # Two workers write to one log: lines can interleave, so read each JSON object found.
+    for found in re.finditer(r'\{"method": [^{}]*\}', log.read_text(errors="replace")):
+        try:
+            entry = json.loads(found.group())
+        except ValueError:
+            continue
+        durations.append(entry["duration_ms"])
+        server_errors += entry["status"] >= 500
     durations.sort()
     return {
         "requests": len(durations),
@@ -229,6 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", default=str(ROOT / "bench" / "results" / "attack.json"))
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--index", help="an index folder (default: the cached bench index)")
+    parser.add_argument("--baseline-seconds", type=float, default=30)
     parser.add_argument("--slow-clients", type=int, default=100)
     parser.add_argument("--slow-seconds", type=float, default=30)
     args = parser.parse_args(argv)
@@ -240,10 +247,13 @@ def main(argv: list[str] | None = None) -> int:
     result: dict = {"hostile_requests": len(hostile), "settings": env, "workers": 2}
     with tempfile.TemporaryDirectory() as tmp:
         log = Path(tmp) / "serve.log"
-        with running_server(index, log, workers=2, **env) as base:
+        with running_server(index, log, workers=2, startup_timeout=STARTUP, **env) as base:
             host, port = "127.0.0.1", urllib.parse.urlsplit(base).port
             for path in ordinary[:8]:  # warm-up: generation arrays, caches
                 get(host, port, "127.0.0.1", path)
+            baseline = Side()  # the same readers with nobody attacking: this run's baseline
+            run_all(readers(host, port, ordinary, args.baseline_seconds, baseline))
+            result["readers_alone"] = baseline.figures()
             reader_side, attacker_side = Side(), Side()
             run_all(
                 readers(host, port, ordinary, args.seconds, reader_side)
@@ -264,7 +274,9 @@ def slow_phase(index: Path, tmp: Path, ordinary: list[str], args: argparse.Names
     proxy, so each reader keeps its own rate limit)."""
     out: dict = {"connections": args.slow_clients, "seconds": args.slow_seconds}
     env = {"ARCHIVE_SEARCH_RATE_LIMIT": "120/minute", "ARCHIVE_SEARCH_TRUSTED_PROXIES": "1"}
-    with running_server(index, tmp / "slow.log", workers=2, **env) as base:
+    with running_server(index, tmp / "slow.log", workers=2, startup_timeout=STARTUP, **env) as base:
+        for path in ordinary[:8]:  # warm-up, as above
+            get("127.0.0.1", urllib.parse.urlsplit(base).port, "127.0.0.1", path)
         targets = [("gunicorn", base)]
         try:
             with running_nginx(base, tmp) as proxied:
@@ -285,6 +297,9 @@ def slow_phase(index: Path, tmp: Path, ordinary: list[str], args: argparse.Names
 def report(result: dict) -> None:
     r, a, s = result["readers"], result["attacker"], result["server"]
     print(f"2 workers, {result['settings']}; {result['hostile_requests']} hostile requests")
+    b = result["readers_alone"]
+    print(f"readers alone (baseline): {b['requests']} requests, errors {b['errors']}, "
+          f"p50 {b['p50_ms']} ms, p99 {b['p99_ms']} ms")  # fmt: skip
     print(f"readers : {r['requests']} requests, errors {r['errors']}, "
           f"p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms, max {r['max_ms']} ms")  # fmt: skip
     print(f"attacker: {a['requests']} requests, 429s {a['rate_limited']}, statuses "

@@ -70,6 +70,15 @@ class Archive:
                 old.searcher.close()
         return self._gen
 
+    def warm(self) -> None:
+        """Build the current generation's arrays, spelling lexicon and suggester now (seconds
+        on a large index), so no request pays for them: `serve` calls it before forking."""
+        with self._lock:
+            gen = self._current()
+            spelling.warm(gen.searcher.reader())
+            if gen.suggester is None:
+                gen.suggester = Suggester(gen.searcher.reader())
+
     def close(self) -> None:
         with self._lock:
             if self._gen is not None:

@@ -17,13 +17,22 @@ from __future__ import annotations
 MAX_OPTIONS = 64
 # Wildcard (`negot*`) and fuzzy (`lukashenko~`) words expanded per query; later ones are
 # matched as typed, like plain words.
-MAX_EXPANDED_WORDS = 6
+MAX_EXPANDED_WORDS = 4
 # Lexicon terms one query's wildcard and fuzzy words may generate, over every field and
 # segment together: the walk stops there, before any list is built.
 MAX_EXPANSION_SCAN = 4000
 # Stored values a field prefix scores one by one (`organization:of` contains thousands);
 # the other matching values still match, unscored.
 MAX_SCORED_VALUES = 100
+
+# ---- one client ----
+
+# Requests one client (address) may have running at once on a server; more are a 429 at
+# once. With the default 2 workers, one client can never hold both while others wait.
+MAX_IN_FLIGHT_PER_CLIENT = 1
+# A running request's count is forgotten after this many seconds even if its worker died
+# mid-request (a killed worker must not lock its client out).
+IN_FLIGHT_EXPIRY_SECONDS = 30
 
 # ---- what a request costs against ARCHIVE_SEARCH_RATE_LIMIT ----
 

@@ -54,7 +54,9 @@ def wait_until_healthy(base: str, process: subprocess.Popen, timeout: float = 30
 
 
 @contextmanager
-def running_server(index: Path, log: Path, workers: int = 2, **env: str) -> Iterator[str]:
+def running_server(
+    index: Path, log: Path, workers: int = 2, startup_timeout: float = 30.0, **env: str
+) -> Iterator[str]:
     """`python -m web.cli serve` (gunicorn) on a free port, yielding its base URL, with the rate
     limit off unless `env` (extra environment variables, e.g. ARCHIVE_SEARCH_ALLOWED_ORIGINS)
     says otherwise. Its output goes to `log`, quoted in the error if it never gets healthy."""
@@ -69,7 +71,7 @@ def running_server(index: Path, log: Path, workers: int = 2, **env: str) -> Iter
         base = f"http://127.0.0.1:{port}"
         try:
             try:
-                wait_until_healthy(base, process)
+                wait_until_healthy(base, process, startup_timeout)
             except RuntimeError as exc:
                 output.flush()
                 raise RuntimeError(f"{exc}; its output:\n{log.read_text()}") from None

@@ -11,7 +11,7 @@ import pytest
 from search import engine
 from web import get_archive
 from web.ratelimit import SharedMemoryStorage
-from web.server import is_loopback, serve
+from web.server import is_loopback, serve, warm_worker
 
 TIMES_OUT = "0.000000001"  # QUERY_TIME_LIMIT: every search with words runs out of time
 
@@ -145,3 +145,34 @@ def test_debug_server_refused_off_loopback(tmp_path, capsys):
     assert "Werkzeug debugger" in capsys.readouterr().err
     assert all(is_loopback(h) for h in ("127.0.0.1", "127.1.2.3", "::1", "[::1]", "localhost"))
     assert not any(is_loopback(h) for h in ("0.0.0.0", "::", "192.168.1.2", "example.org"))
+
+
+def test_workers_build_per_generation_structures_before_serving(tmp_path, web_index):
+    from types import SimpleNamespace
+
+    from web import create_app
+
+    app = create_app({"INDEX_DIR": web_index, "RATE_LIMIT": "off"})
+    warm_worker(SimpleNamespace(app=SimpleNamespace(wsgi=lambda: app)))  # gunicorn's hook
+    with app.app_context():
+        archive = get_archive()
+        assert archive._gen is not None and archive._gen.suggester is not None
+    missing = create_app({"INDEX_DIR": tmp_path / "none", "RATE_LIMIT": "off"})
+    warm_worker(SimpleNamespace(app=SimpleNamespace(wsgi=lambda: missing)))  # no index: no error
+
+
+def test_one_request_at_a_time_per_client(make_app):
+    app = make_app(RATE_LIMIT="120/minute")
+    client = app.test_client()
+    in_flight = app.extensions["archive_search_in_flight"]
+    assert client.get("/api/search?q=minsk").status_code == 200
+    assert in_flight.get("in-flight/127.0.0.1") == 0  # counted while running, then released
+    in_flight.incr("in-flight/127.0.0.1", 30)  # this client already has a request running
+    busy = client.get("/api/search?q=minsk")
+    assert busy.status_code == 429 and busy.headers["Retry-After"] == "1"
+    assert client.get("/?q=minsk").status_code == 429
+    assert client.get("/widget.js").status_code == 200  # exempt, like the rate limit
+    other = client.get("/api/search?q=minsk", environ_base={"REMOTE_ADDR": "127.0.0.9"})
+    assert other.status_code == 200  # other clients are served
+    in_flight.incr("in-flight/127.0.0.1", 30, -1)
+    assert client.get("/api/search?q=minsk").status_code == 200

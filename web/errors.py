@@ -80,7 +80,11 @@ def _from_search(exc: SearchError) -> Response:
 
 
 def _from_api(exc: ApiError) -> Response:
-    return error_response(exc.status, exc.message, exc.parameter)
+    response = error_response(exc.status, exc.message, exc.parameter)
+    retry = getattr(exc, "retry_after", None)
+    if retry is not None:
+        response.headers["Retry-After"] = str(retry)
+    return response
 
 
 def unavailable_reason(exc: IndexUnavailable) -> str:

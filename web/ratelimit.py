@@ -23,12 +23,18 @@ import multiprocessing
 import time
 
 import numpy as np
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits.storage import Storage
 
-from search.limits import COST_SLICE_SECONDS, TIMED_OUT_COST
+from search.limits import (
+    COST_SLICE_SECONDS,
+    IN_FLIGHT_EXPIRY_SECONDS,
+    MAX_IN_FLIGHT_PER_CLIENT,
+    TIMED_OUT_COST,
+)
+from web.errors import ApiError
 
 LOCAL = "local"
 EXEMPT_PREFIXES = ("/static/",)
@@ -142,9 +148,37 @@ def request_cost() -> int:
     return cost
 
 
+def _enter() -> None:
+    """Count this request as running for its client; a 429 when the client already has
+    MAX_IN_FLIGHT_PER_CLIENT running (so a client looping expensive queries over several
+    connections holds one worker, never all of them)."""
+    if exempt():
+        return
+    in_flight: SharedMemoryStorage = current_app.extensions["archive_search_in_flight"]
+    key = f"in-flight/{get_remote_address()}"
+    if in_flight.incr(key, IN_FLIGHT_EXPIRY_SECONDS) > MAX_IN_FLIGHT_PER_CLIENT:
+        in_flight.incr(key, IN_FLIGHT_EXPIRY_SECONDS, -1)
+        error = ApiError(429, "too many requests at once: wait for the previous answer")
+        error.retry_after = 1
+        raise error
+    g.in_flight_key = key
+
+
+def _leave(_exc: BaseException | None) -> None:
+    key = g.pop("in_flight_key", None)
+    if key is not None:
+        current_app.extensions["archive_search_in_flight"].incr(key, IN_FLIGHT_EXPIRY_SECONDS, -1)
+
+
 def init_limiter(app: Flask) -> Limiter:
-    """One per-client limit over every page and API call, charged by `request_cost`."""
+    """One per-client limit over every page and API call, charged by `request_cost`, and at
+    most MAX_IN_FLIGHT_PER_CLIENT requests running per client (counted per server, in
+    shared memory, whatever the rate-limit storage: it protects this server's workers)."""
     rate = app.config["RATE_LIMIT"]
+    if rate is not None:
+        app.extensions["archive_search_in_flight"] = SharedMemoryStorage()
+        app.before_request(_enter)
+        app.teardown_request(_leave)
     return Limiter(
         get_remote_address,
         app=app,

@@ -8,6 +8,7 @@ writes one JSON line per request (web.create_app).
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import sys
 from pathlib import Path
@@ -57,7 +58,8 @@ def gunicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
         "errorlog": "-",
         "loglevel": "info",
         "proc_name": "archive-search",
-        "control_socket_disable": True,  # gunicorn >= 25: no ~/.gunicorn socket per server
+        "control_socket_disable": True,
+        "post_worker_init": warm_worker,  # gunicorn >= 25: no ~/.gunicorn socket per server
     }
 
 
@@ -77,6 +79,17 @@ def check_index(index_dir: Path) -> None:
         open_index(index_dir)
     except IndexUnavailable as exc:
         print(f"archive-search: warning: {exc}", file=sys.stderr, flush=True)
+
+
+def warm_worker(worker: Any) -> None:
+    """gunicorn's post_worker_init: each worker opens the index and builds its per-generation
+    structures before taking requests, so no first request spends seconds on them (work the
+    query time limit cannot cut). Not in the master: forked workers must not share the open
+    index files."""
+    from web import get_archive
+
+    with worker.app.wsgi().app_context(), contextlib.suppress(IndexUnavailable):
+        get_archive().warm()  # without an index, requests answer 503 until there is one
 
 
 def serve(
