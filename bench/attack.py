@@ -14,11 +14,11 @@ query time limit 2 s). For `--seconds`:
 * 4 ordinary readers, each on its own address (127.0.0.3-127.0.0.6), send one
   ordinary query a second (bench/search.py's workload) to /api/search.
 
-First the readers run alone for `--baseline-seconds` (this run's baseline: the machine is
-shared, so absolute times only compare within one run). Then, with `--slow-clients N` (default 100), N connections from 127.0.0.7 trickle
-request headers (one line a second) for `--slow-seconds` while the 4 readers go
-on, once straight at gunicorn and once through nginx configured as docs/RELIABILITY.md
-says (when nginx is installed).
+First the readers run alone for `--baseline-seconds` (this run's baseline: the machine
+is shared, so absolute times only compare within one run). Then, with `--slow-clients N`
+(default 100), N connections from 127.0.0.7 trickle request headers (one line a second)
+for `--slow-seconds` while the 4 readers go on, once straight at gunicorn and once
+through nginx configured as docs/RELIABILITY.md says (when nginx is installed).
 
 Prints both sides' figures (readers: errors, p50/p99; attacker: answers by
 status, 429s; the server's slowest request from its log) and writes JSON.
