@@ -176,3 +176,10 @@ def test_one_request_at_a_time_per_client(make_app):
     assert other.status_code == 200  # other clients are served
     in_flight.incr("in-flight/127.0.0.1", 30, -1)
     assert client.get("/api/search?q=minsk").status_code == 200
+
+
+def test_widget_snippets_use_the_public_url(make_app):
+    client = make_app(PUBLIC_URL="https://search.example.org").test_client()
+    page = client.get("/widget", headers={"Host": "evil.example"}).get_data(as_text=True)
+    assert "https://search.example.org/widget.js" in page
+    assert "evil.example/widget.js" not in page

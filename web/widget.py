@@ -16,7 +16,7 @@ import threading
 from pathlib import Path
 from typing import NamedTuple
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 bp = Blueprint("widget", __name__)
@@ -169,8 +169,13 @@ def snippets(script_url: str, embed_url: str) -> dict[str, str]:
 
 @bp.get("/widget")
 def docs() -> str:
-    script_url = url_for("widget.script", _external=True)
-    embed_url = url_for("widget.embed", _external=True)
+    public = current_app.config["PUBLIC_URL"]  # else the Host this page was asked under
+    script_url = (
+        public + url_for("widget.script") if public else url_for("widget.script", _external=True)
+    )
+    embed_url = (
+        public + url_for("widget.embed") if public else url_for("widget.embed", _external=True)
+    )
     return render_template(
         "widget.html",
         snippets=snippets(script_url, embed_url),
