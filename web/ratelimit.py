@@ -5,6 +5,8 @@ runs (a spent allowance is a 429, answered before any search) and deducts its
 cost after it ran (`request_cost`, search.limits): an ordinary request costs 1,
 a slow one more, one whose search ran out of time much more, so a client
 sending expensive queries is slowed long before one reading normally.
+A client may also have only MAX_IN_FLIGHT_PER_CLIENT requests running at once on a
+server, so however many connections it opens it cannot hold every worker.
 
 Counters live where ARCHIVE_SEARCH_RATE_LIMIT_STORAGE says. The default,
 `local`, is `SharedMemoryStorage`: one table in shared memory, created before
