@@ -11,22 +11,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.search import build_index, workload  # noqa: E402
+from bench.serving import running_server  # noqa: E402
 from search import Archive  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -90,36 +86,6 @@ def mixed_paths(archive: Archive, size: int = 2_000, seed: int = 7) -> list[str]
     return paths
 
 
-@contextmanager
-def serving(index: Path, log: Path, workers: int = 2) -> Iterator[str]:
-    """`archive-search serve` on a free 127.0.0.1 port with the rate limit off (so load is not
-    turned into 429s), yielding its base URL once /api/health answers."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    command = [sys.executable, "-m", "web.cli", "serve", "--index", str(index),
-               "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]  # fmt: skip
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "ARCHIVE_SEARCH_RATE_LIMIT": "off"}
-    base = f"http://127.0.0.1:{port}"
-    with log.open("w") as output:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=output)
-        try:
-            deadline = time.monotonic() + 120
-            while True:
-                try:
-                    with urllib.request.urlopen(f"{base}/api/health", timeout=2):
-                        break
-                except OSError:
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        output.flush()
-                        raise SystemExit(f"the server did not start:\n{log.read_text()}") from None
-                    time.sleep(0.2)
-            yield base
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
-
-
 def run_wrk(base: str, script: Path, paths_file: Path, connections: int, seconds: int) -> dict:
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s",
                "-s", str(script), base, "--", str(paths_file)]  # fmt: skip
@@ -142,7 +108,8 @@ def main(argv: list[str] | None = None) -> int:
         script, paths_file = Path(tmp) / "mixed.lua", Path(tmp) / "paths.txt"
         script.write_text(WRK_SCRIPT)
         paths_file.write_text("\n".join(paths) + "\n")
-        with serving(index, Path(tmp) / "serve.log", workers=2) as base:
+        # Rate limit off (running_server's default), so load is not turned into 429s.
+        with running_server(index, Path(tmp) / "serve.log", workers=2) as base:
             run_wrk(base, script, paths_file, 10, 5)  # warm-up: caches, generation arrays
             for connections, _ in LEVELS:
                 results.append(run_wrk(base, script, paths_file, connections, args.seconds))

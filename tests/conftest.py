@@ -17,7 +17,9 @@ The small web index is built once per session with the real writer from ~20 Wiki
 articles (spread over the archive's years) plus a few hand-made ones: Belarus analysis pieces
 for facets, and one carrying an XSS payload in its title, body and URL that every page must
 show as text. `running_server` starts `archive-search serve` (gunicorn) on a free 127.0.0.1
-port; `gen` is one article a day through 2020 with a known rising value.
+port and `running_nginx` puts docs/DEPLOY.md's nginx in front of it (both from
+bench/serving.py, which the bench scripts use too); `gen` is one article a day through 2020
+with a known rising value.
 """
 
 from __future__ import annotations
@@ -27,11 +29,6 @@ import itertools
 import json
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -41,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from bench import serving
 from index.readers import Parsed, read_path
 from index.records import article_from_dict
 from index.writer import ingest
@@ -152,6 +150,15 @@ def web_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_index(tmp_path_factory.mktemp("web") / "index")
 
 
+@pytest.fixture(scope="session")
+def demo_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The whole shipped demo archive (293 Wikinews articles), entities extracted."""
+    path = tmp_path_factory.mktemp("demo") / "index"
+    report = ingest(path, read_path(str(DEMO)), extract=True)
+    assert report.ok and report.added == 293, report.summary()
+    return path
+
+
 @pytest.fixture
 def hand_made() -> list[dict[str, Any]]:
     """Copies of the hand-made records, for tests that build their own small index."""
@@ -226,67 +233,23 @@ def require_binary() -> Callable[[str], str]:
 @pytest.fixture(scope="session")
 def free_port() -> Callable[[], int]:
     """A function answering a free TCP port on 127.0.0.1 (never a fixed one)."""
-
-    def find() -> int:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            return sock.getsockname()[1]
-
-    return find
-
-
-def wait_until_healthy(base: str, process: subprocess.Popen, timeout: float = 120.0) -> None:
-    """Until /api/health answers 200. The deadline only bounds a server that never starts: on
-    a loaded machine, importing the app in a new process can take tens of seconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"archive-search serve exited with status {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{base}/api/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"archive-search serve did not become healthy within {timeout} s")
+    return serving.free_port
 
 
 @pytest.fixture(scope="session")
-def running_server(free_port: Callable[[], int]):
+def running_server():
     """`with running_server(index, log, workers=2, **env) as base_url:` runs
     `python -m web.cli serve` (gunicorn) on a free port, with the rate limit off unless `env`
-    (extra environment variables, e.g. ARCHIVE_SEARCH_ALLOWED_ORIGINS) says otherwise. Its
-    output goes to `log`, quoted in the error if it never gets healthy."""
+    (extra environment variables) says otherwise; see bench/serving.py."""
+    return serving.running_server
 
-    @contextmanager
-    def run(index: Path, log: Path, workers: int = 2, **env: str) -> Iterator[str]:
-        port = free_port()
-        python_path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
-        environment = {**os.environ, "PYTHONPATH": python_path, "ARCHIVE_SEARCH_RATE_LIMIT": "off"}
-        environment.update(env)
-        command = [sys.executable, "-m", "web.cli", "serve", "--index", str(index), "--host",
-                   "127.0.0.1", "--port", str(port), "--workers", str(workers)]  # fmt: skip
-        with log.open("w") as output:
-            process = subprocess.Popen(
-                command, cwd=ROOT, env=environment, stdout=output, stderr=output
-            )
-            base = f"http://127.0.0.1:{port}"
-            try:
-                try:
-                    wait_until_healthy(base, process)
-                except RuntimeError as exc:
-                    output.flush()
-                    raise RuntimeError(f"{exc}; its output:\n{log.read_text()}") from None
-                yield base
-            finally:
-                process.terminate()
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
 
-    return run
+@pytest.fixture(scope="session")
+def running_nginx(require_binary):
+    """`with running_nginx(upstream_base_url, folder) as base_url:` nginx configured as
+    docs/DEPLOY.md says, in front of a running server; see bench/serving.py."""
+    require_binary("nginx")
+    return serving.running_nginx
 
 
 @pytest.fixture(scope="module")
