@@ -26,6 +26,7 @@ from typing import Any
 
 from whoosh.writing import SegmentWriter
 
+from index.codec import commit_segments
 from index.documents import article_fields, content_hash, input_hash
 from index.readers import Parsed, Problem
 from index.records import Article
@@ -243,15 +244,10 @@ class _Batch:
             final = writer.segments + segments
             if len(final) > (MAX_SEGMENTS if last else 4 * MAX_SEGMENTS):
                 final = _merge_smallest(writer, final)
-            if writer._added:
-                final.append(writer._finalize_segment())
-            else:
-                writer._close_segment()
-            writer._commit_toc(final)
         except BaseException:
             writer.cancel()
             raise
-        writer._finish()
+        commit_segments(writer, final)
         return ix.latest_generation()
 
 

@@ -29,7 +29,7 @@ from index.documents import article_fields
 from index.records import article_from_dict, clean_text
 from index.segments import SegmentBuilder
 from index.writer import ingest
-from search.postings import decode_info
+from search.codec import decode_info
 from search.schema import ArticleSchema
 from search.storage import open_or_create_index
 
@@ -99,7 +99,7 @@ def _snapshot(ix):
                 decoded = fmt.decode_positions(value) if fmt.supports("positions") else None
                 postings.append((matcher.id(), matcher.weight(), decoded))
                 matcher.next()
-            ids, weights = decode_info(reader._terms, reader._terms.term_info(fieldname, btext))
+            ids, weights = decode_info(reader, reader._terms.term_info(fieldname, btext))
             assert [p[0] for p in postings] == ids.tolist()
             assert [p[1] for p in postings] == pytest.approx(weights.tolist())
             terms[(fieldname, btext)] = (
