@@ -98,7 +98,8 @@ def main() -> None:
                     "public_ms": round(stock, 3),
                     "ratio": round(stock / ours, 2),
                 }
-                print(f"{name:24} private {ours:8.3f} ms  public {stock:8.3f} ms  x{stock / ours:.2f}")
+                ratio = stock / ours
+                print(f"{name:24} private {ours:8.3f} ms  public {stock:8.3f} ms  x{ratio:.2f}")
     out = Path(args.json)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"repeat": args.repeat, "results": results}, indent=2) + "\n")

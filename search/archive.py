@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from whoosh.util.times import long_to_datetime
 
-from search import engine, snippets, spelling, trends
+from search import engine, limits, snippets, spelling, trends
 from search.dates import parse_bound
 from search.errors import SearchError
 from search.facets import Facet, apply_facets
@@ -29,12 +29,6 @@ from search.similar import similar_docnums
 from search.storage import open_index, resolve_index_dir
 from search.suggest import Suggester
 
-SORTS = ("relevance", "newest", "oldest")
-MAX_PER_PAGE = 100
-MAX_DEPTH = 10_000
-MAX_FACET_SIZE = 100
-MAX_SIMILAR = 50
-MAX_SUGGEST = 20
 _PLAIN_WORDS = re.compile(r"[^\W_]+(?:['’][^\W_]+)?(?:\s+[^\W_]+(?:['’][^\W_]+)?)*")
 DEFAULT_TIME_LIMIT = 2.0
 
@@ -83,26 +77,26 @@ class Archive:
         q: str | None = "",
         *,
         page: int = 1,
-        per_page: int = 10,
+        per_page: int = limits.DEFAULT_PER_PAGE,
         sort: str = "relevance",
         date_from: str | None = None,
         date_to: str | None = None,
         filters: dict[str, list[str]] | None = None,
-        facet_size: int = 10,
+        facet_size: int = limits.DEFAULT_FACET_SIZE,
         time_limit: float | None = None,
     ) -> dict[str, Any]:
         """Run one search; returns the /api/search dict. Raises SearchError for bad parameters."""
         started = time.perf_counter()
         page = _int("page", page, 1, None)
-        per_page = _int("per_page", per_page, 1, MAX_PER_PAGE)
-        if page * per_page > MAX_DEPTH:
+        per_page = _int("per_page", per_page, 1, limits.MAX_PER_PAGE)
+        if page * per_page > limits.MAX_WINDOW:
             raise SearchError(
-                f"page × per_page must be at most {MAX_DEPTH:,}: refine the query instead",
+                f"page × per_page must be at most {limits.MAX_WINDOW:,}: refine the query instead",
                 parameter="page",
             )
-        if sort not in SORTS:
-            raise SearchError(f"sort must be one of {', '.join(SORTS)}", parameter="sort")
-        facet_size = _int("facet_size", facet_size, 0, MAX_FACET_SIZE)
+        if sort not in limits.SORTS:
+            raise SearchError(f"sort must be one of {', '.join(limits.SORTS)}", parameter="sort")
+        facet_size = _int("facet_size", facet_size, limits.MIN_FACET_SIZE, limits.MAX_FACET_SIZE)
         filters = _filters(filters)
         bounds = (_bound("from", date_from, end=False), _bound("to", date_to, end=True))
         parsed = parse(q)
@@ -140,9 +134,11 @@ class Archive:
             return _entry(gen, doc, float(ev.scores[doc]), set(), [])
         return _entry(gen, doc, float(ev.scores[doc]), ev.terms, ev.phrases)
 
-    def similar(self, article_id: str, limit: int = 10) -> dict[str, Any] | None:
+    def similar(
+        self, article_id: str, limit: int = limits.DEFAULT_SIMILAR
+    ) -> dict[str, Any] | None:
         """Articles sharing distinctive terms and entities; None for an unknown id."""
-        limit = _int("limit", limit, 1, MAX_SIMILAR)
+        limit = _int("limit", limit, 1, limits.MAX_SIMILAR)
         with self._lock:
             gen = self._current()
             doc = gen.searcher.document_number(id=article_id)
@@ -152,9 +148,9 @@ class Archive:
             results = [_entry(gen, other, score, set(), []) for other, score in found]
         return {"results": results}
 
-    def suggest(self, prefix: str | None, limit: int = 8) -> dict[str, Any]:
+    def suggest(self, prefix: str | None, limit: int = limits.DEFAULT_SUGGEST) -> dict[str, Any]:
         """Completions for search-as-you-type, from entity names and title words."""
-        limit = _int("limit", limit, 1, MAX_SUGGEST)
+        limit = _int("limit", limit, 1, limits.MAX_SUGGEST)
         prefix = prefix or ""
         with self._lock:
             gen = self._current()

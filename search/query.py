@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 
 from search.analysis import analyze, fold_value
+from search.limits import MAX_QUERY_CHARS
 
 TEXT_FIELDS = ("title", "body")
 VALUE_FIELDS = ("person", "organization", "place", "category", "tag", "year")
@@ -84,7 +85,7 @@ class Query:
 
 def parse(text: str | None) -> Query:
     """Parse a reader's query; never raises."""
-    text = (text or "")[:2000]
+    text = (text or "")[:MAX_QUERY_CHARS]
     out = Query(text=text)
     pending_or = False
     for negated, item in _scan(text):

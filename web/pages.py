@@ -18,6 +18,7 @@ from flask import Blueprint, current_app, render_template, request, url_for
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
+from search import limits
 from search.errors import SearchError
 from web import api, get_archive
 from web import trends as trends_view
@@ -34,7 +35,7 @@ FACET_LABELS = {
     "tag": "Tags",
     "year": "Years",
 }
-STATE_KEYS = ("q", "sort", "from", "to", "per_page", "interval", *api.FACETS)
+STATE_KEYS = ("q", "sort", "from", "to", "per_page", "interval", *limits.FACET_FIELDS)
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
@@ -102,7 +103,7 @@ def _trim_facets(facets: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict
 
 def pagination(page: int, per_page: int, total: int) -> dict[str, Any]:
     """Page numbers around the current one, never past the deep-paging window."""
-    last = max(1, min(math.ceil(total / per_page), api.MAX_WINDOW // per_page))
+    last = max(1, min(math.ceil(total / per_page), limits.MAX_WINDOW // per_page))
     numbers = sorted({1, last, *range(max(1, page - 2), min(last, page + 2) + 1)})
     items: list[int | None] = []
     for n in numbers:
@@ -121,7 +122,7 @@ def pagination(page: int, per_page: int, total: int) -> dict[str, Any]:
 def chips(args: MultiDict) -> list[dict[str, str]]:
     """Selected filters and dates, each with the URL that removes it."""
     out = []
-    for name in api.FACETS:
+    for name in limits.FACET_FIELDS:
         values = args.getlist(name)
         for value in values:
             rest = [v for v in values if v != value]
@@ -152,7 +153,7 @@ def search() -> tuple[str, int]:
         "chips": chips(args),
         "facet_labels": FACET_LABELS,
         "sort": args.get("sort") or "relevance",
-        "sorts": api.SORTS,
+        "sorts": limits.SORTS,
     }
     if answer is not None:
         context["facets"] = _trim_facets(answer.get("facets") or {})

@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
+from search import limits
 from search import trends as tr
 from search.errors import SearchError
 from web import api, get_archive
@@ -31,7 +32,7 @@ DAY_CHOICES = (30, 90, 365)
 DEFAULT_DAYS = 90
 BLOCK_LIMIT = 5  # rising values per kind in the search page's block
 PAGE_LIMIT = 10
-STATE_KEYS = ("q", "from", "to", *api.FACETS)
+STATE_KEYS = ("q", "from", "to", *limits.FACET_FIELDS)
 
 
 # ---- parameters ----
@@ -275,7 +276,7 @@ def timeline_page() -> tuple[str, int]:
         if getattr(exc, "status", 400) != 400:
             raise
         error = exc.message
-    described = [(k, v) for k, v in _state(args) if k in (*api.FACETS, "q", "from", "to")]
+    described = [(k, v) for k, v in _state(args) if k in (*limits.FACET_FIELDS, "q", "from", "to")]
     query = urlencode(_state(args))
     context = {
         "timeline_chart": chart,

@@ -18,13 +18,14 @@ from typing import NamedTuple
 from flask import Blueprint, Response, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
+from search import limits
+
 bp = Blueprint("widget", __name__)
 
 SCRIPT_PATH = Path(__file__).parent / "static" / "widget.js"
 SCRIPT_MAX_AGE = 3600
 LANGUAGES = ("en", "ru")
 TARGETS = ("_self", "_blank", "_top", "_parent")
-FACETS = ("person", "organization", "place", "category", "tag", "year")
 EMBED_DEFAULT_TARGET = "_top"  # inside an iframe, a chosen article replaces the host page
 MAX_PLACEHOLDER = 200
 
@@ -115,9 +116,11 @@ def embed_options(args: MultiDict) -> dict[str, str]:
     if target in TARGETS:
         options["target"] = target
     per_page = (args.get("per-page") or args.get("per_page") or "").strip()
-    if per_page.isdigit() and 1 <= int(per_page) <= 100:
+    if per_page.isdigit() and 1 <= int(per_page) <= limits.MAX_PER_PAGE:
         options["per-page"] = str(int(per_page))
-    facets = [f for f in (args.get("facets") or "").replace(",", " ").split() if f in FACETS]
+    facets = [
+        f for f in (args.get("facets") or "").replace(",", " ").split() if f in limits.FACET_FIELDS
+    ]
     if facets:
         options["facets"] = " ".join(dict.fromkeys(facets))
     placeholder = (args.get("placeholder") or "").strip()
