@@ -19,6 +19,7 @@ import numpy as np
 from whoosh.util.times import long_to_datetime
 
 from search import engine, limits, snippets, spelling, trends
+from search.aliases import Aliases, AliasWatch
 from search.dates import parse_bound
 from search.errors import SearchError
 from search.facets import Facet, apply_facets
@@ -50,6 +51,7 @@ class Archive:
         self._lock = threading.RLock()
         self._gen: Generation | None = None
         self._gen_number = -1
+        self._aliases = AliasWatch()
 
     # ---- the current generation ----
 
@@ -63,6 +65,10 @@ class Archive:
             if old is not None:
                 old.searcher.close()
         return self._gen
+
+    def aliases(self) -> Aliases | None:
+        """The alias table queries expand with (see search.aliases.AliasWatch); None if broken."""
+        return self._aliases.table(self._gen_number)
 
     def close(self) -> None:
         with self._lock:
@@ -104,7 +110,7 @@ class Archive:
             gen = self._current()
             deadline = engine.Deadline(self.time_limit if time_limit is None else time_limit)
             date_mask = _date_mask(gen, parsed, bounds)
-            aliases = engine.load_aliases()
+            aliases = self.aliases()
             ev = engine.evaluate(gen, parsed, date_mask, deadline, aliases)
             total_mask, facets = apply_facets(gen, ev.mask, filters, facet_size)
             total = int(np.count_nonzero(total_mask))
@@ -212,7 +218,7 @@ class Archive:
         parsed = parse(q)
         deadline = engine.Deadline(self.time_limit)
         date_mask = _date_mask(gen, parsed, bounds)
-        ev = engine.evaluate(gen, parsed, date_mask, deadline, engine.load_aliases())
+        ev = engine.evaluate(gen, parsed, date_mask, deadline, self.aliases())
         mask = ev.mask
         for name, values in filters.items():
             selected = Facet(gen.facets[name], values).filter_mask(gen.n)

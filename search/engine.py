@@ -20,9 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from index.entities import AliasError
-from index.entities import load_aliases as _load_aliases
 from search import query as q
+from search.aliases import Aliases
 from search.analysis import analyze, fold_value
 from search.generation import Generation
 from search.ranking import (
@@ -68,18 +67,10 @@ class Evaluation:
     feedback: dict[str, float] | None = None
 
 
-def load_aliases() -> Any | None:
-    """The entity alias table, or None when the alias file is broken (searching goes on)."""
-    try:
-        return _load_aliases()
-    except AliasError:
-        return None
-
-
 class Evaluator:
     """Turns one parsed query into an Evaluation over one Generation."""
 
-    def __init__(self, gen: Generation, deadline: Deadline, aliases: Any | None = None):
+    def __init__(self, gen: Generation, deadline: Deadline, aliases: Aliases | None = None):
         self.gen = gen
         self.n = gen.n
         self.deadline = deadline
@@ -143,10 +134,7 @@ class Evaluator:
     def _variants(self, text: str) -> list[str]:
         if self.aliases is None:
             return []
-        try:
-            variants = self.aliases.variants(text)
-        except Exception:
-            return []
+        variants = self.aliases.variants(text)
         own = fold_value(text)
         return [v for v in variants if fold_value(v) != own][:MAX_VARIANTS]
 
@@ -341,7 +329,7 @@ def evaluate(
     parsed: q.Query,
     date_mask: np.ndarray | None = None,
     deadline: Deadline | None = None,
-    aliases: Any | None = None,
+    aliases: Aliases | None = None,
 ) -> Evaluation:
     """Match and score `parsed` over `gen` (see Evaluator)."""
     return Evaluator(gen, deadline or Deadline(None), aliases).evaluate(parsed, date_mask)

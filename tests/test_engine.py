@@ -11,7 +11,6 @@ from index.readers import Parsed
 from index.records import article_from_dict
 from index.writer import delete, ingest
 from search import Archive, SearchError
-from search import engine as engine_module
 from search import generation as generation_module
 from search.analysis import analyze
 from search.query import parse, stock_query
@@ -104,7 +103,7 @@ def archive(tmp_path_factory):
 
 @pytest.fixture
 def no_aliases(monkeypatch):
-    monkeypatch.setattr(engine_module, "load_aliases", lambda: None)
+    monkeypatch.setattr(Archive, "aliases", lambda self: None)
 
 
 @pytest.fixture

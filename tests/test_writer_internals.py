@@ -28,10 +28,10 @@ from index import codec, segments
 from index.documents import article_fields
 from index.records import article_from_dict, clean_text
 from index.segments import SegmentBuilder
+from index.storage import open_or_create_index
 from index.writer import ingest
 from search.codec import decode_info
 from search.schema import ArticleSchema
-from search.storage import open_or_create_index
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPORA = Path(os.environ.get("ARCHIVE_SEARCH_CORPORA") or ROOT.parent / "shared" / "corpora")
@@ -305,12 +305,12 @@ def test_many_small_ingests_keep_the_segment_count_bounded(tmp_path):
 
 
 def test_changing_the_aliases_changes_every_content_hash(tmp_path, monkeypatch):
-    from index.entities.aliases import ENV
     from index.writer import settings_fingerprint
+    from search.settings import ALIASES
 
     aliases = tmp_path / "aliases.toml"
     aliases.write_text("", encoding="utf-8")
-    monkeypatch.setenv(ENV, str(aliases))
+    monkeypatch.setenv(ALIASES.env, str(aliases))
     before = settings_fingerprint(True)
     aliases.write_text('[person]\n"Alexander Lukashenko" = ["Lukashenka"]\n', encoding="utf-8")
     assert settings_fingerprint(True) != before

@@ -213,4 +213,4 @@ def about() -> str:
 
 @bp.app_context_processor
 def _site() -> dict[str, Any]:
-    return {"site_name": current_app.config.get("SITE_NAME", "Archive Search")}
+    return {"site_name": current_app.config["SITE_NAME"]}
