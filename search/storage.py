@@ -15,13 +15,16 @@ from whoosh import index as whoosh_index
 from whoosh.index import Index
 
 from search import settings
+from search.errors import ArchiveError
 from search.schema import SCHEMA_VERSION
 
 VERSION_FILE = "archive-search.json"
 
 
-class IndexUnavailable(Exception):
-    """Base class: the index folder cannot be used as it is."""
+class IndexUnavailable(ArchiveError):
+    """Base class: the index folder cannot be used as it is (503 to a client)."""
+
+    status = 503
 
 
 class IndexMissingError(IndexUnavailable):

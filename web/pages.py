@@ -22,7 +22,6 @@ from search import limits
 from search.errors import SearchError
 from web import api, get_archive
 from web import trends as trends_view
-from web.errors import ApiError
 
 bp = Blueprint("pages", __name__)
 
@@ -142,9 +141,7 @@ def search() -> tuple[str, int]:
     try:
         params = api.search_params(args, facet_size_default=SIDEBAR_SIZE)
         answer = get_archive().search(**params)
-    except (ApiError, SearchError) as exc:
-        if getattr(exc, "status", 400) != 400:
-            raise
+    except SearchError as exc:
         error = exc.message
     context: dict[str, Any] = {
         "args": args,

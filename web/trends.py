@@ -22,7 +22,7 @@ from search import limits
 from search import trends as tr
 from search.errors import SearchError
 from web import api, get_archive
-from web.errors import ApiError, bad_parameter
+from web.errors import bad_parameter
 
 bp = Blueprint("trends", __name__)
 
@@ -97,9 +97,7 @@ def search_timeline(args: MultiDict, link: Callable[..., str]) -> dict[str, Any]
     interval = args.get("interval") if args.get("interval") in tr.INTERVALS else "month"
     try:
         answer = get_archive().timeline(interval, **query_params(args))
-    except (ApiError, SearchError) as exc:
-        if getattr(exc, "status", 400) != 400:
-            raise
+    except SearchError:
         return None
     keep = {"interval": None if interval == "month" else interval}
     return timeline_chart(
@@ -231,9 +229,7 @@ def trends_page() -> tuple[str, int]:
                 item["search_url"] = url_for("pages.search", **{kind: item["value"]})
                 item["timeline_url"] = url_for("trends.timeline_page", **{kind: item["value"]})
             sections.append({"kind": kind, "label": KIND_LABELS[kind], "answer": answer})
-    except (ApiError, SearchError) as exc:
-        if getattr(exc, "status", 400) != 400:
-            raise
+    except SearchError as exc:
         error = exc.message
     context = {
         "days": days,
@@ -272,9 +268,7 @@ def timeline_page() -> tuple[str, int]:
             return url_for("trends.timeline_page") + (f"?{query}" if query else "")
 
         chart = timeline_chart(answer, bar_link, switch, width=800, height=200)
-    except (ApiError, SearchError) as exc:
-        if getattr(exc, "status", 400) != 400:
-            raise
+    except SearchError as exc:
         error = exc.message
     described = [(k, v) for k, v in _state(args) if k in (*limits.FACET_FIELDS, "q", "from", "to")]
     query = urlencode(_state(args))
