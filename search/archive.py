@@ -22,7 +22,7 @@ from search import engine, limits, snippets, spelling, trends
 from search.aliases import Aliases, AliasWatch
 from search.dates import parse_bound
 from search.errors import SearchError
-from search.facets import Facet, apply_facets
+from search.facets import Facet, apply_facets, filter_docs
 from search.generation import Generation
 from search.query import parse
 from search.schema import ENTITY_FIELDS, FACET_FIELDS, unpack_record
@@ -120,7 +120,7 @@ class Archive:
 
             def hits(text: str) -> int:
                 other = engine.evaluate(gen, parse(text), date_mask, deadline, aliases)
-                return int(np.count_nonzero(apply_facets(gen, other.mask, filters, 0)[0]))
+                return int(np.count_nonzero(filter_docs(gen, other.mask, filters)))
 
             corrected = _correction(gen, q or "", hits) if not deadline.expired() else None
         return {
@@ -195,7 +195,7 @@ class Archive:
                 facet = Facet(gen.facets[name], [])
                 top_values[name] = [
                     {"value": v["value"], "count": v["count"]}
-                    for v in facet.render(facet.counts(gen.live), top)
+                    for v in facet.render(facet.table.counts(gen.live), top)
                 ]
             return {
                 "documents": gen.doc_count,
@@ -219,12 +219,7 @@ class Archive:
         deadline = engine.Deadline(self.time_limit)
         date_mask = _date_mask(gen, parsed, bounds)
         ev = engine.evaluate(gen, parsed, date_mask, deadline, self.aliases())
-        mask = ev.mask
-        for name, values in filters.items():
-            selected = Facet(gen.facets[name], values).filter_mask(gen.n)
-            if selected is not None:
-                mask = mask & selected
-        return mask
+        return filter_docs(gen, ev.mask, filters)
 
     def trends(
         self,

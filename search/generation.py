@@ -19,9 +19,9 @@ from whoosh.util.numeric import byte_to_length
 from search import codec
 from search.postings import PostingCache
 from search.ranking import FIELD_B, FIELD_WEIGHTS, K1, B, idf, term_weight
-from search.schema import FACET_FIELDS
+from search.schema import ENTITY_FIELDS, FACET_FIELDS, TEXT_FIELDS
 
-SCORED_FIELDS = ("title", "body", "person", "organization", "place")
+SCORED_FIELDS = TEXT_FIELDS + ENTITY_FIELDS
 _MISSING_DATE = 2**64 - 1  # what a sortable DATETIME column holds for "no value"
 DF_CACHE = 200_000  # (field, term) document frequencies kept per generation (feedback)
 _BYTE_LENGTHS = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
@@ -52,6 +52,12 @@ class FacetTable:
             ords = set(self._tokens.get(word, ()))
             found = ords if found is None else found & ords
         return sorted(found or ())
+
+    def counts(self, mask: np.ndarray) -> np.ndarray:
+        """Documents in `mask` holding each value (one bincount over the (doc, value) pairs)."""
+        if not len(self.values):
+            return np.zeros(0, dtype=np.int64)
+        return np.bincount(self.ords[mask[self.docs]], minlength=len(self.values))
 
     def doc_mask(self, ordinals: list[int], n: int) -> np.ndarray:
         """Documents holding any of the given values."""
@@ -161,20 +167,10 @@ class Generation:
         return rank
 
     def _spellings(self) -> dict[str, dict[str, str]]:
-        """kind -> folded -> most frequent display spelling (lexicon doc frequencies)."""
-        counts: dict[tuple[str, str], dict[str, int]] = {}
-        for leaf, _ in self.leaves:
-            for text, info in codec.field_terms(leaf, "spelling"):
-                parts = text.split("\t")
-                if len(parts) != 3:
-                    continue
-                kind, folded, display = parts
-                spelled = counts.setdefault((kind, folded), {})
-                spelled[display] = spelled.get(display, 0) + info.doc_frequency()
+        """kind -> folded -> most frequent display spelling."""
         out: dict[str, dict[str, str]] = {}
-        for (kind, folded), spelled in counts.items():
-            best = max(sorted(spelled), key=lambda s: spelled[s])
-            out.setdefault(kind, {})[folded] = best
+        for (kind, folded), display in display_spellings(self.leaves).items():
+            out.setdefault(kind, {})[folded] = display
         return out
 
     def _facet(self, name: str, spellings: dict[str, str]) -> FacetTable:
@@ -206,6 +202,21 @@ class Generation:
         if newest_first:
             return np.where(self.dated, -self.dates, big)
         return np.where(self.dated, self.dates, big)
+
+
+def display_spellings(leaves: list[tuple[Any, int]]) -> dict[tuple[str, str], str]:
+    """(kind, folded value) -> its most frequent display spelling, ties to the alphabetically
+    first: from the `spelling` field's lexicon (document frequencies), no record read."""
+    counts: dict[tuple[str, str], dict[str, int]] = {}
+    for leaf, _ in leaves:
+        for text, info in codec.field_terms(leaf, "spelling"):
+            parts = text.split("\t")
+            if len(parts) != 3:
+                continue
+            kind, folded, display = parts
+            spelled = counts.setdefault((kind, folded), {})
+            spelled[display] = spelled.get(display, 0) + info.doc_frequency()
+    return {key: max(sorted(spelled), key=spelled.__getitem__) for key, spelled in counts.items()}
 
 
 def _positions(order: np.ndarray) -> np.ndarray:

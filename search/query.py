@@ -17,8 +17,8 @@ from whoosh import query as wq
 
 from search.analysis import analyze, fold_value
 from search.limits import MAX_QUERY_CHARS
+from search.schema import TEXT_FIELDS
 
-TEXT_FIELDS = ("title", "body")
 VALUE_FIELDS = ("person", "organization", "place", "category", "tag", "year")
 FIELDS = TEXT_FIELDS + VALUE_FIELDS + ("date",)
 MAX_CLAUSES = 64  # longer queries are cut: a reader never needs more, a robot gets no more

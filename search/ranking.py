@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from search.analysis import analyze
+from search.schema import TEXT_FIELDS
 
 K1 = 1.2
 B = 0.75
@@ -48,7 +49,6 @@ FIELD_B: dict[str, float] = {}
 # Title 0.5: a title word also in the body (the usual case) still scores well above a
 # body-only word, while the headline no longer outweighs what the text is about.
 FIELD_WEIGHTS = {"title": 0.5, "body": 1.0, "person": 2.0, "organization": 2.0, "place": 2.0}
-TEXT_FIELDS = ("title", "body")
 
 ALL_WORDS_UP_TO = 3
 # Saturation of repeated query words in long questions: qtf * (K3 + 1) / (qtf + K3).

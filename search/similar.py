@@ -22,10 +22,9 @@ import numpy as np
 from search.analysis import analyze, fold_value
 from search.generation import Generation
 from search.ranking import FIELD_B, K1, B, idf
-from search.schema import ENTITY_FIELDS, TITLE_BOOST, unpack_record
+from search.schema import ENTITY_FIELDS, TEXT_FIELDS, TITLE_BOOST, unpack_record
 
 KEY_TERMS = 40  # more terms help precision; 40 costs ~1 ms on BBC
-TEXT_FIELDS = ("body", "title")
 TITLE_WEIGHT = 0.5  # the title is already boosted at index time; this tempers it
 ENTITY_WEIGHT = 1.5  # a shared person/organisation/place counts like a strong term
 MIN_DOC_FREQUENCY = 2  # a word only this article uses cannot link it to another

@@ -10,12 +10,11 @@ corrected query must find at least 3× as many articles, and at least 3 more.
 
 from __future__ import annotations
 
-import re
 import weakref
 from collections import Counter
 from collections.abc import Callable
 
-from search.analysis import TOKEN_PATTERN, fold, index_term
+from search.analysis import POSSESSIVE, TOKEN_PATTERN, fold, index_term
 from search.schema import unpack_record
 
 FIELDS = ("body", "title")
@@ -25,7 +24,6 @@ MIN_GAIN = 3
 MIN_LENGTH = 4  # shorter words have too many neighbours to guess from
 SAMPLE_DOCS = 3
 SAMPLE_CHARS = 4000
-_POSSESSIVE = re.compile(r"['’]s$")
 
 
 def _doc_frequency(reader, term: str) -> int:
@@ -107,20 +105,29 @@ def _candidate_terms(reader, word: str, term: str) -> list[tuple[str, int]]:
     return [(t, df) for t, df in found.items() if t != term]
 
 
-def surface_forms(reader, term: str) -> Counter:
-    """How articles write an index term ("sanction" -> "sanctions", "sanctioned"...)."""
+def surface_forms(
+    reader,
+    term: str,
+    fields: tuple[str, ...] = FIELDS,
+    sample_docs: int = SAMPLE_DOCS,
+    sample_chars: int = SAMPLE_CHARS,
+    words: Callable[[str], list[str]] = TOKEN_PATTERN.findall,
+) -> Counter:
+    """How articles write an index term ("sanction" -> "sanctions", "sanctioned"...): the
+    `words` of the title and first `sample_chars` of the body of the first `sample_docs`
+    articles holding it, in the first of `fields` that has any."""
     forms: Counter = Counter()
-    for field in FIELDS:
+    for field in fields:
         if (field, term) not in reader:
             continue
         for count, docnum in enumerate(reader.postings(field, term).all_ids()):
-            if count == SAMPLE_DOCS:
+            if count == sample_docs:
                 break
             record = unpack_record(reader.stored_fields(docnum)["record"])
-            text = f"{record.get('title') or ''}\n{(record.get('body') or '')[:SAMPLE_CHARS]}"
-            for word in TOKEN_PATTERN.findall(text):
+            text = f"{record.get('title') or ''}\n{(record.get('body') or '')[:sample_chars]}"
+            for word in words(text):
                 if index_term(word) == term:
-                    forms[_POSSESSIVE.sub("", word)] += 1
+                    forms[POSSESSIVE.sub("", word)] += 1
         if forms:
             break
     return forms

@@ -86,6 +86,15 @@ ID_PARAMETER = {
 }
 
 
+def _record(**types: str) -> dict[str, Any]:
+    """An object schema whose every property is required and has the given JSON type."""
+    return {
+        "type": "object",
+        "required": list(types),
+        "properties": {name: {"type": kind} for name, kind in types.items()},
+    }
+
+
 def _schemas() -> dict[str, Any]:
     nullable_str = {"type": ["string", "null"]}
     entities = {
@@ -106,15 +115,7 @@ def _schemas() -> dict[str, Any]:
             "score": {"type": ["number", "null"]},
         },
     }
-    facet_value = {
-        "type": "object",
-        "required": ["value", "count", "selected"],
-        "properties": {
-            "value": {"type": "string"},
-            "count": {"type": "integer"},
-            "selected": {"type": "boolean"},
-        },
-    }
+    facet_value = _record(value="string", count="integer", selected="boolean")
     return {
         "Error": {
             "type": "object",
@@ -181,15 +182,7 @@ def _schemas() -> dict[str, Any]:
                 "query": {"type": "string"},
                 "suggestions": {
                     "type": "array",
-                    "items": {
-                        "type": "object",
-                        "required": ["text", "kind", "count"],
-                        "properties": {
-                            "text": {"type": "string"},
-                            "kind": {"type": "string"},
-                            "count": {"type": "integer"},
-                        },
-                    },
+                    "items": _record(text="string", kind="string", count="integer"),
                 },
             },
         },
