@@ -30,7 +30,7 @@ class RecordError(ValueError):
 
 @dataclass
 class Article:
-    """One article, as in DESIGN.md's interchange format."""
+    """One article, as in the README's interchange format ("Input formats")."""
 
     id: str
     title: str = ""

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from os import PathLike
 from typing import Any
 
@@ -65,6 +67,13 @@ class Archive:
             if old is not None:
                 old.searcher.close()
         return self._gen
+
+    @contextmanager
+    def reading(self) -> Iterator[Generation]:
+        """The current generation (its searcher and arrays), held for the block: for tools
+        that read the index next to `search`, e.g. to compare it with stock Whoosh."""
+        with self._lock:
+            yield self._current()
 
     def aliases(self) -> Aliases | None:
         """The alias table queries expand with (see search.aliases.AliasWatch); None if broken."""

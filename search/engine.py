@@ -9,7 +9,7 @@ query weight (`plan_query`; other clauses 1.0) x FIELD_WEIGHTS[field] x
 term_weight(df, N) x Whoosh's BM25F (stored weights already carry the title
 boost). Long questions get one round of pseudo-relevance feedback when ranked
 by relevance (`top_docs`): it adds score, never matches. tests/test_engine.py
-compares all of this with stock Whoosh running ranking.build_query.
+compares all of this with stock Whoosh running bench/oracles.py's build_query.
 """
 
 from __future__ import annotations

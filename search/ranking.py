@@ -26,20 +26,19 @@ A document's score is therefore
     sum over query terms t, text fields f of
         weight[t] * FIELD_WEIGHTS[f] * term_weight(df_f(t), N) * BM25F_f(t, doc)
 where df_f is the term's document frequency in field f and N the document count
-(Whoosh's `doc_count_all`). `build_query` expresses exactly that as a Whoosh
-query (term boosts), which is what eval/ir.py measures.
+(Whoosh's `doc_count_all`). `bench/oracles.py` expresses exactly that as a stock
+Whoosh query (term boosts), which tests/test_engine.py checks the engine against.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from search.analysis import analyze
-from search.schema import TEXT_FIELDS
 
 K1 = 1.2
 B = 0.75
@@ -153,44 +152,6 @@ def feedback_terms(
     for value, t in best:
         out[t] = out.get(t, 0.0) + mass * value
     return out
-
-
-def field_b_options() -> dict[str, float]:
-    """Keyword arguments for `whoosh.scoring.BM25F` giving each field its own B."""
-    return {f"{name}_B": value for name, value in FIELD_B.items()}
-
-
-def whoosh_weighting():
-    """The stock Whoosh weighting these settings describe."""
-    from whoosh import scoring
-
-    return scoring.BM25F(B=B, K1=K1, **field_b_options())
-
-
-def build_query(
-    plan: QueryPlan,
-    searcher,
-    weights: dict[str, float] | None = None,
-    fields: Iterable[str] = TEXT_FIELDS,
-):
-    """The plan as a Whoosh query (None for an empty one): each term over `fields`, boosted
-    by its weight, the field's weight and term_weight; AND-ed by term when the plan
-    requires every term, else one OR. `weights` overrides the plan's (feedback)."""
-    from whoosh import query as q
-
-    weights = plan.weights if weights is None else weights
-    if not weights:
-        return None
-    fields = tuple(fields)
-    n = searcher.doc_count_all()
-
-    def term(f: str, t: str, w: float):
-        boost = w * FIELD_WEIGHTS.get(f, 1.0) * term_weight(searcher.doc_frequency(f, t), n)
-        return q.Term(f, t, boost=boost)
-
-    if plan.conjunctive:
-        return q.And([q.Or([term(f, t, w) for f in fields]) for t, w in weights.items()])
-    return q.Or([term(f, t, w) for t, w in weights.items() for f in fields])
 
 
 def settings() -> dict[str, Any]:

@@ -14,6 +14,8 @@ import weakref
 from collections import Counter
 from collections.abc import Callable
 
+from rapidfuzz.distance import OSA
+
 from search.analysis import POSSESSIVE, TOKEN_PATTERN, fold, index_term
 from search.schema import unpack_record
 
@@ -34,25 +36,10 @@ def _max_distance(word: str) -> int:
     return 1 if len(word) <= 5 else 2
 
 
-def _distance(a: str, b: str, limit: int = 99) -> int:
-    """Edit distance with adjacent transpositions (typing slips swap letters).
-
-    Stops early, returning limit + 1, once the distance must exceed `limit`.
-    """
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        if min(current) > limit:
-            return limit + 1
-        previous2, previous = previous, current
-    return previous[-1]
+def _distance(a: str, b: str, limit: int | None = None) -> int:
+    """Edit distance with adjacent transpositions (typing slips swap letters): rapidfuzz's
+    optimal string alignment, in C. Past `limit` it stops early and returns limit + 1."""
+    return OSA.distance(a, b, score_cutoff=limit)
 
 
 class _Lexicon:
