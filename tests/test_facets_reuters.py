@@ -17,7 +17,6 @@ from bench.oracles import stock_query
 from index.readers import Parsed, read_path
 from index.writer import ingest
 from search import Archive
-from search import engine as engine_module
 from search.analysis import fold_value
 from search.query import Query, parse
 from search.ranking import FIELD_WEIGHTS, required_matches
@@ -57,7 +56,7 @@ def reuters(tmp_path_factory):
     path = tmp_path_factory.mktemp("reuters")
     ingest(path, items, extract=False)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(engine_module, "load_aliases", lambda: None)  # stock has no aliases
+        patch.setattr(Archive, "aliases", lambda self: None)  # stock has no aliases
         yield Archive(path), records
 
 
