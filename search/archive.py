@@ -26,7 +26,7 @@ from search.dates import parse_bound
 from search.errors import SearchError
 from search.facets import Facet, apply_facets, filter_docs
 from search.generation import Generation
-from search.query import parse
+from search.query import Query, parse
 from search.schema import ENTITY_FIELDS, FACET_FIELDS, unpack_record
 from search.similar import similar_docnums
 from search.storage import open_index, resolve_index_dir
@@ -131,7 +131,8 @@ class Archive:
                 other = engine.evaluate(gen, parse(text), date_mask, deadline, aliases)
                 return int(np.count_nonzero(filter_docs(gen, other.mask, filters)))
 
-            corrected = _correction(gen, q or "", hits) if not deadline.expired() else None
+            expired = deadline.expired()
+            corrected = None if expired else _correction(gen, q or "", parsed, total, hits)
         return {
             "query": q or "",
             "total": total,
@@ -357,9 +358,16 @@ def _date_mask(gen: Generation, parsed, bounds: tuple[int | None, int | None]):
     return mask
 
 
-def _correction(gen: Generation, q: str, hits) -> str | None:
-    """Did-you-mean, for queries of plain words only (syntax is taken as meant)."""
+def _correction(gen: Generation, q: str, parsed: Query, total: int, hits) -> str | None:
+    """Did-you-mean, for queries of plain words only (syntax is taken as meant); each word's
+    term comes from the parsed query (a plain word is one token, a stop word none)."""
     text = q.strip()
     if not text or len(text) > 200 or not _PLAIN_WORDS.fullmatch(text):
         return None
-    return spelling.correct(gen.searcher.reader(), text.split(), hits)
+    words = text.split()
+    by_start = {start: term for term, start, _ in parsed.tokens}
+    typed = list(re.finditer(r"\S+", parsed.text))
+    if [m.group() for m in typed] != words:  # only if the parser cut the text
+        return spelling.correct(gen.searcher.reader(), words, hits)
+    terms = [by_start.get(m.start()) for m in typed]
+    return spelling.correct(gen.searcher.reader(), words, hits, terms, total)

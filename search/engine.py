@@ -164,7 +164,7 @@ class Evaluator:
             for variant in self._variants(clause.text):
                 if fold_value(variant) in table.index:
                     ordinals.append(table.index[fold_value(variant)])
-        self.terms.update(analyze(clause.text))
+        self.terms.update(clause.terms)
         mask, score = self._empty()
         for ordinal in sorted(set(ordinals)):
             if clause.field in self.gen.lengths:
@@ -342,7 +342,7 @@ def _plain(clause: q.Clause) -> bool:
 def word_weights(parsed: q.Query) -> dict[str, float]:
     """The query weight of each plain word (ranking.plan_query over the query's text, so
     a repeated word counts more); phrases, fields, wildcards... are not plain words."""
-    planned = plan_query(parsed.text).weights
+    planned = plan_query(parsed.text, parsed.terms).weights
     plain = [c.terms[0] for c in parsed.positive if _plain(c)]
     return {t: planned.get(t, 1.0) for t in plain}
 

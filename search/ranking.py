@@ -101,11 +101,11 @@ class QueryPlan:
         return self.required >= len(self.weights)
 
 
-def plan_query(text: str) -> QueryPlan:
+def plan_query(text: str, terms: list[str] | None = None) -> QueryPlan:
     """The terms of `text`, weighted (a repeated word counts more, saturating by K3). A
     short query requires all its words; a long question any one of them, ranked, and is
-    expanded by feedback."""
-    terms = analyze(text)
+    expanded by feedback. `terms`: the text's terms when already analysed (query.parse)."""
+    terms = analyze(text) if terms is None else terms
     weights = {t: c * (K3 + 1) / (c + K3) for t, c in Counter(terms).items()}
     required = required_matches(len(weights))
     return QueryPlan(weights, required, len(weights) > ALL_WORDS_UP_TO)

@@ -135,9 +135,8 @@ def _spell(reader, typed: str, term: str) -> str:
     return best.lower() if best.lower() in lowered and best.lower() in forms else best
 
 
-def _replacement(reader, word: str) -> str | None:
-    """A better word for a (nearly) unknown one, or None."""
-    term = index_term(word)
+def _replacement(reader, word: str, term: str | None) -> str | None:
+    """A better word for a (nearly) unknown one (`term`: its index term), or None."""
     if term is None or len(fold(word)) < MIN_LENGTH or not word.isalpha():
         return None
     frequency = _doc_frequency(reader, term)
@@ -154,17 +153,29 @@ def _replacement(reader, word: str) -> str | None:
     return _spell(reader, word, min(candidates)[2])
 
 
-def correct(reader, words: list[str], hits: Callable[[str], int]) -> str | None:
+def correct(
+    reader,
+    words: list[str],
+    hits: Callable[[str], int],
+    terms: list[str | None] | None = None,
+    before: int | None = None,
+) -> str | None:
     """The query with its unknown words respelled, if that finds clearly more; else None.
 
     `words` are the reader's query words as typed; `hits(query)` is the engine's
-    exact result count for a query string.
+    exact result count for a query string. A caller that has analysed the query
+    already passes each word's index term (`terms`, None for a stop word) and its
+    count (`before`), so neither is worked out again.
     """
-    replaced = [_replacement(reader, word) for word in words]
+    if terms is None:
+        terms = [index_term(word) for word in words]
+    replaced = [_replacement(reader, w, t) for w, t in zip(words, terms, strict=True)]
     if not any(replaced):
         return None
     corrected = " ".join(new or old for new, old in zip(replaced, words, strict=True))
-    before, after = hits(" ".join(words)), hits(corrected)
+    if before is None:
+        before = hits(" ".join(words))
+    after = hits(corrected)
     if after >= before * MIN_GAIN_RATIO and after >= before + MIN_GAIN:
         return corrected
     return None
