@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
+from whoosh.codec.base import Automata
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.reading import TermNotFound
 
@@ -123,3 +124,15 @@ def field_terms(leaf: Any, fieldname: str) -> Iterator[tuple[str, Any]]:
         return
     for btext, info in leaf.iter_field(fieldname):
         yield btext.decode("utf-8"), info
+
+
+def levenshtein_automaton(text: str, distance: int) -> Any:
+    """Whoosh's automaton of the words within `distance` edits of `text` (first letter kept);
+    build it once per fuzzy word and walk it over every segment."""
+    return Automata.levenshtein_dfa(text, distance, 1)
+
+
+def automaton_matches(leaf: Any, fieldname: str, dfa: Any) -> Iterator[bytes]:
+    """The terms of `fieldname` in one segment that `dfa` accepts, lazily, in order."""
+    spelling = leaf.schema[fieldname].spelling_fieldname(fieldname)
+    return Automata.find_matches(dfa, leaf.cursor(spelling))

@@ -19,9 +19,10 @@ from werkzeug.datastructures import MultiDict
 
 from search import limits
 from search.storage import IndexUnavailable
-from web import get_archive
-from web.errors import bad_parameter, not_found
+from web import get_archive, time_left
+from web.errors import bad_parameter, not_found, unavailable_reason
 from web.openapi import openapi_document
+from web.ratelimit import mark_timed_out
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -115,7 +116,7 @@ def search_params(
         "facet_size": int_arg(
             args, "facet_size", facet_size_default, limits.MIN_FACET_SIZE, limits.MAX_FACET_SIZE
         ),
-        "time_limit": current_app.config["QUERY_TIME_LIMIT"],
+        "time_limit": time_left(),
     }
 
 
@@ -129,13 +130,15 @@ def article_or_404(article_id: str) -> dict[str, Any]:
 
 @bp.get("/search")
 def search() -> Response:
-    return jsonify(get_archive().search(**search_params(request.args)))
+    return jsonify(mark_timed_out(get_archive().search(**search_params(request.args))))
 
 
 @bp.get("/articles/<article_id>")
 def article(article_id: str) -> Response:
     record = dict(article_or_404(article_id))
-    record["html_url"] = url_for("pages.article", article_id=record["id"], _external=True)
+    # Never from the Host header (the ETag ignores it, so a cache would share a forged link).
+    path = url_for("pages.article", article_id=record["id"])
+    record["html_url"] = current_app.config["PUBLIC_URL"] + path
     return jsonify(record)
 
 
@@ -160,7 +163,7 @@ def health() -> tuple[Response, int]:
     try:
         state = get_archive().health()
     except IndexUnavailable as exc:
-        return jsonify({"status": "unavailable", "reason": str(exc)}), 503
+        return jsonify({"status": "unavailable", "reason": unavailable_reason(exc)}), 503
     except Exception:  # a health check reports, it does not crash
         current_app.logger.exception("health check failed")
         reason = "the index could not be read; see the server log"

@@ -15,12 +15,13 @@ from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from search.errors import ArchiveError, SearchError
+from search.storage import IndexMissingError, IndexUnavailable, IndexVersionError
 
 log = logging.getLogger(__name__)
 
 
 class ApiError(ArchiveError):
-    """A failure whose status the web layer decides (404, 413, 414)."""
+    """A failure whose status the web layer decides (404, 413, 414, 429)."""
 
     def __init__(self, status: int, message: str, parameter: str | None = None):
         super().__init__(message, parameter)
@@ -75,8 +76,26 @@ def _from_http(exc: HTTPException) -> Response:
     return response
 
 
+def unavailable_reason(exc: IndexUnavailable) -> str:
+    """What a client is told about an unusable index: the kind of problem, never the
+    folder's path (the server log has the whole message)."""
+    log.warning("index unavailable on %s %s: %s", request.method, request.path, exc)
+    if isinstance(exc, IndexMissingError):
+        return "no index yet: build one with `archive-search ingest PATH...`"
+    if isinstance(exc, IndexVersionError):
+        return "the index was written by another version of archive-search: rebuild it"
+    return "the search index cannot be used; the server log says why"
+
+
 def _from_archive(exc: ArchiveError) -> Response:
-    return error_response(exc.status, exc.message, exc.parameter)
+    """Every ArchiveError: its status and message (an unusable index's without its path),
+    and Retry-After when the error carries one."""
+    message = unavailable_reason(exc) if isinstance(exc, IndexUnavailable) else exc.message
+    response = error_response(exc.status, message, exc.parameter)
+    retry = getattr(exc, "retry_after", None)
+    if retry is not None:
+        response.headers["Retry-After"] = str(retry)
+    return response
 
 
 def _from_anything(exc: Exception) -> Response:
