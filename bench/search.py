@@ -32,10 +32,11 @@ from whoosh import query as wq  # noqa: E402
 from whoosh.sorting import FieldFacet  # noqa: E402
 
 from bench.corpora import corpora_dir  # noqa: E402
-from search import Archive  # noqa: E402
+from bench.oracles import stock_query  # noqa: E402
+from search import Archive, codec  # noqa: E402
 from search.analysis import TEXT_ANALYZER, analyze, fold_value  # noqa: E402
 from search.dates import parse_bound  # noqa: E402
-from search.query import parse, stock_query  # noqa: E402
+from search.query import parse  # noqa: E402
 from search.ranking import FIELD_WEIGHTS  # noqa: E402
 from search.schema import ENTITY_FIELDS, FACET_FIELDS, SCHEMA_VERSION, unpack_record  # noqa: E402
 
@@ -65,21 +66,25 @@ def build_index() -> Path:
     return path
 
 
+def generation(archive: Archive):
+    """The archive's current generation (the bench is single-threaded: no lock is kept)."""
+    with archive.reading() as gen:
+        return gen
+
+
 def body_terms(gen) -> list[tuple[str, int]]:
     """(term, document frequency) for the body field, summed over segments."""
     df: dict[str, int] = defaultdict(int)
     for leaf, _ in gen.leaves:
-        for (name, btext), info in leaf._terms.items_from("body", b""):
-            if name != "body":
-                break
-            df[btext.decode("utf-8")] += info.doc_frequency()
+        for text, info in codec.field_terms(leaf, "body"):
+            df[text] += info.doc_frequency()
     return [(t, n) for t, n in df.items() if t.isalpha() and len(t) > 2]
 
 
 def workload(archive: Archive, size: int, seed: int = 1987) -> list[dict]:
     """A fixed mix of query classes drawn from the index's own words, text and values."""
     rng = random.Random(seed)
-    gen = archive._current()
+    gen = generation(archive)
     terms = sorted(body_terms(gen), key=lambda x: x[1])
     bands = [terms[i * len(terms) // 8 : (i + 1) * len(terms) // 8] for i in range(8)]
     live = [int(d) for d in gen.live.nonzero()[0]]
@@ -148,7 +153,7 @@ def run_ours(archive: Archive, item: dict) -> tuple[float, int]:
 
 def run_stock(archive: Archive, item: dict) -> tuple[float, int]:
     started = time.perf_counter()
-    searcher = archive._current().searcher
+    searcher = generation(archive).searcher
     parsed = parse(item["q"])
     query, mask = stock_query(parsed, FIELD_WEIGHTS, ENTITY_FIELDS)
     filters = [
@@ -231,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     path = build_index()
     opened = time.perf_counter()
     archive = Archive(path, time_limit=2.0)
-    gen = archive._current()
+    gen = generation(archive)
     open_ms = (time.perf_counter() - opened) * 1000
     queries = workload(archive, args.queries)
     ours: dict[str, list[float]] = defaultdict(list)

@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.search import build_index, percentile, workload  # noqa: E402
+from bench.search import build_index, generation, percentile, workload  # noqa: E402
 from search import Archive  # noqa: E402
 from search.trends import FACETS, INTERVALS  # noqa: E402
 
@@ -69,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--calls", type=int, default=300, help="workload items (2 calls each)")
     args = parser.parse_args(argv)
     archive = Archive(build_index(), time_limit=2.0)
-    gen = archive._current()
+    gen = generation(archive)
     planned = calls(archive, args.calls)
     for method, kwargs in planned[:20]:  # warm the posting cache like a running server
         getattr(archive, method)(**kwargs)

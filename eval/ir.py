@@ -41,7 +41,8 @@ from whoosh.qparser import MultifieldParser, OrGroup  # noqa: E402
 
 from bench.corpora import corpora_dir  # noqa: E402
 from search import ranking  # noqa: E402
-from search.archive import MAX_PER_PAGE, Archive  # noqa: E402
+from search.archive import Archive  # noqa: E402
+from search.limits import MAX_PER_PAGE  # noqa: E402
 
 DEPTH = 100  # MAP is computed over the first DEPTH results
 NDCG_AT = 10

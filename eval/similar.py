@@ -28,6 +28,7 @@ from bench.corpora import corpora_dir  # noqa: E402
 from index.readers import read_path  # noqa: E402
 from index.writer import ingest  # noqa: E402
 from search.generation import Generation  # noqa: E402
+from search.postings import PostingCache  # noqa: E402
 from search.schema import unpack_record  # noqa: E402
 from search.similar import similar_docnums  # noqa: E402
 from search.storage import open_index  # noqa: E402
@@ -87,7 +88,7 @@ def evaluate(corpus: Path, limit: int | None = None) -> dict:
                     docnums,
                     categories,
                     ours,
-                    before=gen.postings.clear,
+                    before=lambda: setattr(gen, "postings", PostingCache(gen.leaves)),
                 ),
                 _measure("ours, postings LRU warm", docnums, categories, ours),
                 _measure("whoosh more_like (body)", docnums, categories, stock),

@@ -16,7 +16,11 @@ does not notice:
   to `set_inline` misses the method `set_inlined`);
 - blocks are compressed with zlib level `COMPRESSION`.
 
-This relies on private internals of whoosh-reloaded 2.7.5 (pinned exactly);
+It is also where a new segment is finished, cancelled, and committed with
+others in one TOC write (`finish_segment`, `cancel_segment`, `commit_segments`):
+this module is the write side's one seam to Whoosh's private internals
+(tests/test_architecture.py checks that no other module of `index/` touches
+them). `require_whoosh` refuses another Whoosh release at import, and
 tests/test_writer_internals.py checks that an index written this way reads the
 same as one written by stock Whoosh, so an upgrade that breaks it fails loudly.
 """
@@ -29,9 +33,15 @@ import zlib
 from functools import lru_cache
 from typing import Any
 
+from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
+from whoosh.writing import SegmentWriter
+
+from search.whoosh_version import require_whoosh
+
+require_whoosh()
 
 BLOCK_LIMIT = 128  # postings per block, as stock
 INLINE_LIMIT = 4  # posting lists this short live in the term info
@@ -208,3 +218,54 @@ class StoredWriter:
     def add(self, docnum: int, stored: dict[str, Any]) -> None:
         if stored:
             self._child.add(docnum, _dumps(stored, PROTOCOL))
+
+
+# ---- segments: opened, finished, cancelled, committed ----
+
+
+def open_segment_writer(index_dir: str) -> SegmentWriter:
+    """A writer for one new segment that takes no lock (the ingest's main process holds it)."""
+    return SegmentWriter(whoosh_index.open_dir(index_dir), _lk=False, compound=True)
+
+
+def finish_segment(
+    writer: SegmentWriter, docnum: int, postings: dict[str, dict[Any, list]]
+) -> Any | None:
+    """Write the segment's files (`postings`: field -> term -> postings in docnum order);
+    the Whoosh segment, or None if it holds no document. Empties `postings`."""
+    writer.docnum = docnum  # the segment's document count
+    writer.perdocwriter.close()
+    fieldwriter = writer.fieldwriter
+    for name in sorted(postings):
+        write_field(fieldwriter, name, writer.schema[name], postings[name])
+    postings.clear()
+    fieldwriter.close()
+    writer.pool.cleanup()
+    if not docnum:
+        writer.is_closed = True
+        return None
+    writer._assemble_segment()
+    writer.is_closed = True  # the shared temp folder is left to the committing writer
+    return writer.get_segment()
+
+
+def cancel_segment(writer: SegmentWriter) -> None:
+    """Abandon a segment being built (its files are removed at the next commit)."""
+    if not writer.is_closed:
+        writer._close_segment()
+        writer.is_closed = True
+
+
+def commit_segments(writer: SegmentWriter, segments: list[Any]) -> None:
+    """Commit `segments` (the index's own, kept or merged, plus new ones) in one TOC write,
+    with whatever `writer` added or deleted itself; the writer is cancelled on failure."""
+    try:
+        if writer._added:
+            segments = segments + [writer._finalize_segment()]
+        else:
+            writer._close_segment()
+        writer._commit_toc(segments)
+    except BaseException:
+        writer.cancel()
+        raise
+    writer._finish()

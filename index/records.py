@@ -15,8 +15,10 @@ from typing import Any
 
 from dateutil.parser import isoparse
 
+from search import limits
+
 ENTITY_KINDS = ("person", "organization", "place")
-ID_PATTERN = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+_ID = re.compile(limits.ID_PATTERN)
 MAX_FIELD_CHARS = 2_000_000  # one field; larger is a per-record error, not a crash
 _PUNCT_OR_SPACE = re.compile(r"[\W_]+", re.UNICODE)
 _TEXT_FIELDS = ("url", "category", "credit", "source", "language")
@@ -28,7 +30,7 @@ class RecordError(ValueError):
 
 @dataclass
 class Article:
-    """One article, as in DESIGN.md's interchange format."""
+    """One article, as in the README's interchange format ("Input formats")."""
 
     id: str
     title: str = ""
@@ -180,8 +182,8 @@ def article_from_dict(data: Any) -> Article:
         article_id = derive_id(texts["url"], title, date)
     elif isinstance(given_id, str | int) and not isinstance(given_id, bool):
         article_id = str(given_id)
-        if not ID_PATTERN.fullmatch(article_id):
-            raise RecordError(f"id: {article_id[:80]!r} does not match [A-Za-z0-9._:-]{{1,128}}")
+        if not _ID.fullmatch(article_id):
+            raise RecordError(f"id: {article_id[:80]!r} does not match {limits.ID_PATTERN}")
     else:
         raise RecordError(f"id: expected a string, got {type(given_id).__name__}")
     return Article(

@@ -23,14 +23,18 @@ from collections import defaultdict
 from functools import lru_cache
 from typing import Any
 
-from whoosh import index as whoosh_index
 from whoosh.analysis import IDTokenizer
 from whoosh.fields import BOOLEAN, ID, KEYWORD
 from whoosh.formats import Existence, Frequency
 from whoosh.system import pack_uint as _pack_uint
-from whoosh.writing import SegmentWriter
 
-from index.codec import StoredWriter, quantized_length, write_field
+from index.codec import (
+    StoredWriter,
+    cancel_segment,
+    finish_segment,
+    open_segment_writer,
+    quantized_length,
+)
 from index.documents import INDEXED_AS
 from index.readers import Problem
 
@@ -39,8 +43,7 @@ class SegmentBuilder:
     """Writes one new segment of the index in `index_dir` (no lock taken: the caller holds it)."""
 
     def __init__(self, index_dir: str):
-        ix = whoosh_index.open_dir(index_dir)
-        self._writer = SegmentWriter(ix, _lk=False, compound=True)
+        self._writer = open_segment_writer(index_dir)
         self.schema = self._writer.schema
         self._pdw = self._writer.perdocwriter
         self._stored = StoredWriter(self._pdw)
@@ -153,27 +156,10 @@ class SegmentBuilder:
 
     def finish(self) -> Any | None:
         """Write the segment's files; return the Whoosh segment, or None if it is empty."""
-        writer = self._writer
-        writer.docnum = self.docnum  # the segment's document count
-        self._pdw.close()
-        fieldwriter = writer.fieldwriter
-        for name in sorted(self._postings):
-            write_field(fieldwriter, name, self.schema[name], self._postings[name])
-        self._postings.clear()
-        fieldwriter.close()
-        writer.pool.cleanup()
-        if not self.docnum:
-            writer.is_closed = True
-            return None
-        writer._assemble_segment()
-        writer.is_closed = True  # the shared temp folder is left to the committing writer
-        return writer.get_segment()
+        return finish_segment(self._writer, self.docnum, self._postings)
 
     def cancel(self) -> None:
-        writer = self._writer
-        if not writer.is_closed:
-            writer._close_segment()
-            writer.is_closed = True
+        cancel_segment(self._writer)
 
 
 _dumps = pickle.dumps

@@ -26,12 +26,13 @@ from typing import Any
 
 from whoosh.writing import SegmentWriter
 
+from index.codec import commit_segments
 from index.documents import article_fields, content_hash, input_hash
 from index.readers import Notice, Parsed, Problem
 from index.records import Article
 from index.segments import SegmentSeries, Workers
+from index.storage import open_or_create_index
 from search.schema import record_json, unpack_record
-from search.storage import open_or_create_index
 
 BATCH_SIZE = 10_000
 POOL_THRESHOLD = 200  # fewer articles than this are prepared in-process
@@ -69,14 +70,11 @@ def settings_fingerprint(extract: bool) -> str:
     """What besides the input shapes a document: the extraction flag, model and aliases."""
     if not extract:
         return "extract=0"
-    from index.entities.aliases import ENV as ALIASES_ENV
-    from index.entities.aliases import SHIPPED_PATH
-    from index.entities.tagger import MODEL_ENV, MODEL_PATH
+    from index.entities.tagger import model_path
+    from search.aliases import alias_files
 
     digest = hashlib.blake2b(b"extract=1", digest_size=12)
-    extra = os.environ.get(ALIASES_ENV)
-    files = [Path(os.environ.get(MODEL_ENV) or MODEL_PATH), SHIPPED_PATH]
-    for path in files + ([Path(extra)] if extra else []):
+    for path in [model_path(), *alias_files()]:
         digest.update(str(path).encode() + b"\0")
         try:
             digest.update(path.read_bytes())
@@ -244,15 +242,10 @@ class _Batch:
             final = writer.segments + segments
             if len(final) > (MAX_SEGMENTS if last else 4 * MAX_SEGMENTS):
                 final = _merge_smallest(writer, final)
-            if writer._added:
-                final.append(writer._finalize_segment())
-            else:
-                writer._close_segment()
-            writer._commit_toc(final)
         except BaseException:
             writer.cancel()
             raise
-        writer._finish()
+        commit_segments(writer, final)
         return ix.latest_generation()
 
 

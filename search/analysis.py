@@ -19,7 +19,7 @@ from whoosh.support.charset import accent_map
 # Words joined by dots or inner apostrophes stay one token ("U.S", "o'brien");
 # the English possessive is cut off below so "Russia's" indexes as "russia".
 TOKEN_PATTERN = re.compile(r"\w+(?:[.'’ʼ]\w+)*", re.UNICODE)
-_POSSESSIVE = re.compile(r"'s$")  # applied after folding, which unifies the apostrophes
+POSSESSIVE = re.compile(r"['’]s$")  # folding makes every apostrophe the plain one
 
 # A short list: common function words only, so phrases and titles keep their content.
 _STOP_LIST = """
@@ -71,7 +71,7 @@ def fold(text: str) -> str:
 @lru_cache(maxsize=200_000)
 def index_term(word: str) -> str | None:
     """The index term for one token, or None for a stop word. Cached: vocabularies are small."""
-    word = _POSSESSIVE.sub("", fold(word))
+    word = POSSESSIVE.sub("", fold(word))
     if not word or word in STOP_WORDS:
         return None
     if len(word) > 40:

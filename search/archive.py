@@ -12,29 +12,26 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from os import PathLike
 from typing import Any
 
 import numpy as np
 from whoosh.util.times import long_to_datetime
 
-from search import engine, snippets, spelling, trends
+from search import engine, limits, snippets, spelling, trends
+from search.aliases import Aliases, AliasWatch
 from search.dates import parse_bound
 from search.errors import SearchError
-from search.facets import Facet, apply_facets
+from search.facets import Facet, apply_facets, filter_docs
 from search.generation import Generation
-from search.query import parse
+from search.query import Query, parse
 from search.schema import ENTITY_FIELDS, FACET_FIELDS, unpack_record
 from search.similar import similar_docnums
 from search.storage import open_index, resolve_index_dir
 from search.suggest import Suggester
 
-SORTS = ("relevance", "newest", "oldest")
-MAX_PER_PAGE = 100
-MAX_DEPTH = 10_000
-MAX_FACET_SIZE = 100
-MAX_SIMILAR = 50
-MAX_SUGGEST = 20
 _PLAIN_WORDS = re.compile(r"[^\W_]+(?:['’][^\W_]+)?(?:\s+[^\W_]+(?:['’][^\W_]+)?)*")
 DEFAULT_TIME_LIMIT = 2.0
 
@@ -56,6 +53,7 @@ class Archive:
         self._lock = threading.RLock()
         self._gen: Generation | None = None
         self._gen_number = -1
+        self._aliases = AliasWatch()
 
     # ---- the current generation ----
 
@@ -79,6 +77,17 @@ class Archive:
             if gen.suggester is None:
                 gen.suggester = Suggester(gen.searcher.reader())
 
+    @contextmanager
+    def reading(self) -> Iterator[Generation]:
+        """The current generation (its searcher and arrays), held for the block: for tools
+        that read the index next to `search`, e.g. to compare it with stock Whoosh."""
+        with self._lock:
+            yield self._current()
+
+    def aliases(self) -> Aliases | None:
+        """The alias table queries expand with (see search.aliases.AliasWatch); None if broken."""
+        return self._aliases.table(self._gen_number)
+
     def close(self) -> None:
         with self._lock:
             if self._gen is not None:
@@ -92,26 +101,26 @@ class Archive:
         q: str | None = "",
         *,
         page: int = 1,
-        per_page: int = 10,
+        per_page: int = limits.DEFAULT_PER_PAGE,
         sort: str = "relevance",
         date_from: str | None = None,
         date_to: str | None = None,
         filters: dict[str, list[str]] | None = None,
-        facet_size: int = 10,
+        facet_size: int = limits.DEFAULT_FACET_SIZE,
         time_limit: float | None = None,
     ) -> dict[str, Any]:
         """Run one search; returns the /api/search dict. Raises SearchError for bad parameters."""
         started = time.perf_counter()
         page = _int("page", page, 1, None)
-        per_page = _int("per_page", per_page, 1, MAX_PER_PAGE)
-        if page * per_page > MAX_DEPTH:
+        per_page = _int("per_page", per_page, 1, limits.MAX_PER_PAGE)
+        if page * per_page > limits.MAX_WINDOW:
             raise SearchError(
-                f"page × per_page must be at most {MAX_DEPTH:,}: refine the query instead",
+                f"page × per_page must be at most {limits.MAX_WINDOW:,}: refine the query instead",
                 parameter="page",
             )
-        if sort not in SORTS:
-            raise SearchError(f"sort must be one of {', '.join(SORTS)}", parameter="sort")
-        facet_size = _int("facet_size", facet_size, 0, MAX_FACET_SIZE)
+        if sort not in limits.SORTS:
+            raise SearchError(f"sort must be one of {', '.join(limits.SORTS)}", parameter="sort")
+        facet_size = _int("facet_size", facet_size, limits.MIN_FACET_SIZE, limits.MAX_FACET_SIZE)
         filters = _filters(filters)
         bounds = (_bound("from", date_from, end=False), _bound("to", date_to, end=True))
         parsed = parse(q)
@@ -119,7 +128,7 @@ class Archive:
             gen = self._current()
             deadline = engine.Deadline(self.time_limit if time_limit is None else time_limit)
             date_mask = _date_mask(gen, parsed, bounds)
-            aliases = engine.load_aliases()
+            aliases = self.aliases()
             ev = engine.evaluate(gen, parsed, date_mask, deadline, aliases)
             total_mask, facets = apply_facets(gen, ev.mask, filters, facet_size)
             total = int(np.count_nonzero(total_mask))
@@ -129,9 +138,10 @@ class Archive:
 
             def hits(text: str) -> int:
                 other = engine.evaluate(gen, parse(text), date_mask, deadline, aliases)
-                return int(np.count_nonzero(apply_facets(gen, other.mask, filters, 0)[0]))
+                return int(np.count_nonzero(filter_docs(gen, other.mask, filters)))
 
-            corrected = _correction(gen, q or "", hits) if not deadline.expired() else None
+            expired = deadline.expired()
+            corrected = None if expired else _correction(gen, q or "", parsed, total, hits)
         return {
             "query": q or "",
             "total": total,
@@ -152,9 +162,11 @@ class Archive:
             return _entry(gen, doc, float(ev.scores[doc]), set(), [])
         return _entry(gen, doc, float(ev.scores[doc]), ev.terms, ev.phrases)
 
-    def similar(self, article_id: str, limit: int = 10) -> dict[str, Any] | None:
+    def similar(
+        self, article_id: str, limit: int = limits.DEFAULT_SIMILAR
+    ) -> dict[str, Any] | None:
         """Articles sharing distinctive terms and entities; None for an unknown id."""
-        limit = _int("limit", limit, 1, MAX_SIMILAR)
+        limit = _int("limit", limit, 1, limits.MAX_SIMILAR)
         with self._lock:
             gen = self._current()
             doc = gen.searcher.document_number(id=article_id)
@@ -164,9 +176,9 @@ class Archive:
             results = [_entry(gen, other, score, set(), []) for other, score in found]
         return {"results": results}
 
-    def suggest(self, prefix: str | None, limit: int = 8) -> dict[str, Any]:
+    def suggest(self, prefix: str | None, limit: int = limits.DEFAULT_SUGGEST) -> dict[str, Any]:
         """Completions for search-as-you-type, from entity names and title words."""
-        limit = _int("limit", limit, 1, MAX_SUGGEST)
+        limit = _int("limit", limit, 1, limits.MAX_SUGGEST)
         prefix = prefix or ""
         with self._lock:
             gen = self._current()
@@ -205,7 +217,7 @@ class Archive:
                 facet = Facet(gen.facets[name], [])
                 top_values[name] = [
                     {"value": v["value"], "count": v["count"]}
-                    for v in facet.render(facet.counts(gen.live), top)
+                    for v in facet.render(facet.table.counts(gen.live), top)
                 ]
             return {
                 "documents": gen.doc_count,
@@ -230,13 +242,8 @@ class Archive:
         parsed = parse(q)
         deadline = engine.Deadline(self.time_limit if time_limit is None else time_limit)
         date_mask = _date_mask(gen, parsed, bounds)
-        ev = engine.evaluate(gen, parsed, date_mask, deadline, engine.load_aliases())
-        mask = ev.mask
-        for name, values in filters.items():
-            selected = Facet(gen.facets[name], values).filter_mask(gen.n)
-            if selected is not None:
-                mask = mask & selected
-        return mask, ev.timed_out
+        ev = engine.evaluate(gen, parsed, date_mask, deadline, self.aliases())
+        return filter_docs(gen, ev.mask, filters), ev.timed_out
 
     def trends(
         self,
@@ -371,9 +378,16 @@ def _date_mask(gen: Generation, parsed, bounds: tuple[int | None, int | None]):
     return mask
 
 
-def _correction(gen: Generation, q: str, hits) -> str | None:
-    """Did-you-mean, for queries of plain words only (syntax is taken as meant)."""
+def _correction(gen: Generation, q: str, parsed: Query, total: int, hits) -> str | None:
+    """Did-you-mean, for queries of plain words only (syntax is taken as meant); each word's
+    term comes from the parsed query (a plain word is one token, a stop word none)."""
     text = q.strip()
     if not text or len(text) > 200 or not _PLAIN_WORDS.fullmatch(text):
         return None
-    return spelling.correct(gen.searcher.reader(), text.split(), hits)
+    words = text.split()
+    by_start = {start: term for term, start, _ in parsed.tokens}
+    typed = list(re.finditer(r"\S+", parsed.text))
+    if [m.group() for m in typed] != words:  # only if the parser cut the text
+        return spelling.correct(gen.searcher.reader(), words, hits)
+    terms = [by_start.get(m.start()) for m in typed]
+    return spelling.correct(gen.searcher.reader(), words, hits, terms, total)

@@ -11,7 +11,9 @@ from datetime import datetime, timedelta
 
 from whoosh.util.times import datetime_to_long
 
-_DATE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+from search.limits import DATE_PATTERN
+
+_DATE = re.compile(DATE_PATTERN)
 
 
 def parse_bound(text: str, *, end: bool) -> int:
@@ -19,10 +21,10 @@ def parse_bound(text: str, *, end: bool) -> int:
 
     Raises ValueError with a reader-facing message when `text` is not such a date.
     """
-    match = _DATE.match(text.strip())
-    if not match:
+    text = text.strip()
+    if not _DATE.fullmatch(text):
         raise ValueError(f"{text!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD")
-    year, month, day = (int(g) if g else None for g in match.groups())
+    year, month, day = ([int(part) for part in text.split("-")] + [None, None])[:3]
     try:
         start = datetime(year, month or 1, day or 1)
     except ValueError as exc:

@@ -9,7 +9,7 @@ query weight (`plan_query`; other clauses 1.0) x FIELD_WEIGHTS[field] x
 term_weight(df, N) x Whoosh's BM25F (stored weights already carry the title
 boost). Long questions get one round of pseudo-relevance feedback when ranked
 by relevance (`top_docs`): it adds score, never matches. tests/test_engine.py
-compares all of this with stock Whoosh running ranking.build_query.
+compares all of this with stock Whoosh running bench/oracles.py's build_query.
 """
 
 from __future__ import annotations
@@ -19,11 +19,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from whoosh.codec.base import Automata
 
-from index.entities import AliasError
-from index.entities import load_aliases as _load_aliases
+from search import codec
 from search import query as q
+from search.aliases import Aliases
 from search.analysis import analyze, fold_value
 from search.generation import Generation
 from search.limits import MAX_EXPANSION_SCAN, MAX_SCORED_VALUES
@@ -80,18 +79,10 @@ class Evaluation:
     feedback: dict[str, float] | None = None
 
 
-def load_aliases() -> Any | None:
-    """The entity alias table, or None when the alias file is broken (searching goes on)."""
-    try:
-        return _load_aliases()
-    except AliasError:
-        return None
-
-
 class Evaluator:
     """Turns one parsed query into an Evaluation over one Generation."""
 
-    def __init__(self, gen: Generation, deadline: Deadline, aliases: Any | None = None):
+    def __init__(self, gen: Generation, deadline: Deadline, aliases: Aliases | None = None):
         self.gen = gen
         self.n = gen.n
         self.deadline = deadline
@@ -159,10 +150,7 @@ class Evaluator:
     def _variants(self, text: str) -> list[str]:
         if self.aliases is None:
             return []
-        try:
-            variants = self.aliases.variants(text)
-        except Exception:
-            return []
+        variants = self.aliases.variants(text)
         own = fold_value(text)
         return [v for v in variants if fold_value(v) != own][:MAX_VARIANTS]
 
@@ -192,7 +180,7 @@ class Evaluator:
             for variant in self._variants(clause.text):
                 if fold_value(variant) in table.index:
                     ordinals.append(table.index[fold_value(variant)])
-        self.terms.update(analyze(clause.text))
+        self.terms.update(clause.terms)
         mask, score = self._empty()
         ordinals = sorted(set(ordinals))
         if clause.field not in self.gen.lengths:
@@ -215,7 +203,7 @@ class Evaluator:
         found: dict[str, int] = {}
         dfa = None
         if clause.kind == "fuzzy":  # one automaton per word, walked over every segment
-            dfa = Automata.levenshtein_dfa(clause.terms[0], clause.distance, 1)
+            dfa = codec.levenshtein_automaton(clause.terms[0], clause.distance)
         for name in fields:
             for leaf, _ in self.gen.leaves:
                 for term in self._expand(leaf, name, clause, dfa):
@@ -239,8 +227,7 @@ class Evaluator:
         if clause.kind == "prefix":
             words = leaf.expand_prefix(fieldname, clause.terms[0])
         else:
-            spelling = leaf.schema[fieldname].spelling_fieldname(fieldname)
-            words = Automata.find_matches(dfa, leaf.cursor(spelling))
+            words = codec.automaton_matches(leaf, fieldname, dfa)
         out: list[str] = []
         for word in words:
             if (
@@ -377,7 +364,7 @@ def evaluate(
     parsed: q.Query,
     date_mask: np.ndarray | None = None,
     deadline: Deadline | None = None,
-    aliases: Any | None = None,
+    aliases: Aliases | None = None,
 ) -> Evaluation:
     """Match and score `parsed` over `gen` (see Evaluator)."""
     return Evaluator(gen, deadline or Deadline(None), aliases).evaluate(parsed, date_mask)
@@ -390,7 +377,7 @@ def _plain(clause: q.Clause) -> bool:
 def word_weights(parsed: q.Query) -> dict[str, float]:
     """The query weight of each plain word (ranking.plan_query over the query's text, so
     a repeated word counts more); phrases, fields, wildcards... are not plain words."""
-    planned = plan_query(parsed.text).weights
+    planned = plan_query(parsed.text, parsed.terms).weights
     plain = [c.terms[0] for c in parsed.positive if _plain(c)]
     return {t: planned.get(t, 1.0) for t in plain}
 

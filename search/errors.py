@@ -1,21 +1,27 @@
-"""The read side's one exception: a request the reader can fix (the web layer answers 400)."""
+"""The service's one error hierarchy: every failure a client is told about has a status.
+
+`ArchiveError` carries an HTTP status, a message for the reader and the parameter
+to blame; web/errors.py answers all of them with one handler (JSON under /api, the
+error page elsewhere). `SearchError` (400) is a request the reader can fix;
+`search.storage.IndexUnavailable` (503) an index that cannot be used; web.errors
+adds `ApiError` for statuses the web layer decides (404, 413, 414).
+"""
 
 from __future__ import annotations
 
 
-class SearchError(ValueError):
-    """An invalid search parameter; `parameter` names it (e.g. "page", "from")."""
+class ArchiveError(Exception):
+    """A failure with a status, a message for the reader, and the parameter to blame."""
 
-    status = 400
+    status = 500
 
     def __init__(self, message: str, parameter: str | None = None):
         super().__init__(message)
         self.message = message
         self.parameter = parameter
 
-    def to_dict(self) -> dict:
-        """The body of the JSON error DESIGN.md describes."""
-        error: dict = {"status": self.status, "message": self.message}
-        if self.parameter:
-            error["parameter"] = self.parameter
-        return {"error": error}
+
+class SearchError(ArchiveError, ValueError):
+    """An invalid request parameter; `parameter` names it (e.g. "page", "from")."""
+
+    status = 400

@@ -9,6 +9,8 @@ even when nothing matches it any more, so the reader can unselect it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 
 from search.analysis import fold_value
@@ -37,12 +39,6 @@ class Facet:
         if not self.selected:
             return None
         return self.table.doc_mask(self.selected_ordinals(), n)
-
-    def counts(self, mask: np.ndarray) -> np.ndarray:
-        table = self.table
-        if not len(table.values):
-            return np.zeros(0, dtype=np.int64)
-        return np.bincount(table.ords[mask[table.docs]], minlength=len(table.values))
 
     def render(self, counts: np.ndarray, size: int) -> list[dict]:
         """Top `size` values by count (ties by value), then any selected value not among them."""
@@ -74,18 +70,26 @@ def apply_facets(
     """(documents matching base AND every selection, facet results for the response)."""
     facets = [Facet(gen.facets[name], filters.get(name, [])) for name in FACET_FIELDS]
     masks = {f.name: f.filter_mask(gen.n) for f in facets}
-    total = base.copy()
-    for mask in masks.values():
-        if mask is not None:
-            total &= mask
+    total = _narrow(base, masks.values())
     out: dict[str, list[dict]] = {}
     for facet in facets:
         if masks[facet.name] is None:
             scope = total
         else:  # disjunctive: every other selection, not this facet's own
-            scope = base.copy()
-            for name, mask in masks.items():
-                if name != facet.name and mask is not None:
-                    scope &= mask
-        out[facet.name] = facet.render(facet.counts(scope), size)
+            scope = _narrow(base, (m for name, m in masks.items() if name != facet.name))
+        out[facet.name] = facet.render(facet.table.counts(scope), size)
     return total, out
+
+
+def filter_docs(gen: Generation, base: np.ndarray, filters: dict[str, list[str]]) -> np.ndarray:
+    """Documents of `base` holding a selected value of every filtered facet (no counting)."""
+    masks = (Facet(gen.facets[name], values).filter_mask(gen.n) for name, values in filters.items())
+    return _narrow(base, masks)
+
+
+def _narrow(base: np.ndarray, masks: Iterable[np.ndarray | None]) -> np.ndarray:
+    out = base.copy()
+    for mask in masks:
+        if mask is not None:
+            out &= mask
+    return out

@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.util.numeric import byte_to_length
 
-from search.postings import PostingCache, decode_info
+from search import codec
+from search.postings import PostingCache
 from search.ranking import FIELD_B, FIELD_WEIGHTS, K1, B, idf, term_weight
-from search.schema import FACET_FIELDS
+from search.schema import ENTITY_FIELDS, FACET_FIELDS, TEXT_FIELDS
 
-SCORED_FIELDS = ("title", "body", "person", "organization", "place")
+SCORED_FIELDS = TEXT_FIELDS + ENTITY_FIELDS
 _MISSING_DATE = 2**64 - 1  # what a sortable DATETIME column holds for "no value"
 DF_CACHE = 200_000  # (field, term) document frequencies kept per generation (feedback)
 _BYTE_LENGTHS = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
@@ -53,6 +53,12 @@ class FacetTable:
             found = ords if found is None else found & ords
         return sorted(found or ())
 
+    def counts(self, mask: np.ndarray) -> np.ndarray:
+        """Documents in `mask` holding each value (one bincount over the (doc, value) pairs)."""
+        if not len(self.values):
+            return np.zeros(0, dtype=np.int64)
+        return np.bincount(self.ords[mask[self.docs]], minlength=len(self.values))
+
     def doc_mask(self, ordinals: list[int], n: int) -> np.ndarray:
         """Documents holding any of the given values."""
         mask = np.zeros(n, dtype=bool)
@@ -69,7 +75,6 @@ class Generation:
     def __init__(self, searcher: Any, posting_cache_bytes: int = 64 << 20):
         self.searcher = searcher
         reader = searcher.reader()
-        self.generation: int = reader.generation() if reader.generation() is not None else -1
         self.leaves: list[tuple[Any, int]] = list(reader.leaf_readers())
         self.n = reader.doc_count_all()
         self.doc_count = reader.doc_count()
@@ -121,26 +126,15 @@ class Generation:
     def _live(self) -> np.ndarray:
         live = np.ones(self.n, dtype=bool)
         for leaf, base in self.leaves:
-            if leaf.has_deletions():
-                deleted = np.fromiter(leaf._perdoc.deleted_docs(), dtype=np.int64)
-                live[deleted + base] = False
+            live[codec.deleted_docs(leaf) + base] = False
         return live
-
-    def _column_bytes(self, leaf: Any, name: str, column: Any) -> tuple[bytes, int]:
-        perdoc = leaf._perdoc
-        if not perdoc.has_column(name):
-            return b"", 0
-        creader = perdoc.column_reader(name, column)
-        return creader._dbfile.get(creader._basepos, creader._count * creader._fixedlen), (
-            creader._count
-        )
 
     def _dates(self) -> tuple[np.ndarray, np.ndarray]:
         """Microseconds (Whoosh's datetime_to_long) per doc, and which docs have a date."""
         raw = np.full(self.n, _MISSING_DATE, dtype=np.uint64)
         column = self.searcher.schema["date"].column_type
         for leaf, base in self.leaves:
-            data, count = self._column_bytes(leaf, "date", column)
+            data, count = codec.column_bytes(leaf, "date", column)
             if count:
                 raw[base : base + count] = np.frombuffer(data, dtype=">u8")
         dated = raw != _MISSING_DATE
@@ -150,30 +144,20 @@ class Generation:
         """Byte-quantised field lengths, decoded as stock BM25F sees them."""
         lengths = np.zeros(self.n, dtype=np.uint8)
         for leaf, base in self.leaves:
-            data, count = self._column_bytes(leaf, f"_{fieldname}_len", LENGTHS_COLUMN)
+            data, count = codec.length_bytes(leaf, fieldname)
             if count:
                 lengths[base : base + count] = np.frombuffer(data, dtype=np.uint8)
         return _BYTE_LENGTHS[lengths]
-
-    def _field_terms(self, leaf: Any, fieldname: str):
-        """(text, terminfo) for every term of one field in one segment."""
-        terms = leaf._terms
-        if fieldname not in terms.indexed_field_names():
-            return
-        for (name, btext), info in terms.items_from(fieldname, b""):
-            if name != fieldname:
-                return
-            yield btext.decode("utf-8"), info
 
     def _id_rank(self) -> np.ndarray:
         """Each doc's position in id order: the last tie-breaker, stable across pages."""
         pairs: list[tuple[str, int]] = []
         for leaf, base in self.leaves:
-            for text, info in self._field_terms(leaf, "id"):
+            for text, info in codec.field_terms(leaf, "id"):
                 if info.doc_frequency() == 1:
                     pairs.append((text, info.min_id() + base))
                 else:
-                    ids, _ = decode_info(leaf._terms, info)
+                    ids, _ = codec.decode_info(leaf, info)
                     pairs.extend((text, int(d) + base) for d in ids)
         pairs.sort()
         rank = np.zeros(self.n, dtype=np.int64)
@@ -183,27 +167,17 @@ class Generation:
         return rank
 
     def _spellings(self) -> dict[str, dict[str, str]]:
-        """kind -> folded -> most frequent display spelling (lexicon doc frequencies)."""
-        counts: dict[tuple[str, str], dict[str, int]] = {}
-        for leaf, _ in self.leaves:
-            for text, info in self._field_terms(leaf, "spelling"):
-                parts = text.split("\t")
-                if len(parts) != 3:
-                    continue
-                kind, folded, display = parts
-                spelled = counts.setdefault((kind, folded), {})
-                spelled[display] = spelled.get(display, 0) + info.doc_frequency()
+        """kind -> folded -> most frequent display spelling."""
         out: dict[str, dict[str, str]] = {}
-        for (kind, folded), spelled in counts.items():
-            best = max(sorted(spelled), key=lambda s: spelled[s])
-            out.setdefault(kind, {})[folded] = best
+        for (kind, folded), display in display_spellings(self.leaves).items():
+            out.setdefault(kind, {})[folded] = display
         return out
 
     def _facet(self, name: str, spellings: dict[str, str]) -> FacetTable:
         per_value: dict[str, list[np.ndarray]] = {}
         for leaf, base in self.leaves:
-            for text, info in self._field_terms(leaf, name):
-                ids, _ = decode_info(leaf._terms, info)
+            for text, info in codec.field_terms(leaf, name):
+                ids, _ = codec.decode_info(leaf, info)
                 per_value.setdefault(text, []).append(ids.astype(np.int32) + base)
         values = sorted(per_value)
         doc_parts, ord_parts = [], []
@@ -228,6 +202,21 @@ class Generation:
         if newest_first:
             return np.where(self.dated, -self.dates, big)
         return np.where(self.dated, self.dates, big)
+
+
+def display_spellings(leaves: list[tuple[Any, int]]) -> dict[tuple[str, str], str]:
+    """(kind, folded value) -> its most frequent display spelling, ties to the alphabetically
+    first: from the `spelling` field's lexicon (document frequencies), no record read."""
+    counts: dict[tuple[str, str], dict[str, int]] = {}
+    for leaf, _ in leaves:
+        for text, info in codec.field_terms(leaf, "spelling"):
+            parts = text.split("\t")
+            if len(parts) != 3:
+                continue
+            kind, folded, display = parts
+            spelled = counts.setdefault((kind, folded), {})
+            spelled[display] = spelled.get(display, 0) + info.doc_frequency()
+    return {key: max(sorted(spelled), key=spelled.__getitem__) for key, spelled in counts.items()}
 
 
 def _positions(order: np.ndarray) -> np.ndarray:

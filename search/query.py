@@ -10,15 +10,18 @@ which analysis then keeps or drops like any other text.
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from whoosh import query as wq
 
-from search.analysis import analyze, fold_value
-from search.limits import MAX_EXPANDED_WORDS, MAX_OPTIONS
+from search.analysis import analyze, fold_value, tokens_with_offsets
+from search.limits import MAX_EXPANDED_WORDS, MAX_OPTIONS, MAX_QUERY_CHARS
+from search.schema import TEXT_FIELDS
 
-TEXT_FIELDS = ("title", "body")
 VALUE_FIELDS = ("person", "organization", "place", "category", "tag", "year")
 FIELDS = TEXT_FIELDS + VALUE_FIELDS + ("date",)
 MAX_CLAUSES = 64  # longer queries are cut: a reader never needs more, a robot gets no more
@@ -26,6 +29,11 @@ MAX_CLAUSES = 64  # longer queries are cut: a reader never needs more, a robot g
 _FIELD_PREFIX = re.compile(r"(?i)(" + "|".join(FIELDS) + r"):(?=\S)")
 _FUZZY = re.compile(r"^(.+?)~([12])?$")
 _RANGE = re.compile(r"(?i)^\[\s*(\S*)\s+to\s+(\S*)\s*\]$")
+
+
+# A clause's index terms, analysed once: `parse` hands them over from its one pass over
+# the query's text; a clause built any other way analyses its own text when created.
+_TERMS = dataclasses.field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -36,22 +44,26 @@ class Term:
     field: str | None = None
     kind: str = "word"  # "word", "prefix" or "fuzzy"
     distance: int = 1
+    terms: list[str] = _TERMS
 
-    @property
-    def terms(self) -> list[str]:
-        if self.kind == "prefix":  # the index holds stems: match the typed start, unstemmed
-            return [fold_value(self.text)] if fold_value(self.text) else []
-        return analyze(self.text)
+    def __post_init__(self) -> None:
+        if self.terms is None:
+            if self.kind == "prefix":  # the index holds stems: match the typed start, unstemmed
+                terms = [fold_value(self.text)] if fold_value(self.text) else []
+            else:
+                terms = analyze(self.text)
+            object.__setattr__(self, "terms", terms)
 
 
 @dataclass(frozen=True)
 class Phrase:
     text: str
     field: str | None = None
+    terms: list[str] = _TERMS
 
-    @property
-    def terms(self) -> list[str]:
-        return analyze(self.text)
+    def __post_init__(self) -> None:
+        if self.terms is None:
+            object.__setattr__(self, "terms", analyze(self.text))
 
 
 @dataclass(frozen=True)
@@ -75,20 +87,38 @@ Clause = Term | Phrase | AnyOf
 @dataclass
 class Query:
     """A parsed query: clauses to match (some or all, see ranking.required_matches),
-    clauses to exclude, and date ranges."""
+    clauses to exclude, and date ranges; `terms` are the index terms of the whole text
+    (for ranking.plan_query), `tokens` the same with their offsets in `text`."""
 
     text: str = ""
     positive: list[Clause] = field(default_factory=list)
     negative: list[Clause] = field(default_factory=list)
     ranges: list[DateRange] = field(default_factory=list)
+    tokens: list[tuple[str, int, int]] = field(default_factory=list)
+
+    @property
+    def terms(self) -> list[str]:
+        return [term for term, _, _ in self.tokens]
 
 
 def parse(text: str | None) -> Query:
-    """Parse a reader's query; never raises."""
-    text = (text or "")[:2000]
-    out = Query(text=text)
+    """Parse a reader's query; never raises. The text is analysed once, here: each clause
+    takes the terms of its own span of it."""
+    text = (text or "")[:MAX_QUERY_CHARS]
+    out = Query(text=text, tokens=list(tokens_with_offsets(text)))
+    starts = [start for _, start, _ in out.tokens]
+
+    def terms_of(start: int, end: int) -> list[str]:
+        """The terms of text[start:end] (no token crosses a clause's edge)."""
+        i = bisect_left(starts, start)
+        found = []
+        while i < len(starts) and out.tokens[i][2] <= end:
+            found.append(out.tokens[i][0])
+            i += 1
+        return found
+
     pending_or = False
-    for negated, item in _scan(text):
+    for negated, item in _scan(text, terms_of):
         if item == "OR":
             pending_or = bool(out.positive) and not negated
             continue
@@ -172,7 +202,10 @@ def _clause_key(clause: Clause) -> tuple:
     return ("text", clause.field, tuple(clause.terms))
 
 
-def _scan(text: str):
+Spans = Callable[[int, int], list[str]]
+
+
+def _scan(text: str, terms_of: Spans):
     """Yield (negated, item) where item is a Term, Phrase, DateRange or the string "OR"."""
     pos, n = 0, len(text)
     while pos < n:
@@ -193,8 +226,9 @@ def _scan(text: str):
             close = text.find('"', pos + 1)
             if close > pos:
                 phrase = text[pos + 1 : close]
+                words = terms_of(pos + 1, close)
                 pos = close + 1
-                yield from _phrase_item(negated, phrase, fieldname)
+                yield from _phrase_item(negated, phrase, fieldname, words)
                 continue
             pos += 1  # a stray quote: the rest is plain words
             continue
@@ -209,7 +243,7 @@ def _scan(text: str):
         end = pos
         while end < n and not text[end].isspace() and text[end] != '"':
             end += 1
-        word = text[pos:end]
+        word, start = text[pos:end], pos
         pos = end
         if not word:
             continue
@@ -220,25 +254,26 @@ def _scan(text: str):
             if not negated:
                 yield False, DateRange(word, word)
             continue
-        yield negated, _word_item(word, fieldname)
+        yield negated, _word_item(word, fieldname, lambda a, b, s=start: terms_of(s + a, s + b))
 
 
-def _phrase_item(negated: bool, phrase: str, fieldname: str | None):
+def _phrase_item(negated: bool, phrase: str, fieldname: str | None, words: list[str]):
     if fieldname == "date":
         if not negated:
             yield False, DateRange(phrase.strip() or None, phrase.strip() or None)
         return
     if fieldname in VALUE_FIELDS:
-        yield negated, Term(phrase, fieldname)
+        yield negated, Term(phrase, fieldname, terms=words)
         return
-    words = analyze(phrase)
     if len(words) == 1:
-        yield negated, Term(phrase, fieldname)
+        yield negated, Term(phrase, fieldname, terms=words)
     elif words:
-        yield negated, Phrase(phrase, fieldname)
+        yield negated, Phrase(phrase, fieldname, terms=words)
 
 
-def _word_item(word: str, fieldname: str | None) -> Term | Phrase:
+def _word_item(word: str, fieldname: str | None, terms_of: Spans) -> Term | Phrase:
+    """`terms_of(a, b)`: the terms of word[a:b]."""
+    whole = terms_of(0, len(word))
     if fieldname not in VALUE_FIELDS:
         if word.endswith("*") and len(fold_value(word.rstrip("*"))) >= 2:
             stem = word.rstrip("*")
@@ -246,11 +281,13 @@ def _word_item(word: str, fieldname: str | None) -> Term | Phrase:
                 return Term(stem, fieldname, "prefix")
         fuzzy = _FUZZY.match(word)
         if fuzzy and re.fullmatch(r"\w{3,}", fuzzy.group(1)):
-            return Term(fuzzy.group(1), fieldname, "fuzzy", int(fuzzy.group(2) or 1))
-        word = word.strip("()[]{}*~")
-        if len(analyze(word)) > 1:  # "e-mail", "U.S.-led": the words in order
-            return Phrase(word, fieldname)
-    return Term(word.strip("()[]{}") if fieldname in VALUE_FIELDS else word, fieldname)
+            typed = fuzzy.group(1)
+            distance = int(fuzzy.group(2) or 1)
+            return Term(typed, fieldname, "fuzzy", distance, terms_of(0, len(typed)))
+        word = word.strip("()[]{}*~")  # not token characters: `whole` holds the same terms
+        if len(whole) > 1:  # "e-mail", "U.S.-led": the words in order
+            return Phrase(word, fieldname, whole)
+    return Term(word.strip("()[]{}") if fieldname in VALUE_FIELDS else word, fieldname, terms=whole)
 
 
 # ---- what snippets highlight ----
@@ -260,12 +297,9 @@ def highlight_terms(parsed: Query, extra: set[str] | None = None) -> set[str]:
     """Analysed index terms of the positive clauses (plus expansions the engine found)."""
     out: set[str] = set(extra or ())
     for clause in _flat(parsed.positive):
-        if clause.field in VALUE_FIELDS:
-            out.update(analyze(clause.text))
-        elif isinstance(clause, Term) and clause.kind != "word":
+        if isinstance(clause, Term) and clause.kind != "word":
             continue  # the engine adds the expansions it used
-        else:
-            out.update(clause.terms)
+        out.update(clause.terms)
     return out
 
 
@@ -284,61 +318,3 @@ def phrase_query(fieldname: str, terms: list[str]) -> wq.Query:
     if len(terms) == 1:
         return wq.Term(fieldname, terms[0])
     return wq.Phrase(fieldname, terms)
-
-
-def stock_query(
-    parsed: Query, weights: dict[str, float], entity_fields: tuple[str, ...]
-) -> tuple[wq.Query, wq.Query | None]:
-    """The same query built the stock way: (query, mask of excluded documents or None).
-
-    Or/And of Terms, field weights as query boosts.
-    Used by the tests and the benchmark to check the fast path against stock Whoosh. Long
-    questions become a plain Or (stock Whoosh has no "at least m of n"), wildcard and fuzzy
-    terms stock Prefix/FuzzyTerm queries; alias expansion is not applied.
-    """
-    from search.ranking import required_matches
-
-    def text_alternatives(clause: Term | Phrase) -> list[wq.Query]:
-        fields = (clause.field,) if clause.field in TEXT_FIELDS else TEXT_FIELDS
-        terms = clause.terms
-        alts: list[wq.Query] = []
-        for name in fields:
-            boost = weights.get(name, 1.0)
-            if isinstance(clause, Term) and clause.kind == "prefix":
-                alts.append(wq.Prefix(name, terms[0], boost=boost))
-            elif isinstance(clause, Term) and clause.kind == "fuzzy":
-                alts.append(
-                    wq.FuzzyTerm(
-                        name, terms[0], maxdist=clause.distance, prefixlength=1, boost=boost
-                    )
-                )
-            elif len(terms) == 1:
-                alts.append(wq.Term(name, terms[0], boost=boost))
-            else:
-                alts.append(wq.Phrase(name, terms, boost=boost))
-        if clause.field is None and not (isinstance(clause, Term) and clause.kind != "word"):
-            value = fold_value(clause.text)
-            alts.extend(
-                wq.Term(name, value, boost=weights.get(name, 1.0)) for name in entity_fields
-            )
-        return alts
-
-    def clause_query(clause: Clause) -> wq.Query:
-        if isinstance(clause, AnyOf):
-            return wq.Or([clause_query(option) for option in clause.options])
-        if clause.field in VALUE_FIELDS:
-            value = fold_value(clause.text)
-            return wq.Term(clause.field, value, boost=weights.get(clause.field, 1.0))
-        return wq.Or(text_alternatives(clause))
-
-    positives = [clause_query(c) for c in parsed.positive]
-    if not positives:
-        main: wq.Query = wq.Every()
-    elif required_matches(len(positives)) >= len(positives):
-        main = wq.And(positives)
-    else:
-        main = wq.Or(positives)
-    # Excludes go to searcher.search(mask=...): stock AndNot returned an excluded doc at
-    # the first posting, and And+Not adds 1.0 to every score.
-    mask = wq.Or([clause_query(c) for c in parsed.negative]) if parsed.negative else None
-    return main, mask

@@ -26,15 +26,15 @@ A document's score is therefore
     sum over query terms t, text fields f of
         weight[t] * FIELD_WEIGHTS[f] * term_weight(df_f(t), N) * BM25F_f(t, doc)
 where df_f is the term's document frequency in field f and N the document count
-(Whoosh's `doc_count_all`). `build_query` expresses exactly that as a Whoosh
-query (term boosts), which is what eval/ir.py measures.
+(Whoosh's `doc_count_all`). `bench/oracles.py` expresses exactly that as a stock
+Whoosh query (term boosts), which tests/test_engine.py checks the engine against.
 """
 
 from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,7 +48,6 @@ FIELD_B: dict[str, float] = {}
 # Title 0.5: a title word also in the body (the usual case) still scores well above a
 # body-only word, while the headline no longer outweighs what the text is about.
 FIELD_WEIGHTS = {"title": 0.5, "body": 1.0, "person": 2.0, "organization": 2.0, "place": 2.0}
-TEXT_FIELDS = ("title", "body")
 
 ALL_WORDS_UP_TO = 3
 # Saturation of repeated query words in long questions: qtf * (K3 + 1) / (qtf + K3).
@@ -102,11 +101,11 @@ class QueryPlan:
         return self.required >= len(self.weights)
 
 
-def plan_query(text: str) -> QueryPlan:
+def plan_query(text: str, terms: list[str] | None = None) -> QueryPlan:
     """The terms of `text`, weighted (a repeated word counts more, saturating by K3). A
     short query requires all its words; a long question any one of them, ranked, and is
-    expanded by feedback."""
-    terms = analyze(text)
+    expanded by feedback. `terms`: the text's terms when already analysed (query.parse)."""
+    terms = analyze(text) if terms is None else terms
     weights = {t: c * (K3 + 1) / (c + K3) for t, c in Counter(terms).items()}
     required = required_matches(len(weights))
     return QueryPlan(weights, required, len(weights) > ALL_WORDS_UP_TO)
@@ -153,44 +152,6 @@ def feedback_terms(
     for value, t in best:
         out[t] = out.get(t, 0.0) + mass * value
     return out
-
-
-def field_b_options() -> dict[str, float]:
-    """Keyword arguments for `whoosh.scoring.BM25F` giving each field its own B."""
-    return {f"{name}_B": value for name, value in FIELD_B.items()}
-
-
-def whoosh_weighting():
-    """The stock Whoosh weighting these settings describe."""
-    from whoosh import scoring
-
-    return scoring.BM25F(B=B, K1=K1, **field_b_options())
-
-
-def build_query(
-    plan: QueryPlan,
-    searcher,
-    weights: dict[str, float] | None = None,
-    fields: Iterable[str] = TEXT_FIELDS,
-):
-    """The plan as a Whoosh query (None for an empty one): each term over `fields`, boosted
-    by its weight, the field's weight and term_weight; AND-ed by term when the plan
-    requires every term, else one OR. `weights` overrides the plan's (feedback)."""
-    from whoosh import query as q
-
-    weights = plan.weights if weights is None else weights
-    if not weights:
-        return None
-    fields = tuple(fields)
-    n = searcher.doc_count_all()
-
-    def term(f: str, t: str, w: float):
-        boost = w * FIELD_WEIGHTS.get(f, 1.0) * term_weight(searcher.doc_frequency(f, t), n)
-        return q.Term(f, t, boost=boost)
-
-    if plan.conjunctive:
-        return q.And([q.Or([term(f, t, w) for f in fields]) for t, w in weights.items()])
-    return q.Or([term(f, t, w) for t, w in weights.items() for f in fields])
 
 
 def settings() -> dict[str, Any]:

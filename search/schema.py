@@ -19,6 +19,7 @@ from search.analysis import TEXT_ANALYZER
 
 # Bump when the schema or the analysis changes: older indexes must be rebuilt.
 SCHEMA_VERSION = 2
+TEXT_FIELDS = ("title", "body")
 FACET_FIELDS = ("person", "organization", "place", "category", "tag", "year")
 ENTITY_FIELDS = ("person", "organization", "place")
 TITLE_BOOST = 2.5

@@ -3,7 +3,8 @@
 The index keeps no term vectors, so the article's own text is re-analysed from
 its stored record; its top terms by tf·idf (plus its people, organisations and
 places) become a weighted query. Candidates are scored in numpy straight from
-the postings with a BM25-style saturation and length normalisation. On the BBC
+the postings with BM25's saturation and length normalisation (K1, B, FIELD_B and idf
+are search.ranking's, so retuning the ranking retunes this too). On the BBC
 set this puts 0.93 of the top five in the article's own category, against 0.80
 for Whoosh's stock `more_like` (see `eval/similar.py`). An exact copy of the
 article (same normalized title and body) is never offered as "similar".
@@ -20,13 +21,12 @@ import numpy as np
 
 from search.analysis import analyze, fold_value
 from search.generation import Generation
-from search.schema import ENTITY_FIELDS, TITLE_BOOST, unpack_record
+from search.ranking import FIELD_B, K1, B, idf
+from search.schema import ENTITY_FIELDS, TEXT_FIELDS, TITLE_BOOST, unpack_record
 
 KEY_TERMS = 40  # more terms help precision; 40 costs ~1 ms on BBC
-TEXT_FIELDS = ("body", "title")
 TITLE_WEIGHT = 0.5  # the title is already boosted at index time; this tempers it
 ENTITY_WEIGHT = 1.5  # a shared person/organisation/place counts like a strong term
-K1, B = 1.2, 0.75
 MIN_DOC_FREQUENCY = 2  # a word only this article uses cannot link it to another
 # Words in more than this share of articles say little and cost the most to read.
 MAX_DOC_SHARE = 0.35
@@ -47,10 +47,6 @@ def duplicate_key(record: dict[str, Any]) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
-def _idf(doc_frequency: int, doc_count: int) -> float:
-    return math.log(doc_count / (doc_frequency + 1)) + 1.0
-
-
 def key_terms(gen: Generation, record: dict[str, Any], count: int = KEY_TERMS) -> list:
     """The article's most distinctive index terms with weights (1 + log tf) · idf."""
     tf: Counter[str] = Counter(analyze(record.get("body") or ""))
@@ -63,7 +59,7 @@ def key_terms(gen: Generation, record: dict[str, Any], count: int = KEY_TERMS) -
             continue
         df = gen.doc_frequency("body", term) or gen.doc_frequency("title", term)
         if MIN_DOC_FREQUENCY <= df <= most:
-            weighted.append((term, (1.0 + math.log(freq)) * _idf(df, gen.n)))
+            weighted.append((term, (1.0 + math.log(freq)) * idf(df, gen.n)))
     weighted.sort(key=lambda item: (-item[1], item[0]))
     return weighted[:count]
 
@@ -75,7 +71,7 @@ def _entity_terms(gen: Generation, record: dict[str, Any]) -> list[tuple[str, st
             term = fold_value(value)
             df = gen.doc_frequency(kind, term) if term else 0
             if df >= MIN_DOC_FREQUENCY:
-                out.append((kind, term, ENTITY_WEIGHT * _idf(df, gen.n)))
+                out.append((kind, term, ENTITY_WEIGHT * idf(df, gen.n)))
     return out
 
 
@@ -88,7 +84,8 @@ def score_documents(gen: Generation, record: dict[str, Any]) -> np.ndarray:
             ids, tf = _postings(gen, field, term)
             if not len(ids):
                 continue
-            norm = K1 * (1 - B + B * gen.lengths[field][ids] / means[field])
+            b = FIELD_B.get(field, B)
+            norm = K1 * (1 - b + b * gen.lengths[field][ids] / means[field])
             factor = weight * (TITLE_WEIGHT if field == "title" else 1.0)
             scores[ids] += factor * tf * (K1 + 1) / (tf + norm)
     for kind, term, weight in _entity_terms(gen, record):

@@ -10,12 +10,13 @@ corrected query must find at least 3× as many articles, and at least 3 more.
 
 from __future__ import annotations
 
-import re
 import weakref
 from collections import Counter
 from collections.abc import Callable
 
-from search.analysis import TOKEN_PATTERN, fold, index_term
+from rapidfuzz.distance import OSA
+
+from search.analysis import POSSESSIVE, TOKEN_PATTERN, fold, index_term
 from search.schema import unpack_record
 
 FIELDS = ("body", "title")
@@ -25,7 +26,6 @@ MIN_GAIN = 3
 MIN_LENGTH = 4  # shorter words have too many neighbours to guess from
 SAMPLE_DOCS = 3
 SAMPLE_CHARS = 4000
-_POSSESSIVE = re.compile(r"['’]s$")
 
 
 def _doc_frequency(reader, term: str) -> int:
@@ -36,25 +36,10 @@ def _max_distance(word: str) -> int:
     return 1 if len(word) <= 5 else 2
 
 
-def _distance(a: str, b: str, limit: int = 99) -> int:
-    """Edit distance with adjacent transpositions (typing slips swap letters).
-
-    Stops early, returning limit + 1, once the distance must exceed `limit`.
-    """
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        if min(current) > limit:
-            return limit + 1
-        previous2, previous = previous, current
-    return previous[-1]
+def _distance(a: str, b: str, limit: int | None = None) -> int:
+    """Edit distance with adjacent transpositions (typing slips swap letters): rapidfuzz's
+    optimal string alignment, in C. Past `limit` it stops early and returns limit + 1."""
+    return OSA.distance(a, b, score_cutoff=limit)
 
 
 class _Lexicon:
@@ -112,20 +97,29 @@ def _candidate_terms(reader, word: str, term: str) -> list[tuple[str, int]]:
     return [(t, df) for t, df in found.items() if t != term]
 
 
-def surface_forms(reader, term: str) -> Counter:
-    """How articles write an index term ("sanction" -> "sanctions", "sanctioned"...)."""
+def surface_forms(
+    reader,
+    term: str,
+    fields: tuple[str, ...] = FIELDS,
+    sample_docs: int = SAMPLE_DOCS,
+    sample_chars: int = SAMPLE_CHARS,
+    words: Callable[[str], list[str]] = TOKEN_PATTERN.findall,
+) -> Counter:
+    """How articles write an index term ("sanction" -> "sanctions", "sanctioned"...): the
+    `words` of the title and first `sample_chars` of the body of the first `sample_docs`
+    articles holding it, in the first of `fields` that has any."""
     forms: Counter = Counter()
-    for field in FIELDS:
+    for field in fields:
         if (field, term) not in reader:
             continue
         for count, docnum in enumerate(reader.postings(field, term).all_ids()):
-            if count == SAMPLE_DOCS:
+            if count == sample_docs:
                 break
             record = unpack_record(reader.stored_fields(docnum)["record"])
-            text = f"{record.get('title') or ''}\n{(record.get('body') or '')[:SAMPLE_CHARS]}"
-            for word in TOKEN_PATTERN.findall(text):
+            text = f"{record.get('title') or ''}\n{(record.get('body') or '')[:sample_chars]}"
+            for word in words(text):
                 if index_term(word) == term:
-                    forms[_POSSESSIVE.sub("", word)] += 1
+                    forms[POSSESSIVE.sub("", word)] += 1
         if forms:
             break
     return forms
@@ -146,9 +140,8 @@ def _spell(reader, typed: str, term: str) -> str:
     return best.lower() if best.lower() in lowered and best.lower() in forms else best
 
 
-def _replacement(reader, word: str) -> str | None:
-    """A better word for a (nearly) unknown one, or None."""
-    term = index_term(word)
+def _replacement(reader, word: str, term: str | None) -> str | None:
+    """A better word for a (nearly) unknown one (`term`: its index term), or None."""
     if term is None or len(fold(word)) < MIN_LENGTH or not word.isalpha():
         return None
     frequency = _doc_frequency(reader, term)
@@ -165,17 +158,29 @@ def _replacement(reader, word: str) -> str | None:
     return _spell(reader, word, min(candidates)[2])
 
 
-def correct(reader, words: list[str], hits: Callable[[str], int]) -> str | None:
+def correct(
+    reader,
+    words: list[str],
+    hits: Callable[[str], int],
+    terms: list[str | None] | None = None,
+    before: int | None = None,
+) -> str | None:
     """The query with its unknown words respelled, if that finds clearly more; else None.
 
     `words` are the reader's query words as typed; `hits(query)` is the engine's
-    exact result count for a query string.
+    exact result count for a query string. A caller that has analysed the query
+    already passes each word's index term (`terms`, None for a stop word) and its
+    count (`before`), so neither is worked out again.
     """
-    replaced = [_replacement(reader, word) for word in words]
+    if terms is None:
+        terms = [index_term(word) for word in words]
+    replaced = [_replacement(reader, w, t) for w, t in zip(words, terms, strict=True)]
     if not any(replaced):
         return None
     corrected = " ".join(new or old for new, old in zip(replaced, words, strict=True))
-    before, after = hits(" ".join(words)), hits(corrected)
+    if before is None:
+        before = hits(" ".join(words))
+    after = hits(corrected)
     if after >= before * MIN_GAIN_RATIO and after >= before + MIN_GAIN:
         return corrected
     return None

@@ -1,7 +1,8 @@
 """Where the index lives, and opening it safely (schema version checked).
 
-The command line and the server resolve the folder the same way:
-`--index DIR`, else `ARCHIVE_SEARCH_INDEX`, else `./data/index`.
+The command line and the server resolve the folder the same way: `--index DIR`,
+else the INDEX_DIR setting (`ARCHIVE_SEARCH_INDEX`, else `./data/index`). Creating
+an index is the write side's job (index/storage.py).
 """
 
 from __future__ import annotations
@@ -13,15 +14,17 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.index import Index
 
-from search.schema import SCHEMA_VERSION, ArticleSchema
+from search import settings
+from search.errors import ArchiveError
+from search.schema import SCHEMA_VERSION
 
-INDEX_ENV = "ARCHIVE_SEARCH_INDEX"
-DEFAULT_INDEX = Path("data") / "index"
 VERSION_FILE = "archive-search.json"
 
 
-class IndexUnavailable(Exception):
-    """Base class: the index folder cannot be used as it is."""
+class IndexUnavailable(ArchiveError):
+    """Base class: the index folder cannot be used as it is (503 to a client)."""
+
+    status = 503
 
 
 class IndexMissingError(IndexUnavailable):
@@ -40,11 +43,10 @@ class IndexVersionError(IndexUnavailable):
 
 
 def resolve_index_dir(given: str | os.PathLike | None = None) -> Path:
-    """`given`, else the environment variable, else ./data/index."""
+    """`given`, else the INDEX_DIR setting (its environment variable, else ./data/index)."""
     if given:
         return Path(given)
-    env = os.environ.get(INDEX_ENV)
-    return Path(env) if env else DEFAULT_INDEX
+    return settings.value(settings.INDEX_DIR)
 
 
 def read_version(path: Path) -> object:
@@ -63,17 +65,3 @@ def open_index(path: str | os.PathLike) -> Index:
     if found != SCHEMA_VERSION:
         raise IndexVersionError(path, found)
     return whoosh_index.open_dir(str(path))
-
-
-def open_or_create_index(path: str | os.PathLike) -> Index:
-    """Open the index for writing, creating the folder and an empty index on first use."""
-    path = Path(path)
-    if whoosh_index.exists_in(str(path)):
-        return open_index(path)
-    path.mkdir(parents=True, exist_ok=True)
-    # The version record goes first: a crash between the two leaves no index
-    # that lacks one.
-    (path / VERSION_FILE).write_text(
-        json.dumps({"schema_version": SCHEMA_VERSION}) + "\n", encoding="utf-8"
-    )
-    return whoosh_index.create_in(str(path), ArticleSchema())

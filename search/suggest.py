@@ -19,7 +19,8 @@ from collections import Counter
 import numpy as np
 
 from search.analysis import TOKEN_PATTERN, fold, fold_value, index_term
-from search.schema import unpack_record
+from search.generation import display_spellings
+from search.spelling import surface_forms
 
 TITLE_KIND = "title"
 SURFACE_SAMPLE_DOCS = 2  # stored articles read to find a title word's usual spelling
@@ -27,7 +28,6 @@ SURFACE_SAMPLE_CHARS = 2000  # of each article's body
 PRELOAD_SURFACES = 100  # the most frequent title words are spelled out at build time
 _TOP_SCAN = 4  # look at limit × this many best keys before de-duplicating
 _DIGITS = re.compile(r"[\d.,]+")
-_POSSESSIVE = re.compile(r"['’]s$")
 
 
 def _field_frequencies(reader, field: str) -> Counter:
@@ -74,13 +74,7 @@ class Suggester:
 
     def _entity_spellings(self) -> dict[tuple[str, str], str]:
         """(kind, folded value) -> its most frequent display spelling."""
-        best: dict[tuple[str, str], tuple[int, str]] = {}
-        for raw, count in _field_frequencies(self.reader, "spelling").items():
-            kind, folded, display = raw.decode("utf-8").split("\t", 2)
-            # Most articles first, then the alphabetically first spelling: stable.
-            if (kind, folded) not in best or (-count, display) < best[kind, folded]:
-                best[kind, folded] = (-count, display)
-        return {key: display for key, (_, display) in best.items()}
+        return display_spellings(list(self.reader.leaf_readers()))
 
     def _matching(self, prefix: str, limit: int) -> list[int]:
         """Entries with a key starting with `prefix`, most frequent first (a few extra)."""
@@ -144,17 +138,10 @@ class Suggester:
         # Stems nearly always share all but their last letter with the word ("compani",
         # "company"): a regex finds candidates without tokenizing the whole text.
         near = re.compile(rf"\b{re.escape(term[: max(1, len(term) - 1)])}\w*", re.IGNORECASE)
-        forms: Counter = Counter()
-        matcher = self.reader.postings(TITLE_KIND, term)
-        for count, docnum in enumerate(matcher.all_ids()):
-            if count == SURFACE_SAMPLE_DOCS:
-                break
-            record = unpack_record(self.reader.stored_fields(docnum)["record"])
-            text = (
-                f"{record.get('title') or ''}\n{(record.get('body') or '')[:SURFACE_SAMPLE_CHARS]}"
-            )
-            words = [m.group() for m in near.finditer(text)] or TOKEN_PATTERN.findall(text)
-            for word in words:
-                if index_term(word) == term:
-                    forms[_POSSESSIVE.sub("", word)] += 1
-        return forms
+
+        def words(text: str) -> list[str]:
+            return [m.group() for m in near.finditer(text)] or TOKEN_PATTERN.findall(text)
+
+        return surface_forms(
+            self.reader, term, (TITLE_KIND,), SURFACE_SAMPLE_DOCS, SURFACE_SAMPLE_CHARS, words
+        )

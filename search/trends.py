@@ -81,13 +81,6 @@ def g2_rising(a: np.ndarray, b: np.ndarray, n_window: int, n_base: int) -> np.nd
     return np.where(rising, g2, -g2)
 
 
-def value_counts(table: FacetTable, mask: np.ndarray) -> np.ndarray:
-    """Articles in `mask` holding each value of the facet (one bincount over its pairs)."""
-    if not len(table.values):
-        return np.zeros(0, dtype=np.int64)
-    return np.bincount(table.ords[mask[table.docs]], minlength=len(table.values))
-
-
 def rising_values(
     table: FacetTable,
     in_window: np.ndarray,
@@ -102,8 +95,8 @@ def rising_values(
     n_base = int(np.count_nonzero(in_base))
     if not n_window or not n_base or not len(table.values):
         return []
-    a = value_counts(table, in_window)
-    b = value_counts(table, in_base)
+    a = table.counts(in_window)
+    b = table.counts(in_base)
     scores = g2_rising(a, b, n_window, n_base)
     candidates = np.flatnonzero((a >= min_count) & (scores >= min_score))
     order = sorted(

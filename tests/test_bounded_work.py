@@ -36,7 +36,8 @@ def archive(demo_index):
 
 @pytest.fixture(scope="module")
 def gen(archive):
-    return archive._current()
+    with archive.reading() as current:
+        return current
 
 
 def atoms(parsed: q.Query) -> list:

@@ -7,22 +7,15 @@ from collections import Counter
 import pytest
 from whoosh.sorting import FieldFacet
 
+from bench.oracles import build_query, stock_query, whoosh_weighting
 from index.readers import Parsed
 from index.records import article_from_dict
 from index.writer import delete, ingest
 from search import Archive, SearchError
-from search import engine as engine_module
 from search import generation as generation_module
 from search.analysis import analyze
-from search.query import parse, stock_query
-from search.ranking import (
-    FEEDBACK_DOCS,
-    FIELD_WEIGHTS,
-    build_query,
-    feedback_terms,
-    plan_query,
-    whoosh_weighting,
-)
+from search.query import parse
+from search.ranking import FEEDBACK_DOCS, FIELD_WEIGHTS, feedback_terms, plan_query
 from search.schema import ENTITY_FIELDS, unpack_record
 from search.storage import open_index
 
@@ -104,7 +97,7 @@ def archive(tmp_path_factory):
 
 @pytest.fixture
 def no_aliases(monkeypatch):
-    monkeypatch.setattr(engine_module, "load_aliases", lambda: None)
+    monkeypatch.setattr(Archive, "aliases", lambda self: None)
 
 
 @pytest.fixture
@@ -357,7 +350,8 @@ def test_fast_path_matches_stock_whoosh(archive, no_aliases, monkeypatch, text):
     weighted ranking is checked against ranking.build_query below)."""
     monkeypatch.setattr(generation_module, "term_weight", lambda df, n: 1.0)
     ours = archive.search(text, per_page=100, facet_size=100)
-    searcher = archive._current().searcher
+    with archive.reading() as gen:
+        searcher = gen.searcher
     query, mask = stock_query(parse(text), FIELD_WEIGHTS, ENTITY_FIELDS)
     stock = searcher.search(
         query,

@@ -15,7 +15,7 @@ from index.entities import (
     load_aliases,
     merge_entities,
 )
-from index.entities.folding import fold
+from index.entities.folding import fold_mentions
 from index.entities.tagger import Mention, Tagger
 from index.entities.tokenize import sentences, tokenize
 from index.entities.train import read_conll, score, spans, to_iob2
@@ -150,7 +150,7 @@ def test_acronym_after_long_form_in_parentheses_folds():
     mentions = _mentions(
         text, [("organization", "Eurasian Development Bank"), ("organization", "EDB")]
     )
-    assert fold(mentions, text)["organization"] == ["EDB"]
+    assert fold_mentions(mentions, text)["organization"] == ["EDB"]
 
 
 def test_acronym_before_long_form_folds():
@@ -158,7 +158,7 @@ def test_acronym_before_long_form_folds():
     mentions = _mentions(
         text, [("organization", "EDB"), ("organization", "Eurasian Development Bank")]
     )
-    assert fold(mentions, text)["organization"] == ["EDB"]
+    assert fold_mentions(mentions, text)["organization"] == ["EDB"]
 
 
 def test_unrelated_acronym_does_not_fold():
@@ -166,7 +166,7 @@ def test_unrelated_acronym_does_not_fold():
     mentions = _mentions(
         text, [("organization", "IMF"), ("organization", "Federal Security Service")]
     )
-    assert fold(mentions, text)["organization"] == ["IMF", "Federal Security Service"]
+    assert fold_mentions(mentions, text)["organization"] == ["IMF", "Federal Security Service"]
 
 
 def test_acronym_folding_end_to_end():
@@ -182,12 +182,12 @@ def test_acronym_folding_end_to_end():
 def test_surname_joins_full_name_and_ambiguous_surname_does_not():
     text = "Viktar Babaryka was arrested. Babaryka denied it."
     mentions = _mentions(text, [("person", "Viktar Babaryka"), ("person", "Babaryka")])
-    assert fold(mentions, text)["person"] == ["Viktar Babaryka"]
+    assert fold_mentions(mentions, text)["person"] == ["Viktar Babaryka"]
     text = "Bill Clinton and Hillary Clinton arrived. Clinton spoke."
     mentions = _mentions(
         text, [("person", "Bill Clinton"), ("person", "Hillary Clinton"), ("person", "Clinton")]
     )
-    assert fold(mentions, text)["person"] == ["Bill Clinton", "Hillary Clinton", "Clinton"]
+    assert fold_mentions(mentions, text)["person"] == ["Bill Clinton", "Hillary Clinton", "Clinton"]
 
 
 def test_company_short_name_joins_full_name():
@@ -196,7 +196,7 @@ def test_company_short_name_joins_full_name():
         text,
         [("organization", "Pittston Co"), ("organization", "WTC"), ("person", "Pittston")],
     )
-    assert fold(mentions, text) == {
+    assert fold_mentions(mentions, text) == {
         "person": [],
         "organization": ["Pittston Co", "WTC"],
         "place": [],
@@ -209,7 +209,7 @@ def test_case_variants_fold_to_proper_case_and_majority_kind():
         text,
         [("place", "BAHIA"), ("place", "Bahia"), ("organization", "Bahia"), ("place", "Bahia")],
     )
-    assert fold(mentions, text) == {"person": [], "organization": [], "place": ["Bahia"]}
+    assert fold_mentions(mentions, text) == {"person": [], "organization": [], "place": ["Bahia"]}
 
 
 # --- aliases -------------------------------------------------------------------------------

@@ -12,12 +12,12 @@ from collections import Counter
 
 import pytest
 
+from bench.oracles import stock_query
 from index.readers import Parsed, read_path
 from index.writer import ingest
 from search import Archive
-from search import engine as engine_module
 from search.analysis import fold_value
-from search.query import Query, parse, stock_query
+from search.query import Query, parse
 from search.ranking import FIELD_WEIGHTS, required_matches
 from search.schema import ENTITY_FIELDS, FACET_FIELDS
 
@@ -53,7 +53,7 @@ def reuters(tmp_path_factory, corpora):
     path = tmp_path_factory.mktemp("reuters")
     ingest(path, items, extract=False)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(engine_module, "load_aliases", lambda: None)  # stock has no aliases
+        patch.setattr(Archive, "aliases", lambda self: None)  # stock has no aliases
         yield Archive(path), records
 
 
@@ -88,7 +88,8 @@ def _key(name, value):
 
 
 def stock_matches(archive, text, date_from=None):
-    searcher = archive._current().searcher
+    with archive.reading() as gen:
+        searcher = gen.searcher
     parsed = parse(text)
     query, mask = stock_query(parsed, FIELD_WEIGHTS, ENTITY_FIELDS)
     if len(parsed.positive) <= 3:

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import query as wq
 
+from bench.oracles import stock_query
 from search.query import (
     AnyOf,
     DateRange,
@@ -14,7 +15,6 @@ from search.query import (
     Term,
     highlight_terms,
     parse,
-    stock_query,
 )
 
 CASES = [

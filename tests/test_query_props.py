@@ -116,5 +116,6 @@ def test_200_fuzzy_terms_are_200_words_and_expand_at_most_the_cap(archive, pool)
     parsed = parse(text)
     fuzzy = [c for c in parsed.positive if isinstance(c, Term) and c.kind == "fuzzy"]
     assert len(fuzzy) == MAX_EXPANDED_WORDS  # the rest are matched as typed
-    ev = pool.submit(engine.evaluate, archive._current(), parsed).result(timeout=HANG)
+    with archive.reading() as gen:
+        ev = pool.submit(engine.evaluate, gen, parsed).result(timeout=HANG)
     assert ev.work.options <= MAX_OPTIONS and ev.work.expansion_terms <= MAX_EXPANSION_SCAN

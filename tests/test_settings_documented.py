@@ -1,5 +1,6 @@
-"""Every setting — the server's (web.settings.SETTINGS) and the indexer's environment
-variables — has a row in the README's Settings table."""
+"""Every setting — the one table web.settings.SETTINGS: the rows the command line and the
+indexer share (search.settings) and the server's own — has a row in the README's Settings
+table."""
 
 from __future__ import annotations
 
@@ -8,12 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from index.entities.aliases import ENV as ALIASES_ENV
-from index.entities.tagger import MODEL_ENV
 from web.settings import SETTINGS
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-ENVIRONMENT = [s.env for s in SETTINGS] + [ALIASES_ENV, MODEL_ENV]
+ENVIRONMENT = [s.env for s in SETTINGS]
 
 
 def settings_table_rows() -> str:

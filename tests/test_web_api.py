@@ -1,4 +1,5 @@
-"""The JSON API against DESIGN.md: shapes, every 4xx, headers, CORS, caching, rate limits."""
+"""The JSON API against its contract (README, "The web site and the HTTP API"): shapes,
+every 4xx, headers, CORS, caching, rate limits."""
 
 from __future__ import annotations
 

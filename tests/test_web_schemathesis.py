@@ -3,7 +3,7 @@
 Bounded (50 examples per operation, no deadline) so it runs in `make test`.
 Besides "no server error", every answer must match the documented status
 codes, content type and response schema, and every 4xx must be the
-DESIGN.md error shape.
+error shape of the README ("The web site and the HTTP API").
 """
 
 from __future__ import annotations

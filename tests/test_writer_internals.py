@@ -24,10 +24,10 @@ from index import codec, segments
 from index.documents import article_fields
 from index.records import article_from_dict, clean_text
 from index.segments import SegmentBuilder
+from index.storage import open_or_create_index
 from index.writer import ingest
-from search.postings import decode_info
+from search.codec import decode_info
 from search.schema import ArticleSchema
-from search.storage import open_or_create_index
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -87,7 +87,7 @@ def _snapshot(ix):
                 decoded = fmt.decode_positions(value) if fmt.supports("positions") else None
                 postings.append((matcher.id(), matcher.weight(), decoded))
                 matcher.next()
-            ids, weights = decode_info(reader._terms, reader._terms.term_info(fieldname, btext))
+            ids, weights = decode_info(reader, reader._terms.term_info(fieldname, btext))
             assert [p[0] for p in postings] == ids.tolist()
             assert [p[1] for p in postings] == pytest.approx(weights.tolist())
             terms[(fieldname, btext)] = (
@@ -300,12 +300,12 @@ def test_many_small_ingests_keep_the_segment_count_bounded(tmp_path):
 
 
 def test_changing_the_aliases_changes_every_content_hash(tmp_path, monkeypatch):
-    from index.entities.aliases import ENV
     from index.writer import settings_fingerprint
+    from search.settings import ALIASES
 
     aliases = tmp_path / "aliases.toml"
     aliases.write_text("", encoding="utf-8")
-    monkeypatch.setenv(ENV, str(aliases))
+    monkeypatch.setenv(ALIASES.env, str(aliases))
     before = settings_fingerprint(True)
     aliases.write_text('[person]\n"Alexander Lukashenko" = ["Lukashenka"]\n', encoding="utf-8")
     assert settings_fingerprint(True) != before

@@ -1,4 +1,6 @@
-"""The JSON API v1 (DESIGN.md): search, articles, similar, suggest, health, openapi.json.
+"""The JSON API v1: search, articles, similar, suggest, health, openapi.json.
+
+The contract is the README's "The web site and the HTTP API"; limits are search.limits.
 
 Parameters are checked here, before the archive sees them, so every mistake
 a client can make is a 400 that names the parameter; the archive's own
@@ -15,26 +17,17 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from werkzeug.datastructures import MultiDict
 
+from search import limits
 from search.storage import IndexUnavailable
 from web import get_archive, time_left
 from web.errors import bad_parameter, not_found, unavailable_reason
+from web.openapi import openapi_document
 from web.ratelimit import mark_timed_out
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-SORTS = ("relevance", "newest", "oldest")
-FACETS = ("person", "organization", "place", "category", "tag", "year")
-MAX_PER_PAGE = 100
-MAX_WINDOW = 10_000  # page x per_page
-MAX_FACET_SIZE = 100
-MAX_SIMILAR = 50
-MAX_SUGGEST = 20
-MAX_FILTER_VALUES = 50  # across all facets in one request
-MAX_FILTER_LENGTH = 200
-ID_PATTERN = r"[A-Za-z0-9._:-]{1,128}"
-DATE_PATTERN = r"\d{4}(-\d{2}(-\d{2})?)?"
-_ID = re.compile(ID_PATTERN)
-_DATE = re.compile(DATE_PATTERN)
+_ID = re.compile(limits.ID_PATTERN)
+_DATE = re.compile(limits.DATE_PATTERN)
 
 
 def int_arg(args: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -81,32 +74,36 @@ def filter_args(args: MultiDict) -> dict[str, list[str]]:
     """Facet filters: each repeatable (OR within a facet, AND across facets)."""
     filters: dict[str, list[str]] = {}
     count = 0
-    for name in FACETS:
+    for name in limits.FACET_FIELDS:
         values = [v.strip() for v in args.getlist(name) if v.strip()]
         for value in values:
-            if len(value) > MAX_FILTER_LENGTH or "\x00" in value:
-                message = f"{name} values must be under {MAX_FILTER_LENGTH} characters"
+            if len(value) > limits.MAX_FILTER_LENGTH or "\x00" in value:
+                message = f"{name} values must be under {limits.MAX_FILTER_LENGTH} characters"
                 raise bad_parameter(name, message)
         count += len(values)
         if values:
             filters[name] = list(dict.fromkeys(values))
-    if count > MAX_FILTER_VALUES:
-        raise bad_parameter(FACETS[0], f"at most {MAX_FILTER_VALUES} filter values per request")
+    if count > limits.MAX_FILTER_VALUES:
+        message = f"at most {limits.MAX_FILTER_VALUES} filter values per request"
+        raise bad_parameter(limits.FACET_FIELDS[0], message)
     return filters
 
 
-def search_params(args: MultiDict, facet_size_default: int = 10) -> dict[str, Any]:
+def search_params(
+    args: MultiDict, facet_size_default: int = limits.DEFAULT_FACET_SIZE
+) -> dict[str, Any]:
     """Checked keyword arguments for `Archive.search` from a query string."""
     max_q = current_app.config["MAX_QUERY_LENGTH"]
-    page = int_arg(args, "page", 1, 1, MAX_WINDOW)
-    per_page = int_arg(args, "per_page", 10, 1, MAX_PER_PAGE)
-    if page * per_page > MAX_WINDOW:
+    window = limits.MAX_WINDOW
+    page = int_arg(args, "page", 1, 1, window)
+    per_page = int_arg(args, "per_page", limits.DEFAULT_PER_PAGE, 1, limits.MAX_PER_PAGE)
+    if page * per_page > window:
         raise bad_parameter(
-            "page", f"page x per_page must be at most {MAX_WINDOW}: narrow the search instead"
+            "page", f"page x per_page must be at most {window}: narrow the search instead"
         )
     sort = args.get("sort") or "relevance"
-    if sort not in SORTS:
-        raise bad_parameter("sort", f"sort must be one of {', '.join(SORTS)}")
+    if sort not in limits.SORTS:
+        raise bad_parameter("sort", f"sort must be one of {', '.join(limits.SORTS)}")
     filters = filter_args(args)
     return {
         "q": text_arg(args, "q", max_q),
@@ -116,7 +113,9 @@ def search_params(args: MultiDict, facet_size_default: int = 10) -> dict[str, An
         "date_from": date_arg(args, "from"),
         "date_to": date_arg(args, "to"),
         "filters": filters or None,
-        "facet_size": int_arg(args, "facet_size", facet_size_default, 1, MAX_FACET_SIZE),
+        "facet_size": int_arg(
+            args, "facet_size", facet_size_default, limits.MIN_FACET_SIZE, limits.MAX_FACET_SIZE
+        ),
         "time_limit": time_left(),
     }
 
@@ -145,7 +144,7 @@ def article(article_id: str) -> Response:
 
 @bp.get("/articles/<article_id>/similar")
 def similar(article_id: str) -> Response:
-    limit = int_arg(request.args, "limit", 10, 1, MAX_SIMILAR)
+    limit = int_arg(request.args, "limit", limits.DEFAULT_SIMILAR, 1, limits.MAX_SIMILAR)
     answer = get_archive().similar(article_id, limit=limit) if _ID.fullmatch(article_id) else None
     if answer is None:
         raise not_found(f"no article with id {article_id!r}")
@@ -155,7 +154,7 @@ def similar(article_id: str) -> Response:
 @bp.get("/suggest")
 def suggest() -> Response:
     prefix = text_arg(request.args, "q", current_app.config["MAX_QUERY_LENGTH"])
-    limit = int_arg(request.args, "limit", 8, 1, MAX_SUGGEST)
+    limit = int_arg(request.args, "limit", limits.DEFAULT_SUGGEST, 1, limits.MAX_SUGGEST)
     return jsonify(get_archive().suggest(prefix, limit=limit))
 
 
@@ -175,6 +174,4 @@ def health() -> tuple[Response, int]:
 
 @bp.get("/openapi.json")
 def openapi() -> Response:
-    from web.openapi import openapi_document
-
     return jsonify(openapi_document())

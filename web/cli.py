@@ -16,10 +16,10 @@ from collections.abc import Callable, Sequence
 from importlib import resources
 from typing import Any, TextIO
 
-from index.entities import AliasError
 from index.readers import Parsed, read_paths
 from index.records import article_from_dict
 from index.writer import IngestReport, LockTimeout, delete, ingest
+from search.aliases import AliasError
 from search.export import iter_records
 from search.storage import IndexUnavailable, open_index, resolve_index_dir
 

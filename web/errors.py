@@ -1,9 +1,10 @@
 """One error handler: JSON under /api, an HTML page elsewhere, never a stack trace.
 
-Every failure a client can cause becomes an `ApiError` (or a werkzeug
-`HTTPException`, or the read side's `SearchError`) with a 4xx status; the
-catch-all for anything else answers 500 in the same shapes and logs the
-traceback, so a bug never leaks internals to the client.
+Every failure a client can cause is a `search.errors.ArchiveError` with its status
+(`SearchError` 400, `ApiError` 404/413/414, `IndexUnavailable` 503) or a werkzeug
+`HTTPException`, and is answered by one handler each; the catch-all for anything
+else answers 500 in the same shapes and logs the traceback, so a bug never leaks
+internals to the client.
 """
 
 from __future__ import annotations
@@ -13,24 +14,23 @@ import logging
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from search.errors import SearchError
+from search.errors import ArchiveError, SearchError
 from search.storage import IndexMissingError, IndexUnavailable, IndexVersionError
 
 log = logging.getLogger(__name__)
 
 
-class ApiError(Exception):
-    """A failure with a status, a message for the reader, and the parameter to blame."""
+class ApiError(ArchiveError):
+    """A failure whose status the web layer decides (404, 413, 414, 429)."""
 
     def __init__(self, status: int, message: str, parameter: str | None = None):
-        super().__init__(message)
+        super().__init__(message, parameter)
         self.status = status
-        self.message = message
-        self.parameter = parameter
 
 
-def bad_parameter(parameter: str, message: str) -> ApiError:
-    return ApiError(400, message, parameter)
+def bad_parameter(parameter: str, message: str) -> SearchError:
+    """A 400 naming the parameter: the same error the archive raises for its own checks."""
+    return SearchError(message, parameter)
 
 
 def not_found(message: str = "not found") -> ApiError:
@@ -43,7 +43,8 @@ def wants_json() -> bool:
 
 
 def error_response(status: int, message: str, parameter: str | None = None) -> Response:
-    """The DESIGN.md error shape under /api, the error page elsewhere."""
+    """The error shape of the README's "The web site and the HTTP API" under /api, the
+    error page elsewhere."""
     if wants_json():
         error: dict = {"status": status, "message": message}
         if parameter:
@@ -75,18 +76,6 @@ def _from_http(exc: HTTPException) -> Response:
     return response
 
 
-def _from_search(exc: SearchError) -> Response:
-    return error_response(400, exc.message, exc.parameter)
-
-
-def _from_api(exc: ApiError) -> Response:
-    response = error_response(exc.status, exc.message, exc.parameter)
-    retry = getattr(exc, "retry_after", None)
-    if retry is not None:
-        response.headers["Retry-After"] = str(retry)
-    return response
-
-
 def unavailable_reason(exc: IndexUnavailable) -> str:
     """What a client is told about an unusable index: the kind of problem, never the
     folder's path (the server log has the whole message)."""
@@ -98,8 +87,15 @@ def unavailable_reason(exc: IndexUnavailable) -> str:
     return "the search index cannot be used; the server log says why"
 
 
-def _from_unavailable(exc: IndexUnavailable) -> Response:
-    return error_response(503, unavailable_reason(exc))
+def _from_archive(exc: ArchiveError) -> Response:
+    """Every ArchiveError: its status and message (an unusable index's without its path),
+    and Retry-After when the error carries one."""
+    message = unavailable_reason(exc) if isinstance(exc, IndexUnavailable) else exc.message
+    response = error_response(exc.status, message, exc.parameter)
+    retry = getattr(exc, "retry_after", None)
+    if retry is not None:
+        response.headers["Retry-After"] = str(retry)
+    return response
 
 
 def _from_anything(exc: Exception) -> Response:
@@ -108,8 +104,6 @@ def _from_anything(exc: Exception) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    app.register_error_handler(ApiError, _from_api)
-    app.register_error_handler(SearchError, _from_search)
-    app.register_error_handler(IndexUnavailable, _from_unavailable)
+    app.register_error_handler(ArchiveError, _from_archive)
     app.register_error_handler(HTTPException, _from_http)
     app.register_error_handler(Exception, _from_anything)

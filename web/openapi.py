@@ -11,7 +11,8 @@ from typing import Any
 
 from flask import current_app
 
-from web import api, openapi_trends
+from search import limits
+from web import openapi_trends
 from web.openapi_params import date_params, facet_filter_params, query_param
 
 JSON = "application/json"
@@ -44,23 +45,33 @@ def _search_parameters(max_q: int) -> list[dict[str, Any]]:
         query_param("q", {"type": "string", "maxLength": max_q}, "the query (safe syntax)"),
         query_param(
             "page",
-            {"type": "integer", "minimum": 1, "maximum": api.MAX_WINDOW, "default": 1},
-            f"1-based; page x per_page <= {api.MAX_WINDOW}",
+            {"type": "integer", "minimum": 1, "maximum": limits.MAX_WINDOW, "default": 1},
+            f"1-based; page x per_page <= {limits.MAX_WINDOW}",
         ),
         query_param(
             "per_page",
-            {"type": "integer", "minimum": 1, "maximum": api.MAX_PER_PAGE, "default": 10},
+            {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": limits.MAX_PER_PAGE,
+                "default": limits.DEFAULT_PER_PAGE,
+            },
             "results per page",
         ),
         query_param(
             "sort",
-            {"type": "string", "enum": list(api.SORTS), "default": "relevance"},
+            {"type": "string", "enum": list(limits.SORTS), "default": "relevance"},
             "result order",
         ),
         *date_params(),
         query_param(
             "facet_size",
-            {"type": "integer", "minimum": 1, "maximum": api.MAX_FACET_SIZE, "default": 10},
+            {
+                "type": "integer",
+                "minimum": limits.MIN_FACET_SIZE,
+                "maximum": limits.MAX_FACET_SIZE,
+                "default": limits.DEFAULT_FACET_SIZE,
+            },
             "values returned per facet",
         ),
     ]
@@ -71,8 +82,17 @@ ID_PARAMETER = {
     "name": "article_id",
     "in": "path",
     "required": True,
-    "schema": {"type": "string", "pattern": f"^{api.ID_PATTERN}$"},
+    "schema": {"type": "string", "pattern": f"^{limits.ID_PATTERN}$"},
 }
+
+
+def _record(**types: str) -> dict[str, Any]:
+    """An object schema whose every property is required and has the given JSON type."""
+    return {
+        "type": "object",
+        "required": list(types),
+        "properties": {name: {"type": kind} for name, kind in types.items()},
+    }
 
 
 def _schemas() -> dict[str, Any]:
@@ -95,15 +115,7 @@ def _schemas() -> dict[str, Any]:
             "score": {"type": ["number", "null"]},
         },
     }
-    facet_value = {
-        "type": "object",
-        "required": ["value", "count", "selected"],
-        "properties": {
-            "value": {"type": "string"},
-            "count": {"type": "integer"},
-            "selected": {"type": "boolean"},
-        },
-    }
+    facet_value = _record(value="string", count="integer", selected="boolean")
     return {
         "Error": {
             "type": "object",
@@ -170,15 +182,7 @@ def _schemas() -> dict[str, Any]:
                 "query": {"type": "string"},
                 "suggestions": {
                     "type": "array",
-                    "items": {
-                        "type": "object",
-                        "required": ["text", "kind", "count"],
-                        "properties": {
-                            "text": {"type": "string"},
-                            "kind": {"type": "string"},
-                            "count": {"type": "integer"},
-                        },
-                    },
+                    "items": _record(text="string", kind="string", count="integer"),
                 },
             },
         },
@@ -239,8 +243,8 @@ def openapi_document() -> dict[str, Any]:
                         {
                             "type": "integer",
                             "minimum": 1,
-                            "maximum": api.MAX_SIMILAR,
-                            "default": 10,
+                            "maximum": limits.MAX_SIMILAR,
+                            "default": limits.DEFAULT_SIMILAR,
                         },
                         "how many",
                     ),
@@ -254,7 +258,12 @@ def openapi_document() -> dict[str, Any]:
                     query_param("q", {"type": "string", "maxLength": max_q}, "the prefix"),
                     query_param(
                         "limit",
-                        {"type": "integer", "minimum": 1, "maximum": api.MAX_SUGGEST, "default": 8},
+                        {
+                            "type": "integer",
+                            "minimum": 1,
+                            "maximum": limits.MAX_SUGGEST,
+                            "default": limits.DEFAULT_SUGGEST,
+                        },
                         "how many",
                     ),
                 ],

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from web import api
+from search import limits
 
 
 def query_param(name: str, schema: dict[str, Any], description: str, **extra: Any) -> dict:
@@ -20,7 +20,7 @@ def query_param(name: str, schema: dict[str, Any], description: str, **extra: An
 
 
 def date_params() -> list[dict[str, Any]]:
-    date = {"type": "string", "pattern": f"^{api.DATE_PATTERN}$"}
+    date = {"type": "string", "pattern": f"^{limits.DATE_PATTERN}$"}
     return [
         query_param("from", date, "first date, inclusive: 2017, 2017-06 or 2017-06-19"),
         query_param("to", date, "last date, inclusive, covering its whole period"),
@@ -28,13 +28,15 @@ def date_params() -> list[dict[str, Any]]:
 
 
 def facet_filter_params() -> list[dict[str, Any]]:
-    """One repeatable parameter per facet: OR within a facet, AND across facets."""
+    """One repeatable parameter per facet: OR within a facet, AND across facets (at most
+    MAX_FILTER_VALUES values in all, which is also each facet's own most)."""
     values = {
         "type": "array",
-        "maxItems": 10,
-        "items": {"type": "string", "minLength": 1, "maxLength": api.MAX_FILTER_LENGTH},
+        "maxItems": limits.MAX_FILTER_VALUES,
+        "items": {"type": "string", "minLength": 1, "maxLength": limits.MAX_FILTER_LENGTH},
     }
+    description = f"filter; repeat for OR (at most {limits.MAX_FILTER_VALUES} values in all facets)"
     return [
-        query_param(name, values, f"{name} filter; repeat for OR", style="form", explode=True)
-        for name in api.FACETS
+        query_param(name, values, f"{name} {description}", style="form", explode=True)
+        for name in limits.FACET_FIELDS
     ]

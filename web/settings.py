@@ -1,4 +1,5 @@
-"""The server's settings: one table, read from the environment in one place.
+"""The settings table: the rows the command line and indexer share (search/settings.py),
+then the server's own; read from the environment in one place.
 
 Each row is (config key, environment variable, default, help). The README's
 "Settings" table is checked against `SETTINGS` by tests/test_settings_documented.py,
@@ -8,26 +9,17 @@ so a new row here fails the build until it is documented.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
 import limits
 
+from search import limits as request_limits
+from search import settings as shared
+from search.settings import Setting, SettingsError, parse_setting
 
-class SettingsError(ValueError):
-    """A setting's value cannot be used; the message names the environment variable."""
-
-
-@dataclass(frozen=True)
-class Setting:
-    name: str
-    env: str
-    default: str
-    help: str
-    parse: Callable[[str], Any] = str
+__all__ = ["SETTINGS", "Setting", "SettingsError", "load_settings", "normalize"]
 
 
 def _positive_int(text: str) -> int:
@@ -83,13 +75,7 @@ def parse_public_url(text: str) -> str:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting(
-        "INDEX_DIR",
-        "ARCHIVE_SEARCH_INDEX",
-        "./data/index",
-        "the index folder the server reads (`serve --index` overrides it)",
-        Path,
-    ),
+    *shared.SETTINGS,
     Setting(
         "ALLOWED_ORIGINS",
         "ARCHIVE_SEARCH_ALLOWED_ORIGINS",
@@ -133,7 +119,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "MAX_QUERY_LENGTH",
         "ARCHIVE_SEARCH_MAX_QUERY_LENGTH",
-        "1000",
+        str(request_limits.DEFAULT_MAX_QUERY_LENGTH),
         "longest `q` accepted, in characters (longer is a 400 naming `q`)",
         _positive_int,
     ),
@@ -167,15 +153,13 @@ SETTINGS: tuple[Setting, ...] = (
         "the ETag, so a new ingest shows at once)",
         _non_negative_int,
     ),
+    Setting(
+        "SITE_NAME",
+        "ARCHIVE_SEARCH_SITE_NAME",
+        "Archive Search",
+        "the site's name in page titles, headers and the widget's documentation page",
+    ),
 )
-
-
-def parse_setting(setting: Setting, text: str) -> Any:
-    """One value, with an error that names the variable and says what was wrong."""
-    try:
-        return setting.parse(text)
-    except (ValueError, TypeError) as exc:
-        raise SettingsError(f"{setting.env}={text!r} is not usable: {exc}") from None
 
 
 def load_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any]:

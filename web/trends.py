@@ -18,10 +18,11 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
+from search import limits
 from search import trends as tr
 from search.errors import SearchError
 from web import api, get_archive, time_left
-from web.errors import ApiError, bad_parameter
+from web.errors import bad_parameter
 from web.ratelimit import mark_timed_out
 
 bp = Blueprint("trends", __name__)
@@ -32,7 +33,7 @@ DAY_CHOICES = (30, 90, 365)
 DEFAULT_DAYS = 90
 BLOCK_LIMIT = 5  # rising values per kind in the search page's block
 PAGE_LIMIT = 10
-STATE_KEYS = ("q", "from", "to", *api.FACETS)
+STATE_KEYS = ("q", "from", "to", *limits.FACET_FIELDS)
 
 
 # ---- parameters ----
@@ -102,9 +103,7 @@ def search_timeline(args: MultiDict, link: Callable[..., str]) -> dict[str, Any]
     interval = args.get("interval") if args.get("interval") in tr.INTERVALS else "month"
     try:
         answer = mark_timed_out(get_archive().timeline(interval, **query_params(args)))
-    except (ApiError, SearchError) as exc:
-        if getattr(exc, "status", 400) != 400:
-            raise
+    except SearchError:
         return None
     keep = {"interval": None if interval == "month" else interval}
     return timeline_chart(
@@ -239,9 +238,7 @@ def trends_page() -> tuple[str, int]:
                 item["search_url"] = url_for("pages.search", **{kind: item["value"]})
                 item["timeline_url"] = url_for("trends.timeline_page", **{kind: item["value"]})
             sections.append({"kind": kind, "label": KIND_LABELS[kind], "answer": answer})
-    except (ApiError, SearchError) as exc:
-        if getattr(exc, "status", 400) != 400:
-            raise
+    except SearchError as exc:
         error = exc.message
     context = {
         "days": days,
@@ -280,11 +277,9 @@ def timeline_page() -> tuple[str, int]:
             return url_for("trends.timeline_page") + (f"?{query}" if query else "")
 
         chart = timeline_chart(answer, bar_link, switch, width=800, height=200)
-    except (ApiError, SearchError) as exc:
-        if getattr(exc, "status", 400) != 400:
-            raise
+    except SearchError as exc:
         error = exc.message
-    described = [(k, v) for k, v in _state(args) if k in (*api.FACETS, "q", "from", "to")]
+    described = [(k, v) for k, v in _state(args) if k in (*limits.FACET_FIELDS, "q", "from", "to")]
     query = urlencode(_state(args))
     context = {
         "timeline_chart": chart,

@@ -1,23 +1,25 @@
 """The embeddable widget: /widget.js (the <archive-search> element), /embed and /widget.
 
-`/widget.js` is served from web/static/widget.js with an ETag (a hash of the file) and a
-one-hour cache, and `Access-Control-Allow-Origin: *` because module scripts load in CORS
-mode. `/embed` is the same widget on a page of its own, for hosts whose Content-Security-
-Policy forbids third-party scripts; web.security lets only that path be framed. `/widget`
-documents the element: `ATTRIBUTES` and `THEME_VARIABLES` are its tables, and tests check
-them against widget.js so neither can drift.
+`/widget.js` is served from web/static/widget.js by Flask's `send_file` with an ETag (a
+hash of the file) and a one-hour cache, and `Access-Control-Allow-Origin: *` because
+module scripts load in CORS mode. `/embed` is the same widget on a page of its own, for
+hosts whose Content-Security-Policy forbids third-party scripts; web.security lets only
+that path be framed. `/widget` documents the element: `ATTRIBUTES` and `THEME_VARIABLES`
+are its tables, and tests check them against widget.js so neither can drift.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import re
-import threading
 from pathlib import Path
 from typing import NamedTuple
 
-from flask import Blueprint, Response, current_app, render_template, request, url_for
+from flask import Blueprint, Response, current_app, render_template, request, send_file, url_for
 from werkzeug.datastructures import MultiDict
+
+from search import limits
 
 bp = Blueprint("widget", __name__)
 
@@ -25,7 +27,6 @@ SCRIPT_PATH = Path(__file__).parent / "static" / "widget.js"
 SCRIPT_MAX_AGE = 3600
 LANGUAGES = ("en", "ru")
 TARGETS = ("_self", "_blank", "_top", "_parent")
-FACETS = ("person", "organization", "place", "category", "tag", "year")
 EMBED_DEFAULT_TARGET = "_top"  # inside an iframe, a chosen article replaces the host page
 MAX_PLACEHOLDER = 200
 
@@ -68,38 +69,21 @@ THEME_VARIABLES: tuple[Row, ...] = (
 )
 
 
-class Script(NamedTuple):
-    body: bytes
-    etag: str
-
-
-_cache: dict[tuple[int, int], Script] = {}
-_cache_lock = threading.Lock()
-
-
-def load_script(path: Path = SCRIPT_PATH) -> Script:
-    """widget.js and its ETag, re-read only when the file changes on disk."""
-    stat = path.stat()
-    key = (stat.st_mtime_ns, stat.st_size)
-    with _cache_lock:
-        script = _cache.get(key)
-        if script is None:
-            body = path.read_bytes()
-            script = Script(body, hashlib.sha256(body).hexdigest()[:32])
-            _cache.clear()
-            _cache[key] = script
-    return script
-
-
 @bp.get("/widget.js")
 def script() -> Response:
-    widget = load_script()
-    response = Response(widget.body, mimetype="text/javascript")
-    response.set_etag(widget.etag)
-    response.headers["Cache-Control"] = f"public, max-age={SCRIPT_MAX_AGE}"
+    """widget.js, its ETag the hash of its bytes; Flask's send_file answers conditional and
+    range requests and sets the cache headers from SCRIPT_MAX_AGE."""
+    body = SCRIPT_PATH.read_bytes()
+    response = send_file(
+        io.BytesIO(body),
+        mimetype="text/javascript",
+        etag=hashlib.sha256(body).hexdigest()[:32],
+        max_age=SCRIPT_MAX_AGE,
+        last_modified=SCRIPT_PATH.stat().st_mtime,
+    )
     response.headers["Access-Control-Allow-Origin"] = "*"  # module scripts load in CORS mode
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
-    return response.make_conditional(request)
+    return response
 
 
 def embed_options(args: MultiDict) -> dict[str, str]:
@@ -116,9 +100,11 @@ def embed_options(args: MultiDict) -> dict[str, str]:
     if target in TARGETS:
         options["target"] = target
     per_page = (args.get("per-page") or args.get("per_page") or "").strip()
-    if re.fullmatch(r"[0-9]{1,3}", per_page) and 1 <= int(per_page) <= 100:  # ASCII digits
+    if re.fullmatch(r"[0-9]{1,3}", per_page) and 1 <= int(per_page) <= limits.MAX_PER_PAGE:
         options["per-page"] = str(int(per_page))
-    facets = [f for f in (args.get("facets") or "").replace(",", " ").split() if f in FACETS]
+    facets = [
+        f for f in (args.get("facets") or "").replace(",", " ").split() if f in limits.FACET_FIELDS
+    ]
     if facets:
         options["facets"] = " ".join(dict.fromkeys(facets))
     placeholder = (args.get("placeholder") or "").strip()

@@ -2,22 +2,19 @@
 
 A CRF tagger (python-crfsuite, trained on CoNLL-2003 eng.train, shipped as
 model.crfsuite) finds the mentions; `folding` makes one value per entity within
-an article; the alias file maps spellings to one canonical value across the
-archive. Everything loads lazily, once per process, so `enrich` can run in a
-multiprocessing pool.
+an article; the alias file (search.aliases, which searching uses too) maps
+spellings to one canonical value across the archive. Everything loads lazily,
+once per process, so `enrich` can run in a multiprocessing pool.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections import Counter
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from index.entities.aliases import ENV as ALIASES_ENV
-from index.entities.aliases import SHIPPED_PATH, AliasError, Aliases
-from index.entities.folding import KINDS, best_spelling, fold, key
+from index.entities.folding import KINDS, best_spelling, fold_mentions
+from search.aliases import AliasError, Aliases, alias_key, load_aliases
 
 if TYPE_CHECKING:
     from index.records import Article
@@ -32,26 +29,6 @@ __all__ = [
     "merge_entities",
 ]
 
-_alias_cache: dict[tuple, Aliases] = {}
-
-
-def load_aliases(path: str | Path | None = None) -> Aliases:
-    """The shipped aliases plus the archive's (`path`, else $ARCHIVE_SEARCH_ALIASES).
-
-    Cached per process and per file modification time, so an edited file is re-read.
-    """
-    extra = path if path is not None else os.environ.get(ALIASES_ENV) or None
-    files = [SHIPPED_PATH] + ([Path(extra)] if extra else [])
-    stamp = tuple((str(f), f.stat().st_mtime_ns if f.is_file() else None) for f in files)
-    aliases = _alias_cache.get(stamp)
-    if aliases is None:
-        aliases = Aliases()
-        for file in files:
-            aliases.add_file(file)
-        _alias_cache.clear()
-        _alias_cache[stamp] = aliases
-    return aliases
-
 
 def apply_aliases(
     entities: dict[str, list[str]], aliases: Aliases | None = None
@@ -65,7 +42,7 @@ def apply_aliases(
             value = " ".join(value.split())
             if value:
                 canon = aliases.canonical(kind, value)
-                spellings = groups.setdefault(key(canon), {})
+                spellings = groups.setdefault(alias_key(canon), {})
                 spellings[canon] = spellings.get(canon, 0) + 1
         out[kind] = [_pick(spellings) for spellings in groups.values()]
     return out
@@ -83,7 +60,9 @@ def extract_entities(title: str, body: str) -> dict[str, list[str]]:
     if not text.strip():
         return {kind: [] for kind in KINDS}
     aliases = load_aliases()
-    return apply_aliases(_correct_kinds(fold(get_tagger().mentions(text), text), aliases), aliases)
+    return apply_aliases(
+        _correct_kinds(fold_mentions(get_tagger().mentions(text), text), aliases), aliases
+    )
 
 
 def _correct_kinds(entities: dict[str, list[str]], aliases: Aliases) -> dict[str, list[str]]:

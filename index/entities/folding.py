@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from index.entities.tagger import Mention
+from search.aliases import alias_key as key
 
 
 def _word_set(text: str) -> frozenset[str]:
@@ -49,12 +50,6 @@ _CORPORATE = _word_set(
     "co co. corp corp. inc inc. ltd ltd. plc llc ag sa nv n.v. s.a. group company corporation"
 )
 _PAREN_ACRONYM = re.compile(r"\s*\(\s*([A-Z][A-Za-z&.]{1,11})\s*\)")
-_APOS = str.maketrans({"\u2019": "'"})
-
-
-def key(value: str) -> str:
-    """Case-insensitive identity of a value (what the index matches on)."""
-    return " ".join(value.translate(_APOS).casefold().split())
 
 
 def is_acronym(value: str) -> bool:
@@ -87,7 +82,7 @@ def best_spelling(spellings: Counter) -> str:
     return min(spellings, key=rank)
 
 
-def fold(mentions: Iterable[Mention], text: str = "") -> dict[str, list[str]]:
+def fold_mentions(mentions: Iterable[Mention], text: str = "") -> dict[str, list[str]]:
     """Fold one article's mentions (in text order) into facet values per kind."""
     spellings: dict[str, Counter] = {}
     kinds: dict[str, Counter] = {}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 from pathlib import Path
@@ -11,14 +10,19 @@ from typing import NamedTuple
 from index.entities.clusters import load_clusters
 from index.entities.features import sentence_features
 from index.entities.tokenize import Token, sentences
+from search import settings
 
 MODEL_PATH = Path(__file__).with_name("model.crfsuite")
-MODEL_ENV = "ARCHIVE_SEARCH_ENTITY_MODEL"  # an archive's retrained model, if any
 KINDS = {"PER": "person", "ORG": "organization", "LOC": "place"}
 MAX_VALUE_CHARS = 100
 _SPACE = re.compile(r"\s+")
 # Edge tokens never worth keeping in a value: "the" before an entity, possessives after.
 _EDGE = frozenset({"'", "\u2019", "'s", "\u2019s", "-", '"', "(", ")", ",", "."})
+
+
+def model_path() -> Path:
+    """The ENTITY_MODEL setting (an archive's retrained model), else the shipped one."""
+    return settings.value(settings.ENTITY_MODEL) or MODEL_PATH
 
 
 class Mention(NamedTuple):
@@ -34,7 +38,7 @@ class Tagger:
     def __init__(self, path: str | Path | None = None) -> None:
         import pycrfsuite
 
-        self.path = Path(path or os.environ.get(MODEL_ENV) or MODEL_PATH)
+        self.path = Path(path or model_path())
         if not self.path.is_file():
             raise FileNotFoundError(
                 f"entity model {self.path} is missing; train it with "

@@ -1,4 +1,4 @@
-"""The scraped page-text format of the seed archive (DESIGN.md, "The seed's page-text format").
+"""The scraped page-text format of the seed archive (README, "Input formats").
 
 A page holds the main article (title, ``Category …:`` line, date line, photo
 credit, paragraphs), then ``Similar articles`` with teasers of other articles

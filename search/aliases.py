@@ -11,21 +11,29 @@ the list of its other spellings (a single string is accepted too):
     "Belarus" = ["Byelorussia", "Belorussia", "White Russia"]
 
 Matching is case-insensitive and whitespace-insensitive. The shipped file
-(index/entities/aliases.toml) is always loaded; the file named by
-ARCHIVE_SEARCH_ALIASES (or an explicit path) is loaded on top: its entries
+(search/aliases.toml) is always loaded; the file named by the ALIASES setting
+(ARCHIVE_SEARCH_ALIASES, or an explicit path) is loaded on top: its entries
 extend the shipped ones, and where a spelling appears in both, the archive's
 canonical value wins. Chains resolve: if the archive maps "Lukashenka" to
 "Lukashenko", everything shipped as an alias of "Lukashenka" follows.
+
+Both sides use the table: ingest (index.entities) to give each entity one
+value, searching (`Archive`, through `AliasWatch`) to expand a query to every
+spelling. It lives here, in the package both may import, so the read side
+does not depend on entity extraction.
 """
 
 from __future__ import annotations
 
+import time
 import tomllib
 from pathlib import Path
 
+from search import settings
+
 SHIPPED_PATH = Path(__file__).with_name("aliases.toml")
-ENV = "ARCHIVE_SEARCH_ALIASES"
 KINDS = ("person", "organization", "place")
+CHECK_SECONDS = 1.0  # how stale a searcher's view of the alias files may be
 _APOS = str.maketrans({"\u2019": "'"})
 
 
@@ -33,8 +41,12 @@ class AliasError(ValueError):
     """An alias file that cannot be used; the message names the file and the entry."""
 
 
-def _key(value: str) -> str:
+def alias_key(value: str) -> str:
+    """Case- and whitespace-insensitive identity of a value (what aliases and facets match on)."""
     return " ".join(value.translate(_APOS).casefold().split())
+
+
+_key = alias_key  # the short name used throughout this module
 
 
 class Aliases:
@@ -126,3 +138,58 @@ class Aliases:
 
     def __len__(self) -> int:
         return sum(len(m) for m in self._map.values())
+
+
+def alias_files(path: str | Path | None = None) -> list[Path]:
+    """The shipped file, then the archive's (`path`, else the ALIASES setting) if any."""
+    extra = Path(path) if path is not None else settings.value(settings.ALIASES)
+    return [SHIPPED_PATH] + ([extra] if extra else [])
+
+
+_alias_cache: dict[tuple, Aliases] = {}
+
+
+def load_aliases(path: str | Path | None = None) -> Aliases:
+    """The shipped aliases plus the archive's (`path`, else $ARCHIVE_SEARCH_ALIASES).
+
+    Cached per process and per file modification time, so an edited file is re-read.
+    """
+    files = alias_files(path)
+    stamp = tuple((str(f), _stat(f)) for f in files)
+    aliases = _alias_cache.get(stamp)
+    if aliases is None:
+        aliases = Aliases()
+        for file in files:
+            aliases.add_file(file)
+        _alias_cache.clear()
+        _alias_cache[stamp] = aliases
+    return aliases
+
+
+def _stat(path: Path) -> tuple[int, int] | None:
+    if not path.is_file():
+        return None
+    stat = path.stat()
+    return stat.st_mtime_ns, stat.st_size
+
+
+class AliasWatch:
+    """A searcher's alias table: loaded once, looked at again (a stat per file) only when
+    the index generation changes or CHECK_SECONDS have passed, so an edited file still
+    takes effect without a restart. None while the files are unusable (searching goes on
+    without aliases)."""
+
+    def __init__(self) -> None:
+        self._table: Aliases | None = None
+        self._generation: int | None = None
+        self._checked = float("-inf")
+
+    def table(self, generation: int) -> Aliases | None:
+        now = time.monotonic()
+        if generation != self._generation or now - self._checked >= CHECK_SECONDS:
+            self._generation, self._checked = generation, now
+            try:
+                self._table = load_aliases()
+            except AliasError:
+                self._table = None
+        return self._table

@@ -1,0 +1,138 @@
+"""The read side's one window into Whoosh internals: W3 postings, columns and lexicons.
+
+Stock matchers walk postings one document at a time in Python; exact totals,
+facet counts and BM25F over every candidate need whole posting lists and
+columns as numpy arrays (see the README, "Search speed"). This module reads
+whoosh-reloaded's W3 codec directly (private attributes and the block format)
+and is the only module of `search/` that does: tests/test_architecture.py
+checks that, `require_whoosh` refuses another Whoosh release at import, and
+tests/test_engine.py compares the fast path with stock Whoosh.
+
+Where the public reader API is as fast (bench/seams.py measures each choice;
+figures in docs/ARCHITECTURE.md) it is used instead: lexicon walks
+(`iter_field`, within 5% of the terms file's `items_from`) and deleted
+documents (`deleted_docs_set`, microseconds per generation either way). A
+term's info (public `term_info` ~9% slower, on every query term) and columns
+(one read of the fixed-width bytes; the public column reader decodes a value
+per call, ~8x slower) stay private, as do the posting blocks themselves.
+
+Deleted documents are NOT skipped in postings: callers AND with the live mask.
+"""
+
+from __future__ import annotations
+
+import io
+import pickle
+import struct
+import zlib
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+from whoosh.codec.base import Automata
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+from whoosh.reading import TermNotFound
+
+from search.whoosh_version import require_whoosh
+
+require_whoosh()
+
+_MAGIC = b"W3Bl"
+_INT = struct.Struct("!i")
+EMPTY_IDS = np.zeros(0, dtype=np.int32)
+EMPTY_WEIGHTS = np.zeros(0, dtype=np.float32)
+
+
+def decode_term(leaf: Any, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """(local doc ids, weights) of one term in one segment reader; empty if absent."""
+    try:
+        info = leaf._terms.term_info(fieldname, btext)
+    except (KeyError, TermNotFound):
+        return EMPTY_IDS, EMPTY_WEIGHTS
+    return decode_info(leaf, info)
+
+
+def decode_info(leaf: Any, info: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Decode the postings a W3TermInfo of `leaf` points to (inlined or in the postings file)."""
+    if info.is_inlined():
+        ids, weights, _ = info.inlined_postings()
+        return np.asarray(ids, dtype=np.int32), np.asarray(weights, dtype=np.float32)
+    offset, length = info.extent()
+    if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves the length as a 1-tuple
+        length = length[0]
+    return decode_blocks(leaf._terms._postfile.get(offset, length))
+
+
+def decode_blocks(buf: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """Decode a W3 posting list: magic, then blocks of (length, info pickle, data)."""
+    if buf[:4] != _MAGIC:
+        raise ValueError("unexpected posting-list header: is whoosh-reloaded 2.7.5 installed?")
+    stream = io.BytesIO(buf)
+    pos = 4
+    id_parts: list[np.ndarray] = []
+    weight_parts: list[np.ndarray] = []
+    while True:
+        (length,) = _INT.unpack_from(buf, pos)
+        last = length < 0
+        end = pos + _INT.size + abs(length)
+        stream.seek(pos + _INT.size)
+        count, _maxid, _maxweight, compression, _mn, _mx = pickle.load(stream)
+        data = buf[stream.tell() : end]
+        if compression:
+            data = zlib.decompress(data)
+        deltas, weights, _values = pickle.loads(data)
+        id_parts.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
+        if weights is None:
+            weight_parts.append(np.ones(count, dtype=np.float32))
+        elif isinstance(weights, float):
+            weight_parts.append(np.full(count, weights, dtype=np.float32))
+        else:
+            weight_parts.append(np.asarray(weights, dtype=np.float32))
+        pos = end
+        if last:
+            break
+    ids = np.concatenate(id_parts).astype(np.int32)
+    return ids, np.concatenate(weight_parts)
+
+
+def deleted_docs(leaf: Any) -> np.ndarray:
+    """Local numbers of the deleted documents of one segment (public API)."""
+    if not leaf.has_deletions():
+        return np.zeros(0, dtype=np.int64)
+    return np.fromiter(leaf.deleted_docs_set, dtype=np.int64)
+
+
+def column_bytes(leaf: Any, name: str, column: Any) -> tuple[bytes, int]:
+    """A fixed-width column's raw bytes in one segment, and its value count (0 if absent)."""
+    perdoc = leaf._perdoc
+    if not perdoc.has_column(name):
+        return b"", 0
+    creader = perdoc.column_reader(name, column)
+    return creader._dbfile.get(creader._basepos, creader._count * creader._fixedlen), (
+        creader._count
+    )
+
+
+def length_bytes(leaf: Any, fieldname: str) -> tuple[bytes, int]:
+    """One segment's byte-quantised lengths of `fieldname` (whoosh.util.numeric's code)."""
+    return column_bytes(leaf, f"_{fieldname}_len", LENGTHS_COLUMN)
+
+
+def field_terms(leaf: Any, fieldname: str) -> Iterator[tuple[str, Any]]:
+    """(text, terminfo) for every term of one field in one segment, in order (public API)."""
+    if fieldname not in leaf.indexed_field_names():
+        return
+    for btext, info in leaf.iter_field(fieldname):
+        yield btext.decode("utf-8"), info
+
+
+def levenshtein_automaton(text: str, distance: int) -> Any:
+    """Whoosh's automaton of the words within `distance` edits of `text` (first letter kept);
+    build it once per fuzzy word and walk it over every segment."""
+    return Automata.levenshtein_dfa(text, distance, 1)
+
+
+def automaton_matches(leaf: Any, fieldname: str, dfa: Any) -> Iterator[bytes]:
+    """The terms of `fieldname` in one segment that `dfa` accepts, lazily, in order."""
+    spelling = leaf.schema[fieldname].spelling_fieldname(fieldname)
+    return Automata.find_matches(dfa, leaf.cursor(spelling))
