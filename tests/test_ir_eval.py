@@ -241,7 +241,11 @@ def test_leave_one_out_never_looks_at_the_held_out_collection():
     loo = ir.leave_one_out(grid, fts5)
     assert loo["C"] == {"grid_point": 0, "map": 0.10}  # chosen on A and B, scored on C
     assert loo["A"]["grid_point"] == 1 and loo["A"]["map"] == 0.55
-    assert ir.criterion({"A": 1.0, "B": 0.25}, {"A": 0.5, "B": 0.5}) == pytest.approx(1.0)
+    # Ratios 2 and 0.5: geometric mean 1, worst 0.5; the criterion is their mean.
+    assert ir.criterion({"A": 1.0, "B": 0.25}, {"A": 0.5, "B": 0.5}) == pytest.approx(0.75)
+    # Trading one collection away for the others loses to doing well everywhere.
+    even = {"A": 0.55, "B": 0.55}
+    assert ir.criterion(even, fts5) > ir.criterion({"A": 0.9, "B": 0.45}, fts5)
 
 
 def test_the_grid_holds_the_shipped_settings():
