@@ -372,7 +372,7 @@ def test_time_limit_answers_with_timed_out(archive):
         "lukasenka",
     ],
 )
-def test_fast_path_matches_stock_whoosh(archive, no_aliases, monkeypatch, text):
+def test_fast_path_matches_stock_whoosh(archive, no_aliases, stock_searcher, monkeypatch, text):
     """Totals, facet counts and top scores equal stock Whoosh's for the same query.
 
     The query language as stock_query builds it (phrases, excludes, OR, entity values);
@@ -380,7 +380,7 @@ def test_fast_path_matches_stock_whoosh(archive, no_aliases, monkeypatch, text):
     weighted ranking is checked against ranking.build_query below)."""
     monkeypatch.setattr(generation_module, "term_weight", lambda df, n, floor: 1.0)
     ours = archive.search(text, per_page=100, facet_size=100)
-    searcher = archive._current().searcher
+    searcher = stock_searcher
     query, mask = stock_query(parse(text), FIELD_WEIGHTS, ENTITY_FIELDS)
     stock = searcher.search(
         query,
