@@ -1,4 +1,4 @@
-"""Ranking parameters and the query-grouping rule, in one place.
+"""Ranking parameters (one `Settings` table) and the query-grouping rule, in one place.
 
 Scoring is Whoosh's BM25F (so the fast path can be checked against stock
 Whoosh): per field, idf = log(N / (df + 1)) + 1, saturation K1, length
@@ -13,10 +13,12 @@ A query becomes a `QueryPlan` (`plan_query`):
   Whoosh's idf into Robertson-Sparck Jones idf: words that half the archive
   contains count (almost) nothing, which matters for long questions;
 * short queries (up to ALL_WORDS_UP_TO distinct words) must match all their
-  words, each word scoring over every text field;
+  words, each word scoring over every text field (when no document holds them
+  all, the engine answers with any of them and says so: `relaxed`);
 * longer ones are natural-language questions: no document holds all their
   words, so they are OR-ed and ranked (`required_matches` = 1; requiring a
-  fraction of the words was measured and only ever hurt, see README);
+  fraction of the words was measured and only ever hurt, see README), and
+  their request phrasing (search.questions.QUESTION_WORDS) is dropped;
 * long questions are then expanded once with pseudo-relevance feedback
   (`feedback_terms`): the words most typical of the first FEEDBACK_DOCS
   results (higher ranks count more, a word must be in FEEDBACK_MIN_DOCS of
@@ -27,7 +29,8 @@ A document's score is therefore
         weight[t] * FIELD_WEIGHTS[f] * term_weight(df_f(t), N) * BM25F_f(t, doc)
 where df_f is the term's document frequency in field f and N the document count
 (Whoosh's `doc_count_all`). `build_query` expresses exactly that as a Whoosh
-query (term boosts), which is what eval/ir.py measures.
+query (term boosts), which tests/test_engine.py checks the fast path against;
+eval/ir.py measures it and chooses the settings.
 """
 
 from __future__ import annotations
