@@ -1,20 +1,29 @@
-"""Ranking quality on the classic IR test collections (CRAN, CISI, MED).
+"""Ranking quality on six classic IR test collections, with leave-one-out selection.
 
     python eval/ir.py [--json OUT]
 
-For each collection, two indexes are built in a temporary folder and every
-judged query is run against both:
+For CRAN, CISI, MED, NPL, LISA and ADI (eval/ir_collections.py reads their
+original formats), every judged query is ranked, in one run, by:
 
-* baseline: plain Whoosh - StemmingAnalyzer, default BM25F, the words of the
-  query OR-ed over title and body;
-* ours: the project's own schema and analysis, filled by the real ingest path
-  (`index.writer.ingest`), ranked by the production engine
-  (`Archive.search`, sort by relevance: search.ranking's weights, term_weight
-  and pseudo-relevance feedback, computed in numpy), i.e. what users get.
+* plain Whoosh and SQLite FTS5 `bm25()` (eval/ir_systems.py), the baselines;
+* ours, through `Archive.search` as /api/search runs it (per_page 100), with
+  the shipped settings (`search.ranking.SETTINGS`);
+* ours under each setting of a small grid (GRID: question words on/off,
+  feedback weight 0.3/0.6, B 0.5/0.75). Only query-time settings vary, so each collection is
+  indexed once (cached in eval/.cache) and re-queried; the grid ranks through
+  `engine.evaluate` and `engine.top_docs`, the calls Archive.search makes, without
+  its snippets (the run checks both agree for the shipped settings).
 
-Measures: MAP at depth 100 over the judged queries, and nDCG@10, both with
-binary relevance (every judged pair is relevant, except CRAN's `-1` rows).
-One set of settings serves all three collections.
+Leave-one-out: for each collection, the grid setting that does best on the other
+five is scored on it; those six left-out figures are what the settings earn on a
+collection they were not chosen on. "Best" (`criterion`) weighs MAP / FTS5's MAP:
+half the worst collection's ratio, half the geometric mean of all of them, so each
+collection counts however hard it is and none is given up for the others. The
+shipped settings are what the same rule picks on all six; the run says so if they
+differ.
+
+Measures: MAP at depth 100 and nDCG@10, binary relevance (every judged pair is
+relevant, except CRAN's `-1` rows). Queries are cut to the API's 1,000 characters.
 """
 
 from __future__ import annotations
@@ -22,139 +31,67 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import re
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+for path in (ROOT, ROOT / "eval"):
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
 
-from whoosh.analysis import StemmingAnalyzer  # noqa: E402
-from whoosh.fields import ID, TEXT, Schema  # noqa: E402
-from whoosh.filedb.filestore import RamStorage  # noqa: E402
-from whoosh.qparser import MultifieldParser, OrGroup  # noqa: E402
+from ir_collections import (  # noqa: E402
+    Collection,
+    cran_queries,
+    load_collections,
+    parse_cran_qrels,
+    parse_lisa_docs,
+    parse_lisa_qrels,
+    parse_lisa_queries,
+    parse_npl_qrels,
+    parse_pair_qrels,
+    parse_records,
+    parse_slash_records,
+)
+from ir_systems import (  # noqa: E402
+    DEPTH,
+    Fts5,
+    PlainWhoosh,
+    cut,
+    doc_numbers,
+    ours_index,
+    rank_ours,
+)
 
-from bench.corpora import corpora_dir  # noqa: E402
-from search import ranking  # noqa: E402
+from search import engine, ranking  # noqa: E402
 from search.archive import Archive  # noqa: E402
-from search.limits import MAX_PER_PAGE  # noqa: E402
+from search.query import parse  # noqa: E402
 
-DEPTH = 100  # MAP is computed over the first DEPTH results
+__all__ = [  # the readers, for tests/test_ir_eval.py
+    "Collection",
+    "cran_queries",
+    "parse_cran_qrels",
+    "parse_lisa_docs",
+    "parse_lisa_qrels",
+    "parse_lisa_queries",
+    "parse_npl_qrels",
+    "parse_pair_qrels",
+    "parse_records",
+    "parse_slash_records",
+]
+
 NDCG_AT = 10
+ALIASES = engine.load_aliases()  # as Archive.search loads them
 DEFAULT_JSON = ROOT / "eval" / "results" / "ir.json"
-
-
-# --- reading the collections ------------------------------------------------------------
-
-_FIELD_LINE = re.compile(r"^\.([A-Z])(?:\s+(.*))?$")
-
-
-def parse_records(text: str) -> list[tuple[int, dict[str, str]]]:
-    """`.I n` records of `.X` sections: [(n, {"T": ..., "W": ...}), ...] in file order."""
-    records: list[tuple[int, dict[str, str]]] = []
-    current: dict[str, list[str]] | None = None
-    section = None
-    for line in text.splitlines():
-        match = _FIELD_LINE.match(line.rstrip())
-        if match and match.group(1) == "I":
-            current = {}
-            records.append((int(match.group(2)), current))  # type: ignore[arg-type]
-            section = None
-        elif match and current is not None:
-            section = match.group(1)
-            current.setdefault(section, [])
-            if match.group(2):
-                current[section].append(match.group(2))
-        elif current is not None and section is not None:
-            current[section].append(line)
-    return [
-        (number, {k: " ".join(" ".join(v).split()) for k, v in fields.items()})  # type: ignore[union-attr]
-        for number, fields in records
-    ]
-
-
-@dataclass
-class Collection:
-    name: str
-    docs: list[tuple[int, str, str]]  # (doc number, title, body)
-    queries: list[tuple[int, str]]  # (query number as in the relevance file, text)
-    qrels: dict[int, set[int]]  # query number -> relevant doc numbers
-
-    @property
-    def judged(self) -> list[tuple[int, str]]:
-        return [(q, text) for q, text in self.queries if self.qrels.get(q)]
-
-
-def _read(path: Path) -> str:
-    return path.read_text(encoding="utf-8", errors="replace")
-
-
-def _docs(path: Path) -> list[tuple[int, str, str]]:
-    """(number, title, body) of every document that has some text (two CRAN records are empty)."""
-    docs = [(n, f.get("T", ""), f.get("W", "")) for n, f in parse_records(_read(path))]
-    return [d for d in docs if d[1].strip() or d[2].strip()]
-
-
-def parse_cran_qrels(text: str) -> dict[int, set[int]]:
-    """`qid docid grade`; grades 1-4 are Cleverdon's relevance codes, -1 marks no judgement."""
-    qrels: dict[int, set[int]] = {}
-    for line in text.split("\n"):
-        parts = line.split()
-        if len(parts) >= 3 and int(parts[2]) != -1:
-            qrels.setdefault(int(parts[0]), set()).add(int(parts[1]))
-    return qrels
-
-
-def cran_queries(text: str) -> list[tuple[int, str]]:
-    """cran.qry numbers its queries with gaps (1, 2, 4, 8, ...); cranqrel numbers them by
-    position, 1..225. Return the queries numbered as cranqrel numbers them."""
-    return [(position, f.get("W", "")) for position, (_, f) in enumerate(parse_records(text), 1)]
-
-
-def parse_pair_qrels(text: str, doc_column: int) -> dict[int, set[int]]:
-    """CISI.REL (`qid docid 0 0.0`) and MED.REL (`qid 0 docid 1`): every pair is relevant."""
-    qrels: dict[int, set[int]] = {}
-    for line in text.split("\n"):
-        parts = line.split()
-        if len(parts) > doc_column:
-            qrels.setdefault(int(parts[0]), set()).add(int(parts[doc_column]))
-    return qrels
-
-
-def load_collections(base: Path | None = None) -> list[Collection]:
-    ir = (base or corpora_dir()) / "ir"
-    cran = ir / "cran"
-    cisi = ir / "cisi"
-    med = ir / "med"
-
-    def numbered(path: Path) -> list[tuple[int, str]]:
-        return [(n, f.get("W", "")) for n, f in parse_records(_read(path))]
-
-    return [
-        Collection(
-            "CRAN",
-            _docs(cran / "cran.all.1400"),
-            cran_queries(_read(cran / "cran.qry")),
-            parse_cran_qrels(_read(cran / "cranqrel")),
-        ),
-        Collection(
-            "CISI",
-            _docs(cisi / "CISI.ALL"),
-            numbered(cisi / "CISI.QRY"),
-            parse_pair_qrels(_read(cisi / "CISI.REL"), 1),
-        ),
-        Collection(
-            "MED",
-            _docs(med / "MED.ALL"),
-            numbered(med / "MED.QRY"),
-            parse_pair_qrels(_read(med / "MED.REL"), 2),
-        ),
-    ]
+# Query-time settings only: one index per collection serves every point.
+GRID = [
+    replace(ranking.Settings(), question_words=qw, feedback_weight=fw, b=b)
+    for qw in (True, False)
+    for fw in (0.3, 0.6)  # conservative: the question always outweighs its feedback
+    for b in (0.5, 0.75)
+]
 
 
 # --- measures ------------------------------------------------------------------------------
@@ -194,111 +131,115 @@ def evaluate(
         aps.append(average_precision(result, collection.qrels[qid]))
         ndcgs.append(ndcg(result, collection.qrels[qid]))
     n = len(aps)
-    return {
-        "queries": n,
-        "map": sum(aps) / n,
-        "ndcg@10": sum(ndcgs) / n,
-        "empty": empty,
-    }
+    return {"queries": n, "map": sum(aps) / n, "ndcg@10": sum(ndcgs) / n, "empty": empty}
 
 
-# --- baseline: plain Whoosh ----------------------------------------------------------------
+# --- ours, without the snippets ------------------------------------------------------------
 
 
-def baseline_index(collection: Collection):
-    schema = Schema(
-        num=ID(stored=True),
-        title=TEXT(analyzer=StemmingAnalyzer()),
-        body=TEXT(analyzer=StemmingAnalyzer()),
-    )
-    ix = RamStorage().create_index(schema)
-    writer = ix.writer()
-    for number, title, body in collection.docs:
-        writer.add_document(num=str(number), title=title, body=body)
-    writer.commit()
-    return ix
+def rank_engine(archive: Archive, text: str, limit: int = DEPTH) -> list[int]:
+    """What Archive.search ranks for `text` (relevance, no filters), minus the page render."""
+    with archive._lock:
+        gen = archive._current()
+        ev = engine.evaluate(gen, parse(cut(text)), None, engine.Deadline(None), ALIASES)
+        docs = engine.top_docs(gen, ev, ev.mask, "relevance", 0, limit)
+        return doc_numbers([gen.searcher.stored_fields(d)["id"] for d in docs])
 
 
-_NOT_WORD = re.compile(r"[^\w]+")
+# --- selection -----------------------------------------------------------------------------
 
 
-def rank_baseline(searcher, parser, text: str, limit: int) -> list[int]:
-    # Punctuation and case are removed so "?", "*", ":" and "AND" stay plain words.
-    query = parser.parse(_NOT_WORD.sub(" ", text).lower())
-    return [int(hit["num"]) for hit in searcher.search(query, limit=limit)]
+def criterion(maps: dict[str, float], fts5: dict[str, float]) -> float:
+    """Robust: the mean of the worst collection's MAP / FTS5's MAP and the geometric mean
+    of that ratio over all the given collections, so a setting must not give up one
+    collection for the others."""
+    ratios = [max(maps[name], 1e-9) / max(fts5[name], 1e-9) for name in maps]
+    geometric = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
+    return (min(ratios) + geometric) / 2
 
 
-# --- ours: the project's schema and ingest, ranked by the search engine ----------------
+def choose(grid_maps: list[dict[str, float]], fts5: dict[str, float], names: list[str]) -> int:
+    """Index of the grid point with the best criterion on `names` (first one on ties)."""
+    scores = [criterion({n: maps[n] for n in names}, fts5) for maps in grid_maps]
+    return max(range(len(scores)), key=lambda i: (round(scores[i], 6), -i))
 
 
-def ours_index(collection: Collection, folder: Path):
-    from index.readers import Parsed
-    from index.records import article_from_dict
-    from index.writer import ingest
-
-    prefix = collection.name.lower()
-    items = (
-        Parsed(
-            f"{prefix}:{number}",
-            article_from_dict({"id": f"{prefix}-{number}", "title": title, "body": body}),
-        )
-        for number, title, body in collection.docs
-    )
-    report = ingest(folder, items, extract=False, workers=1)
-    if not report.ok:
-        raise RuntimeError(f"{collection.name}: {report.failed[:3]}")
-    return Archive(folder)
-
-
-def rank_ours(archive, text: str, limit: int = DEPTH) -> list[str]:
-    """Article ids, best first, as the search engine ranks them for a reader (paged)."""
-    per_page = min(limit, MAX_PER_PAGE)
-    ids: list[str] = []
-    page = 1
-    while len(ids) < limit:
-        result = archive.search(text, page=page, per_page=per_page, sort="relevance")
-        ids += [hit["id"] for hit in result["results"]]
-        if len(result["results"]) < per_page:
-            break
-        page += 1
-    return ids[:limit]
+def leave_one_out(
+    grid_maps: list[dict[str, float]], fts5: dict[str, float]
+) -> dict[str, dict[str, float | int]]:
+    names = list(fts5)
+    out: dict[str, dict[str, float | int]] = {}
+    for held in names:
+        picked = choose(grid_maps, fts5, [n for n in names if n != held])
+        out[held] = {"grid_point": picked, "map": grid_maps[picked][held]}
+    return out
 
 
 # --- the run -------------------------------------------------------------------------------
 
 
-def run(collections: Iterable[Collection]) -> dict[str, dict[str, dict[str, float | int]]]:
-    results: dict[str, dict[str, dict[str, float | int]]] = {}
+def run(collections: list[Collection], log=print) -> dict:
+    results: dict[str, dict] = {}
+    grid_maps: list[dict[str, float]] = [{} for _ in GRID]
     for collection in collections:
-        row: dict[str, dict[str, float | int]] = {}
-        ix = baseline_index(collection)
-        with ix.searcher() as searcher:
-            parser = MultifieldParser(["title", "body"], ix.schema, group=OrGroup)
-            row["baseline"] = evaluate(
-                collection, lambda t, s=searcher, p=parser: rank_baseline(s, p, t, DEPTH)
-            )
-        with tempfile.TemporaryDirectory(prefix="archive-search-ir-") as tmp:
-            archive = ours_index(collection, Path(tmp) / "index")
+        started = time.perf_counter()
+        row: dict[str, dict] = {}
+        for name, system in (("whoosh", PlainWhoosh), ("fts5", Fts5)):
+            baseline = system(collection)
+            row[name] = evaluate(collection, baseline.rank)
+            baseline.close()
+        folder = ours_index(collection)
+        archive = Archive(folder)
+        shipped: dict[str, list[int]] = {}
 
-            def rank(text: str, a=archive) -> list[int]:
-                return [int(i.rsplit("-", 1)[1]) for i in rank_ours(a, text)]
+        def through_api(text: str, a=archive, seen=shipped) -> list[int]:
+            seen[text] = doc_numbers(rank_ours(a, text))
+            return seen[text]
 
-            row["ours"] = evaluate(collection, rank)
+        row["ours"] = evaluate(collection, through_api)
+        same = all(rank_engine(archive, text) == ids for text, ids in shipped.items())
+        row["ours"]["engine_path_agrees"] = same
+        archive.close()
+        for i, settings in enumerate(GRID):
+            archive = Archive(folder, ranking=settings)
+            grid_maps[i][collection.name] = evaluate(
+                collection, lambda t, a=archive: rank_engine(a, t)
+            )["map"]
             archive.close()
         results[collection.name] = row
-    return results
+        log(f"{collection.name}: {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    fts5 = {name: row["fts5"]["map"] for name, row in results.items()}
+    loo = leave_one_out(grid_maps, fts5)
+    for name, figures in loo.items():
+        results[name]["left_out"] = figures
+    picked = choose(grid_maps, fts5, list(fts5))
+    return {
+        "collections": results,
+        "grid": [
+            {"settings": _diff(s), "map": maps} for s, maps in zip(GRID, grid_maps, strict=True)
+        ],
+        "picked_on_all_six": picked,
+        "shipped_is_picked": GRID[picked] == ranking.SETTINGS,
+    }
 
 
-def table(results: dict[str, dict[str, dict[str, float | int]]]) -> str:
-    lines = [
-        f"{'collection':<11}{'queries':>8}  {'MAP base':>9}{'MAP ours':>9}"
-        f"{'nDCG@10 base':>14}{'nDCG@10 ours':>14}{'empty ours':>12}"
-    ]
-    for name, row in results.items():
-        b, o = row["baseline"], row["ours"]
+def _diff(settings: ranking.Settings) -> dict:
+    base = ranking.Settings().as_dict()
+    return {k: v for k, v in settings.as_dict().items() if base[k] != v} or {"default": True}
+
+
+def table(answer: dict) -> str:
+    head = (
+        f"{'collection':<11}{'queries':>8}  {'MAP whoosh':>11}{'fts5':>7}{'ours':>7}"
+        f"{'left-out':>10}   {'nDCG@10 whoosh':>15}{'fts5':>7}{'ours':>7}"
+    )
+    lines = [head]
+    for name, row in answer["collections"].items():
+        w, f, o = row["whoosh"], row["fts5"], row["ours"]
         lines.append(
-            f"{name:<11}{b['queries']:>8}  {b['map']:>9.3f}{o['map']:>9.3f}"
-            f"{b['ndcg@10']:>14.3f}{o['ndcg@10']:>14.3f}{o['empty']:>12}"
+            f"{name:<11}{o['queries']:>8}  {w['map']:>11.3f}{f['map']:>7.3f}{o['map']:>7.3f}"
+            f"{row['left_out']['map']:>10.3f}   {w['ndcg@10']:>15.3f}{f['ndcg@10']:>7.3f}"
+            f"{o['ndcg@10']:>7.3f}"
         )
     return "\n".join(lines)
 
@@ -308,18 +249,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help="where to write results")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    results = run(load_collections())
+    answer = run(load_collections())
     seconds = time.perf_counter() - started
-    print(table(results))
-    print(f"({seconds:.0f} s; MAP at depth {DEPTH}, binary relevance)")
+    print(table(answer))
+    below = [
+        name
+        for name, row in answer["collections"].items()
+        if row["left_out"]["map"] < row["fts5"]["map"]
+    ]
+    print(
+        f"({seconds:.0f} s; MAP at depth {DEPTH}, binary relevance; left-out: settings chosen "
+        f"on the other five; below FTS5 left out: {', '.join(below) or 'none'})"
+    )
+    picked = GRID[answer["picked_on_all_six"]]
+    if not answer["shipped_is_picked"]:
+        print(f"NOTE: the selection on all six picks {_diff(picked)}, not the shipped settings")
+    if not all(row["ours"]["engine_path_agrees"] for row in answer["collections"].values()):
+        print("NOTE: the grid's ranking path disagrees with Archive.search")
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    payload = {
-        "depth": DEPTH,
-        "settings": ranking.settings(),
-        "seconds": round(seconds, 1),
-        "collections": results,
-    }
-    args.json.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+    payload = {"depth": DEPTH, "settings": ranking.settings(), "seconds": round(seconds, 1)}
+    args.json.write_text(json.dumps({**payload, **answer}, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {args.json}")
     return 0
 

@@ -29,7 +29,7 @@ from whoosh.writing import SegmentWriter
 from index.codec import commit_segments
 from index.documents import article_fields, content_hash, input_hash
 from index.readers import Notice, Parsed, Problem
-from index.records import Article
+from index.records import Article, normalize_title
 from index.segments import SegmentSeries, Workers
 from index.storage import open_or_create_index
 from search.schema import record_json, unpack_record
@@ -181,12 +181,15 @@ class _Batch:
         key = article.match_key
         pending = self.docs.get(article_id)
         committed = None if pending else self._committed_record(article_id)
-        same_key = [(i, t) for i, t in self.by_key.get(key, {}).items() if i != article_id]
-        same_key += [
-            (i, t)
-            for i, t in self._committed_same_key(key)
-            if i != article_id and i not in self.replace
-        ]
+        same_key: list[tuple[str, bool]] = []
+        if normalize_title(article.title):  # untitled articles pair with nothing: all
+            # of them share one key, and reading every one per article is quadratic
+            same_key = [(i, t) for i, t in self.by_key.get(key, {}).items() if i != article_id]
+            same_key += [
+                (i, t)
+                for i, t in self._committed_same_key(key)
+                if i != article_id and i not in self.replace
+            ]
         if article.teaser and (
             any(not teaser for _, teaser in same_key)
             or (pending and not pending.teaser)

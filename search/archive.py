@@ -27,6 +27,7 @@ from search.errors import SearchError
 from search.facets import Facet, apply_facets, filter_docs
 from search.generation import Generation
 from search.query import Query, parse
+from search.ranking import SETTINGS, Settings
 from search.schema import ENTITY_FIELDS, FACET_FIELDS, unpack_record
 from search.similar import similar_docnums
 from search.storage import open_index, resolve_index_dir
@@ -45,8 +46,10 @@ class Archive:
         *,
         time_limit: float = DEFAULT_TIME_LIMIT,
         posting_cache_mb: int = 64,
+        ranking: Settings = SETTINGS,
     ):
         self.path = resolve_index_dir(index_dir)
+        self.ranking = ranking
         self.time_limit = time_limit
         self._cache_bytes = posting_cache_mb << 20
         self._ix = open_index(self.path)
@@ -62,7 +65,7 @@ class Archive:
         latest = self._ix.latest_generation()
         if self._gen is None or latest != self._gen_number:
             old = self._gen
-            self._gen = Generation(self._ix.searcher(), self._cache_bytes)
+            self._gen = Generation(self._ix.searcher(), self._cache_bytes, self.ranking)
             self._gen_number = latest
             if old is not None:
                 old.searcher.close()
@@ -152,6 +155,7 @@ class Archive:
             "results": results,
             "facets": facets,
             "timed_out": deadline.hit,
+            "relaxed": ev.relaxed,
         }
 
     def _result(

@@ -28,7 +28,8 @@ from search.generation import Generation
 from search.limits import MAX_EXPANSION_SCAN, MAX_SCORED_VALUES
 from search.ranking import (
     ALL_WORDS_UP_TO,
-    FEEDBACK_DOCS,
+    SETTINGS,
+    Settings,
     feedback_terms,
     plan_query,
     required_matches,
@@ -77,6 +78,7 @@ class Evaluation:
     work: Work = field(default_factory=Work)
     # A long question's plain words and weights, until top_docs has applied feedback.
     feedback: dict[str, float] | None = None
+    relaxed: bool = False  # no document held every word of a short query: any word matched
 
 
 class Evaluator:
@@ -294,11 +296,14 @@ class Evaluator:
         base = self.gen.live.copy()
         if date_mask is not None:
             base &= date_mask
-        weights = word_weights(parsed)
+        weights = word_weights(parsed, self.gen.settings)
         units = []
         for clause in parsed.positive:
             if self.deadline.expired():
                 break
+            if _plain(clause) and clause.terms[0] not in weights:
+                units.append(self._empty())  # a long question's request phrasing
+                continue
             mask, score = self.clause(clause)
             if _plain(clause):
                 score *= weights[clause.terms[0]]
@@ -313,10 +318,18 @@ class Evaluator:
                 counts += unit_mask
                 scores += unit_score
             mask = base & (counts >= required_matches(len(units))) if units else base & False
+        allowed = np.ones(self.n, dtype=bool)
         for clause in parsed.negative:
             if self.deadline.expired():
                 break
-            mask &= ~self.clause(clause)[0]
+            allowed &= ~self.clause(clause)[0]
+        mask &= allowed
+        relaxed = False
+        if parsed.positive and len(units) > 1 and not mask.any():
+            # No article holds every word of a short query: rather than nothing, the
+            # articles holding any of them, ranked, and the answer says so.
+            mask = base & allowed & (counts > 0)
+            relaxed = bool(mask.any())
         return Evaluation(
             mask=mask,
             scores=np.where(mask, scores, 0.0),
@@ -326,6 +339,7 @@ class Evaluator:
             timed_out=self.deadline.hit,
             work=self.work,
             feedback=weights if weights and len(units) > ALL_WORDS_UP_TO else None,
+            relaxed=relaxed,
         )
 
     def _spans(self, clauses: list[q.Clause], units: list) -> None:
@@ -374,27 +388,31 @@ def _plain(clause: q.Clause) -> bool:
     return isinstance(clause, q.Term) and clause.kind == "word" and clause.field is None
 
 
-def word_weights(parsed: q.Query) -> dict[str, float]:
+def word_weights(parsed: q.Query, settings: Settings = SETTINGS) -> dict[str, float]:
     """The query weight of each plain word (ranking.plan_query over the query's text, so
-    a repeated word counts more); phrases, fields, wildcards... are not plain words."""
-    planned = plan_query(parsed.text, parsed.terms).weights
+    a repeated word counts more); phrases, fields, wildcards... are not plain words. The
+    request phrasing a long question drops (plan.dropped) has no weight."""
+    plan = plan_query(parsed.text, parsed.terms, settings)
     plain = [c.terms[0] for c in parsed.positive if _plain(c)]
-    return {t: planned.get(t, 1.0) for t in plain}
+    return {t: plan.weights.get(t, 1.0) for t in plain if t not in plan.dropped}
 
 
 def feedback(gen: Generation, ev: Evaluation, mask: np.ndarray) -> None:
     """One round of pseudo-relevance feedback for a long question, in place: the words
-    ranking.feedback_terms picks from the first FEEDBACK_DOCS of `mask` (ranked by the
+    ranking.feedback_terms picks from the first feedback_docs of `mask` (ranked by the
     first pass) add their weight x title and body scores to the documents the query
     matched. Which documents match, and so totals and facets, are unchanged."""
     weights, ev.feedback = ev.feedback, None
-    if not weights or ev.timed_out:
+    settings = gen.settings
+    if not weights or ev.timed_out or settings.feedback_weight <= 0:
         return
     docs = []
-    for doc in _ranked(gen, ev, mask, "relevance", 0, FEEDBACK_DOCS):
+    for doc in _ranked(gen, ev, mask, "relevance", 0, settings.feedback_docs):
         record = unpack_record(gen.searcher.stored_fields(doc)["record"])
         docs.append(analyze(record.get("title") or "") + analyze(record.get("body") or ""))
-    expanded = feedback_terms(weights, docs, lambda t: gen.doc_frequency("body", t), gen.n)
+    expanded = feedback_terms(
+        weights, docs, lambda t: gen.doc_frequency("body", t), gen.n, settings
+    )
     extra = np.zeros(gen.n, dtype=np.float64)
     for term, weight in expanded.items():
         added = weight - weights.get(term, 0.0)

@@ -18,7 +18,7 @@ from whoosh.util.numeric import byte_to_length
 
 from search import codec
 from search.postings import PostingCache
-from search.ranking import FIELD_B, FIELD_WEIGHTS, K1, B, idf, term_weight
+from search.ranking import FIELD_B, SETTINGS, Settings, idf, term_weight
 from search.schema import ENTITY_FIELDS, FACET_FIELDS, TEXT_FIELDS
 
 SCORED_FIELDS = TEXT_FIELDS + ENTITY_FIELDS
@@ -72,8 +72,12 @@ class FacetTable:
 class Generation:
     """Everything the fast path needs about one searcher's view of the index."""
 
-    def __init__(self, searcher: Any, posting_cache_bytes: int = 64 << 20):
+    def __init__(
+        self, searcher: Any, posting_cache_bytes: int = 64 << 20, settings: Settings = SETTINGS
+    ):
         self.searcher = searcher
+        self.settings = settings
+        self._field_weights = settings.field_weights
         reader = searcher.reader()
         self.leaves: list[tuple[Any, int]] = list(reader.leaf_readers())
         self.n = reader.doc_count_all()
@@ -92,9 +96,10 @@ class Generation:
         }
         # BM25's K1 x length normalisation per doc and field (FIELD_B per field, else B).
         self._k1_norm: dict[str, np.ndarray] = {}
+        k1 = settings.k1
         for name in SCORED_FIELDS:
-            b = FIELD_B.get(name, B)
-            self._k1_norm[name] = K1 * ((1 - b) + b * self.lengths[name] / self.avg_length[name])
+            b = FIELD_B.get(name, settings.b)
+            self._k1_norm[name] = k1 * ((1 - b) + b * self.lengths[name] / self.avg_length[name])
         self.id_rank = self._id_rank()
         self.order_newest = _positions(np.lexsort((self.id_rank, self.date_key(True))))
         self.order_oldest = _positions(np.lexsort((self.id_rank, self.date_key(False))))
@@ -102,15 +107,17 @@ class Generation:
         self.facets = {name: self._facet(name, spellings.get(name, {})) for name in FACET_FIELDS}
 
     def term_scores(self, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray]:
-        """(doc ids, scores) of one term in one field: Whoosh's BM25F x FIELD_WEIGHTS[field]
+        """(doc ids, scores) of one term in one field: Whoosh's BM25F x the field's weight
         x term_weight(df, N), df counting deleted documents as stock idf does."""
         ids, weights = self.postings.get(fieldname, term)
         if not len(ids):
             return ids, weights.astype(np.float64)
         w = weights.astype(np.float64)
         df = len(ids)
-        scale = idf(df, self.n) * FIELD_WEIGHTS.get(fieldname, 1.0) * term_weight(df, self.n)
-        return ids, (scale * (K1 + 1)) * w / (w + self._k1_norm[fieldname][ids])
+        floor = self.settings.idf_floor
+        scale = idf(df, self.n) * self._field_weights.get(fieldname, 1.0)
+        scale *= term_weight(df, self.n, floor)
+        return ids, (scale * (self.settings.k1 + 1)) * w / (w + self._k1_norm[fieldname][ids])
 
     def doc_frequency(self, fieldname: str, term: str) -> int:
         """Documents holding `term` in `fieldname`, deleted ones too (as stock idf counts):

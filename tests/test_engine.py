@@ -125,6 +125,7 @@ def test_response_shape(archive):
         "results",
         "facets",
         "timed_out",
+        "relaxed",
     }
     assert set(result["results"][0]) == {
         "id",
@@ -142,8 +143,30 @@ def test_response_shape(archive):
 
 
 def test_short_queries_match_all_words(archive):
-    assert set(ids(archive.search("gas prices"))) == {"a1", "a2"}
-    assert ids(archive.search("gas prices tractors")) == []
+    result = archive.search("gas prices")
+    assert set(ids(result)) == {"a1", "a2"} and result["relaxed"] is False
+    assert archive.search("oil refinery", sort="newest")["relaxed"] is False
+
+
+def test_short_query_no_article_holds_entirely_shows_any_word(archive):
+    """Rather than nothing: the articles holding any word, the best-matching first, and
+    totals and facets counting exactly those; the answer says so."""
+    result = archive.search("prices tractors refinery", per_page=100, facet_size=100)
+    assert result["relaxed"] is True
+    any_word = {
+        r["id"]
+        for w in ("prices", "tractors", "refinery")
+        for r in archive.search(w, per_page=100)["results"]
+    }
+    assert set(ids(result)) == any_word and result["total"] == len(any_word)
+    counts = {v["value"]: v["count"] for v in result["facets"]["category"]}
+    assert sum(counts.values()) <= result["total"]
+    assert archive.search("prices tractors zzzqqq")["relaxed"] is True
+    nothing = archive.search("zzzqqq xxxyyy")
+    assert nothing["total"] == 0 and nothing["relaxed"] is False
+    # An excluded word stays excluded when the query is relaxed.
+    excluded = archive.search("prices tractors refinery -gas", per_page=100)
+    assert excluded["relaxed"] and not {"a1", "a2"} & set(ids(excluded))
 
 
 def test_long_question_ranks_the_right_article_first(archive):
@@ -342,16 +365,15 @@ def test_time_limit_answers_with_timed_out(archive):
         "lukasenka",
     ],
 )
-def test_fast_path_matches_stock_whoosh(archive, no_aliases, monkeypatch, text):
+def test_fast_path_matches_stock_whoosh(archive, no_aliases, stock_searcher, monkeypatch, text):
     """Totals, facet counts and top scores equal stock Whoosh's for the same query.
 
     The query language as stock_query builds it (phrases, excludes, OR, entity values);
     stock_query has no per-term boosts, so term_weight is 1 on both sides here (the
     weighted ranking is checked against ranking.build_query below)."""
-    monkeypatch.setattr(generation_module, "term_weight", lambda df, n: 1.0)
+    monkeypatch.setattr(generation_module, "term_weight", lambda df, n, floor: 1.0)
     ours = archive.search(text, per_page=100, facet_size=100)
-    with archive.reading() as gen:
-        searcher = gen.searcher
+    searcher = stock_searcher
     query, mask = stock_query(parse(text), FIELD_WEIGHTS, ENTITY_FIELDS)
     stock = searcher.search(
         query,

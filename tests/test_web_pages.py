@@ -73,6 +73,17 @@ def test_search_page_structure(client):
     assert_no_inline_code(html)
 
 
+def test_search_page_says_when_no_article_holds_every_word(client):
+    relaxed = page(client, "/?q=minsk+zzqxv")
+    assert "no article contains every word" in relaxed and "<mark>Minsk</mark>" in relaxed
+    assert "no article contains every word" not in page(client, "/?q=minsk")
+    api = client.get("/api/search?q=minsk+zzqxv").get_json()
+    assert (
+        api["relaxed"] is True
+        and api["total"] == client.get("/api/search?q=minsk").get_json()["total"]
+    )
+
+
 def test_results_link_to_article_pages_and_originals(client):
     html = page(client, "/?q=lukashenka+csto")
     assert 'href="/articles/belarus-1"' in html

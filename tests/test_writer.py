@@ -68,6 +68,17 @@ def test_teaser_and_full_text_in_one_batch_keep_the_full_text(tmp_path):
         assert [(r["body"], r["teaser"]) for r in records(folder).values()] == [("Full.", False)]
 
 
+def test_untitled_articles_are_never_paired_as_teasers(tmp_path):
+    """Untitled, undated articles share one teaser key; nothing pairs them (and ingest
+    does not read every earlier one for each new one, which made it quadratic)."""
+    untitled = [parsed(id=f"u{i}", title="", body=f"Abstract number {i}.") for i in range(30)]
+    ingest(tmp_path, untitled[:20], extract=False)
+    teaser = parsed(id="t", title="", body="A teaser without a title.", teaser=True)
+    report = ingest(tmp_path, [*untitled[20:], teaser], extract=False)
+    assert report.added == 11 and report.teasers_skipped == 0
+    assert len(records(tmp_path)) == 31
+
+
 def test_update_by_id_and_duplicate_ids_in_one_batch(tmp_path):
     ingest(tmp_path, [parsed(id="a", title="One", body="first")], extract=False)
     report = ingest(

@@ -149,6 +149,11 @@ def _schemas() -> dict[str, Any]:
                     "additionalProperties": {"type": "array", "items": facet_value},
                 },
                 "timed_out": {"type": "boolean"},
+                "relaxed": {
+                    "type": "boolean",
+                    "description": "no article held every word of the query, so articles "
+                    "holding any of them are shown",
+                },
             },
         },
         "Article": {
