@@ -23,6 +23,7 @@ from search.dates import parse_bound
 from search.errors import SearchError
 from search.facets import Facet, apply_facets
 from search.generation import Generation
+from search.pinned import OpenGenerations
 from search.query import parse
 from search.schema import ENTITY_FIELDS, FACET_FIELDS, unpack_record
 from search.similar import similar_docnums
@@ -51,30 +52,19 @@ class Archive:
     ):
         self.path = resolve_index_dir(index_dir)
         self.time_limit = time_limit
-        self._cache_bytes = posting_cache_mb << 20
         self._ix = open_index(self.path)
         self._lock = threading.RLock()
-        self._gen: Generation | None = None
-        self._gen_number = -1
+        self._open = OpenGenerations(self._ix, self.path, posting_cache_mb << 20)
 
     # ---- the current generation ----
 
-    def _current(self) -> Generation:
-        """The generation arrays of the latest commit (a new searcher after any commit)."""
-        latest = self._ix.latest_generation()
-        if self._gen is None or latest != self._gen_number:
-            old = self._gen
-            self._gen = Generation(self._ix.searcher(), self._cache_bytes)
-            self._gen_number = latest
-            if old is not None:
-                old.searcher.close()
-        return self._gen
+    def _current(self, generation: int | None = None) -> Generation:
+        """The newest generation's arrays, or those of `generation` (a pinned page)."""
+        return self._open.get(generation)
 
     def close(self) -> None:
         with self._lock:
-            if self._gen is not None:
-                self._gen.searcher.close()
-                self._gen = None
+            self._open.close()
 
     # ---- search ----
 
@@ -90,8 +80,13 @@ class Archive:
         filters: dict[str, list[str]] | None = None,
         facet_size: int = 10,
         time_limit: float | None = None,
+        generation: int | None = None,
     ) -> dict[str, Any]:
-        """Run one search; returns the /api/search dict. Raises SearchError for bad parameters."""
+        """Run one search; returns the /api/search dict. Raises SearchError for bad parameters.
+
+        `generation` pins the search to the generation an earlier page reported
+        (search.pinned), so pages of one result list never repeat or skip.
+        """
         started = time.perf_counter()
         page = _int("page", page, 1, None)
         per_page = _int("per_page", per_page, 1, MAX_PER_PAGE)
@@ -106,11 +101,13 @@ class Archive:
         filters = _filters(filters)
         bounds = (_bound("from", date_from, end=False), _bound("to", date_to, end=True))
         parsed = parse(q)
+        if generation is not None:
+            generation = _int("generation", generation, 0, None)
         with self._lock:
-            gen = self._current()
+            gen = self._current(generation)
             deadline = engine.Deadline(self.time_limit if time_limit is None else time_limit)
             date_mask = _date_mask(gen, parsed, bounds)
-            aliases = engine.load_aliases()
+            aliases = engine.load_aliases(self._open.alias_file(gen))
             ev = engine.evaluate(gen, parsed, date_mask, deadline, aliases)
             total_mask, facets = apply_facets(gen, ev.mask, filters, facet_size)
             total = int(np.count_nonzero(total_mask))
@@ -133,6 +130,7 @@ class Archive:
             "results": results,
             "facets": facets,
             "timed_out": ev.timed_out,
+            "generation": gen.generation,
         }
 
     def _result(self, gen: Generation, doc: int, ev: engine.Evaluation) -> dict[str, Any]:
@@ -177,7 +175,7 @@ class Archive:
     def health(self) -> dict[str, Any]:
         with self._lock:
             gen = self._current()
-            return {"status": "ok", "documents": gen.doc_count, "generation": self._gen_number}
+            return {"status": "ok", "documents": gen.doc_count, "generation": gen.generation}
 
     def stats(self, top: int = 10) -> dict[str, Any]:
         """Documents, date range and the most frequent values of each facet."""
@@ -197,7 +195,7 @@ class Archive:
                 ]
             return {
                 "documents": gen.doc_count,
-                "generation": self._gen_number,
+                "generation": gen.generation,
                 "dated": int(np.count_nonzero(dated)),
                 "date_range": {"from": first, "to": last},
                 "top": top_values,
@@ -216,7 +214,8 @@ class Archive:
         parsed = parse(q)
         deadline = engine.Deadline(self.time_limit)
         date_mask = _date_mask(gen, parsed, bounds)
-        ev = engine.evaluate(gen, parsed, date_mask, deadline, engine.load_aliases())
+        aliases = engine.load_aliases(self._open.alias_file(gen))
+        ev = engine.evaluate(gen, parsed, date_mask, deadline, aliases)
         mask = ev.mask
         for name, values in filters.items():
             selected = Facet(gen.facets[name], values).filter_mask(gen.n)

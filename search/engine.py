@@ -68,10 +68,11 @@ class Evaluation:
     feedback: dict[str, float] | None = None
 
 
-def load_aliases() -> Any | None:
-    """The entity alias table, or None when the alias file is broken (searching goes on)."""
+def load_aliases(path: Any = None) -> Any | None:
+    """The entity alias table (with the archive's file `path`, else the configured one),
+    or None when the alias file is broken (searching goes on)."""
     try:
-        return _load_aliases()
+        return _load_aliases(path)
     except AliasError:
         return None
 

@@ -30,13 +30,14 @@ MAX_SIMILAR = 50
 MAX_SUGGEST = 20
 MAX_FILTER_VALUES = 50  # across all facets in one request
 MAX_FILTER_LENGTH = 200
+MAX_GENERATION = 2**53  # `generation` pins a page to the index generation page 1 reported
 ID_PATTERN = r"[A-Za-z0-9._:-]{1,128}"
 DATE_PATTERN = r"\d{4}(-\d{2}(-\d{2})?)?"
 _ID = re.compile(ID_PATTERN)
 _DATE = re.compile(DATE_PATTERN)
 
 
-def int_arg(args: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+def int_arg(args: Mapping[str, str], name: str, default: Any, low: int, high: int) -> Any:
     """An integer parameter within [low, high], else a 400 naming it."""
     text = args.get(name)
     if text is None or text == "":
@@ -117,6 +118,7 @@ def search_params(args: MultiDict, facet_size_default: int = 10) -> dict[str, An
         "filters": filters or None,
         "facet_size": int_arg(args, "facet_size", facet_size_default, 1, MAX_FACET_SIZE),
         "time_limit": current_app.config["QUERY_TIME_LIMIT"],
+        "generation": int_arg(args, "generation", None, 0, MAX_GENERATION),
     }
 
 

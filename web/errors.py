@@ -76,7 +76,12 @@ def _from_http(exc: HTTPException) -> Response:
 
 
 def _from_search(exc: SearchError) -> Response:
-    return error_response(400, exc.message, exc.parameter)
+    """400 for a bad parameter; 410/503 for a pinned generation (search.pinned)."""
+    response = error_response(exc.status, exc.message, exc.parameter)
+    retry = getattr(exc, "retry_after", None)
+    if retry is not None:
+        response.headers["Retry-After"] = str(retry)
+    return response
 
 
 def _from_api(exc: ApiError) -> Response:

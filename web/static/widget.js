@@ -343,6 +343,8 @@ export class ArchiveSearch extends HTMLElement {
 
   #url(q, page) {
     const params = new URLSearchParams({ q, page, per_page: this.#perPage });
+    // Later pages read the generation page 1 was built on: no repeats or gaps.
+    if (page > 1 && this.#answer?.generation != null) params.set("generation", this.#answer.generation);
     params.set("facet_size", this.#facetNames.length ? FACET_SIZE : 1);
     for (const [facet, values] of this.#filters) {
       for (const value of values) params.append(facet, value);
