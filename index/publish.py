@@ -34,6 +34,7 @@ from pathlib import Path
 
 from index import rsync
 from index.rsync import PublishError
+from search.pinned import aliases_name
 from search.storage import VERSION_FILE, open_index
 
 TOC = re.compile(r"^_MAIN_(\d+)\.toc$")
@@ -52,10 +53,6 @@ def toc_name(generation: int) -> str:
 
 def manifest_name(generation: int) -> str:
     return f"generation-{generation}.json"
-
-
-def aliases_name(generation: int) -> str:
-    return f"aliases-{generation}.toml"
 
 
 @dataclass
