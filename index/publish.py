@@ -168,17 +168,24 @@ def read_manifests(location: str) -> tuple[dict[int, dict], set[int]]:
     """The manifests in a published folder, and which generations have their TOC there."""
     names = rsync.list_names(location)
     tocs = {int(m.group(1)) for name in names if (m := TOC.match(name))}
+    if not any(MANIFEST.match(name) for name in names):
+        return {}, tocs
+    if not rsync.is_remote(location):
+        return _manifests_in(Path(location)), tocs
+    with tempfile.TemporaryDirectory() as tmp:
+        rsync.fetch(location, "generation-*.json", Path(tmp))
+        return _manifests_in(Path(tmp)), tocs
+
+
+def _manifests_in(folder: Path) -> dict[int, dict]:
     manifests: dict[int, dict] = {}
-    if any(MANIFEST.match(name) for name in names):
-        with tempfile.TemporaryDirectory() as tmp:
-            rsync.fetch(location, "generation-*.json", Path(tmp))
-            for path in Path(tmp).glob("generation-*.json"):
-                try:
-                    data = json.loads(path.read_text())
-                    manifests[int(data["generation"])] = data
-                except (ValueError, KeyError, TypeError):
-                    continue  # a damaged manifest: its generation is left alone
-    return manifests, tocs
+    for path in folder.glob("generation-*.json"):
+        try:
+            data = json.loads(path.read_text())
+            manifests[int(data["generation"])] = data
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # a damaged or vanished manifest: its generation is left alone
+    return manifests
 
 
 def generations_to_remove(

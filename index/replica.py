@@ -1,8 +1,10 @@
 """`archive-search replica --from SOURCE`: keep a local copy of a published folder current.
 
-Each round reads SOURCE's manifests, and when its newest complete generation
-is not here yet, copies that generation's files and then its TOC (the same
-order `publish` keeps), then applies the retention rule here. A round killed
+Each round lists SOURCE, and copies every complete generation newer than the
+newest one here (oldest first; for each, its files and then its TOC, the
+order `publish` keeps), then applies the retention rule here. Copying the
+ones in between too means a page pinned to a generation on one replica finds
+it on the others (search.pinned). A round killed
 half-way leaves rsync's temporary files (dot-names no reader looks at) and no
 new TOC: `archive-search serve` on this folder goes on with the last complete
 generation, and the next round removes the leftovers and finishes the copy.
@@ -16,15 +18,16 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from index import rsync
 from index.publish import (
     KEEP,
     KEEP_MINUTES,
+    TOC,
     PublishError,
     exclusive,
     install,
     read_manifests,
     remove_old,
-    toc_name,
 )
 
 REPLICA_LOCK = "replica.lock"
@@ -50,15 +53,23 @@ def pull(
     folder.mkdir(parents=True, exist_ok=True)
     with exclusive(folder / REPLICA_LOCK, f"another replica process is filling {folder}"):
         _remove_leftovers(folder)
-        manifests, tocs = read_manifests(source)
-        complete = [g for g in manifests if g in tocs]
-        if not complete:
+        tocs = [int(m.group(1)) for name in rsync.list_names(source) if (m := TOC.match(name))]
+        if not tocs:
             raise PublishError(f"{source} holds no published generation yet")
-        newest = max(complete)
+        here = [int(m.group(1)) for p in folder.iterdir() if (m := TOC.match(p.name))]
+        # A TOC there means all of its generation is (publish sends the TOC last).
+        # Every generation newer than ours is copied, oldest first, so that pages
+        # pinned on another replica find theirs here too.
+        missing = sorted(g for g in tocs if g > max(here, default=-1))
         copied = None
-        if not (folder / toc_name(newest)).exists():
-            install(source, str(folder), manifests[newest], bwlimit=bwlimit)
-            copied = newest
+        if missing:
+            manifests, _ = read_manifests(source)
+            for generation in missing:
+                if generation in manifests:
+                    install(source, str(folder), manifests[generation], bwlimit=bwlimit)
+                    copied = generation
+            if copied is None:
+                raise PublishError(f"{source} has no manifest for generation {missing[-1]}")
         remove_old(str(folder), keep, max_age)
     return copied
 

@@ -1,7 +1,8 @@
 """The rsync calls behind `publish` and `replica`: list, send named files, fetch, delete.
 
-Every file operation on a published folder goes through Debian's rsync, so a
-local folder and a remote `host:path` (or `rsync://`) behave the same. rsync
+Files are always copied by Debian's rsync; listing and deleting go through it
+only for a remote folder (`host:path` or `rsync://`): a local one is listed and
+cleaned directly, which saves a process per call on a replica's every round. rsync
 writes each file to a temporary name beside it and renames it when complete,
 so a reader never sees half a file under its real name; the order in which
 files are sent (segments first, the table of contents last) is ours.
@@ -80,6 +81,13 @@ def run(args: list[str], what: str, *, timeout: float | None = None) -> str:
 
 def list_names(location: str) -> list[str]:
     """Names of the files directly inside `location` (a folder, local or remote)."""
+    if not is_remote(location):
+        try:
+            return [entry.name for entry in os.scandir(location) if entry.is_file()]
+        except FileNotFoundError:
+            return []
+        except OSError as exc:
+            raise PublishError(f"cannot read {location}: {exc.strerror}") from None
     out = run(["--list-only", "--no-recursive", "--dirs", folder(location)], f"listing {location}")
     names = []
     for line in out.splitlines():
@@ -124,6 +132,10 @@ def delete(location: str, names: Iterable[str]) -> None:
     """Delete the named files in folder `location` (rsync --delete against an empty folder)."""
     names = sorted(set(names))
     if not names:
+        return
+    if not is_remote(location):
+        for name in names:
+            Path(location, name).unlink(missing_ok=True)
         return
     with tempfile.TemporaryDirectory() as empty, tempfile.NamedTemporaryFile("w") as rules:
         rules.write("".join(f"+ /{name}\n" for name in names) + "- *\n")
