@@ -18,7 +18,6 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-RSYNC_ENV = "ARCHIVE_SEARCH_RSYNC"  # another rsync binary (tests, unusual installs)
 _EXIT_MEANINGS = {
     1: "usage error",
     3: "cannot read or write the folder",
@@ -40,12 +39,11 @@ class PublishError(Exception):
 
 
 def rsync_binary() -> str:
-    """The rsync program, or a clear error naming the package to install."""
-    given = os.environ.get(RSYNC_ENV) or "rsync"
-    found = shutil.which(given)
+    """The rsync program on PATH, or a clear error naming the package to install."""
+    found = shutil.which("rsync")
     if not found:
         raise PublishError(
-            f"rsync is not installed (looked for {given!r}): install it, "
+            "rsync is not installed (not found on PATH): install it, "
             "e.g. `apt-get install rsync`, on this machine and on the other side"
         )
     return found

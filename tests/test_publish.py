@@ -53,14 +53,13 @@ def test_publish_sends_segments_then_the_toc_and_only_new_files(tmp_path, demo):
     index, dest = tmp_path / "primary", tmp_path / "published"
     first = add(index, demo[:100])
     log = tmp_path / "rsync.log"
-    wrapper = tmp_path / "rsync-logging"
+    (tmp_path / "bin").mkdir()
+    wrapper = tmp_path / "bin" / "rsync"  # logs each call, then runs the real rsync
     wrapper.write_text(f'#!/bin/sh\necho "$@" >> {log}\nexec {shutil.which("rsync")} "$@"\n')
     wrapper.chmod(0o755)
-    os.environ["ARCHIVE_SEARCH_RSYNC"] = str(wrapper)
-    try:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PATH", f"{wrapper.parent}{os.pathsep}{os.environ['PATH']}")
         done = publish(index, str(dest))
-    finally:
-        del os.environ["ARCHIVE_SEARCH_RSYNC"]
     assert done.generation == first and done.documents == 100 and not done.already
     # One rsync for every file but the TOC, then one for the TOC alone.
     sends = [line for line in log.read_text().splitlines() if "--files-from" in line]
@@ -100,11 +99,9 @@ def test_clear_errors(tmp_path, demo, capsys):
         publish(index, str(blocker / "dest"))
     assert main(["publish", "--index", str(index), str(blocker / "dest")]) == 1
     assert "cannot write to" in capsys.readouterr().err
-    os.environ["ARCHIVE_SEARCH_RSYNC"] = str(tmp_path / "no-such-rsync")
-    try:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PATH", str(tmp_path / "empty"))  # no rsync anywhere on it
         assert main(["publish", "--index", str(index), str(tmp_path / "dest")]) == 1
-    finally:
-        del os.environ["ARCHIVE_SEARCH_RSYNC"]
     assert "rsync is not installed" in capsys.readouterr().err
     assert main(["publish", "--index", str(tmp_path / "none"), str(tmp_path / "dest")]) == 1
     assert "no index at" in capsys.readouterr().err
@@ -178,3 +175,53 @@ def test_retention_really_deletes_old_generations(tmp_path, demo):
         assert not (dest / manifest_name(gone)).exists()
     # the segments of the newest generation were never touched
     assert Archive(dest).search("")["total"] == 250
+
+
+def test_publish_to_and_pull_from_a_remote_rsync_daemon(tmp_path, demo):
+    """The remote path (listing, fetching manifests, deleting) through a real rsync daemon
+    on 127.0.0.1, as `publish rsync://host/module/` would use it."""
+    import socket
+    import subprocess
+    import time
+
+    from index.replica import pull
+
+    index, module, replica = tmp_path / "primary", tmp_path / "module", tmp_path / "replica"
+    module.mkdir()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    owner = "uid = root\ngid = root\n" if os.geteuid() == 0 else ""
+    config = tmp_path / "rsyncd.conf"
+    config.write_text(
+        f"pid file = {tmp_path / 'rsyncd.pid'}\naddress = 127.0.0.1\nuse chroot = no\n{owner}"
+        f"[published]\npath = {module}\nread only = no\n"
+    )
+    daemon = subprocess.Popen(
+        ["rsync", "--daemon", "--no-detach", f"--port={port}", f"--config={config}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    remote = f"rsync://127.0.0.1:{port}/published/"
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "rsync daemon did not start"
+                time.sleep(0.05)
+        generations = []
+        for start in range(0, 200, 50):
+            add(index, demo[start : start + 50])
+            generations.append(publish(index, remote, keep=2, max_age=0).generation)
+            assert pull(remote, replica, keep=2, max_age=0) == generations[-1]
+        _, tocs = read_manifests(remote)
+        assert sorted(tocs) == generations[-2:]  # older ones deleted on the remote side
+        assert {p.name for p in module.iterdir() if p.name.startswith("_MAIN_")} == {
+            toc_name(g) for g in generations[-2:]
+        }
+        assert Archive(replica).search("")["total"] == 200
+    finally:
+        daemon.terminate()
+        daemon.wait(10)
