@@ -123,7 +123,10 @@ def test_api_answers_410_and_425_for_generations_it_cannot_serve(tmp_path, demo)
     early = client.get(f"/api/search?page=2&generation={answer['generation'] + 1}")
     assert early.status_code == 425 and early.headers["Retry-After"] == "1"
     page = client.get("/?q=&per_page=5")
-    assert f"generation={answer['generation']}" in page.get_data(as_text=True)
+    assert f"generation={answer['generation']}" in page.get_data(as_text=True)  # paging links
+    moved = client.get(f"/?q=&per_page=5&page=2&generation={first}")
+    assert moved.status_code == 302 and "generation" not in moved.headers["Location"]
+    assert moved.headers["Location"] == "/?per_page=5"  # page 1 of the same search
 
 
 def test_published_alias_file_travels_with_the_generation(tmp_path, demo):

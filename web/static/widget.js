@@ -368,10 +368,12 @@ export class ArchiveSearch extends HTMLElement {
     this.#setLoading(true);
     let answer = null;
     let message = null;
+    let gone = false;
     try {
       const response = await fetch(this.#url(q, page), {
         signal: controller.signal, credentials: "omit",
       });
+      gone = response.status === 410 && page > 1; // the list's generation is no longer kept
       const body = await response.json().catch(() => null);
       if (response.ok && body) answer = body;
       else message = body?.error?.message ?? null;
@@ -381,6 +383,7 @@ export class ArchiveSearch extends HTMLElement {
     if (seq !== this.#seq) return; // a newer search (or Escape) has taken over
     this.#controller = null;
     this.#setLoading(false);
+    if (gone) return this.#search(1); // start the list again on the current generation
     if (answer) this.#show(q, answer, page);
     else this.#fail(message, page);
   }
