@@ -252,9 +252,8 @@ def publish(
         try:
             manifest = snapshot(index_dir, into, alias_file)
             result = Published(manifest["generation"], manifest["documents"])
-            if toc_name(result.generation) in rsync.list_names(dest):
-                result.already = True
-            else:
+            result.already = _check_dest(dest, manifest)
+            if not result.already:
                 stats = install(str(into), dest, manifest)
                 result.files_sent, result.bytes_sent = stats["files"], stats["bytes"]
         finally:
@@ -262,6 +261,23 @@ def publish(
     result.removed = remove_old(dest, keep, max_age)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _check_dest(dest: str, manifest: dict) -> bool:
+    """True when `dest` already holds this generation; an error when it holds another index's."""
+    manifests, tocs = read_manifests(dest)
+    generation = manifest["generation"]
+    other = (
+        f"{dest} holds generations published from another index; publish this one to an "
+        "empty folder (replicas only ever move to a higher generation number)"
+    )
+    if tocs and max(tocs) > generation:
+        raise PublishError(f"{other} (it has generation {max(tocs)}, this index {generation})")
+    if generation in tocs:
+        if manifests.get(generation, {}).get("files") != manifest["files"]:
+            raise PublishError(other)
+        return True
+    return False
 
 
 def _check_writable(dest: Path) -> None:

@@ -106,6 +106,13 @@ def test_clear_errors(tmp_path, demo, capsys):
     assert main(["publish", "--index", str(tmp_path / "none"), str(tmp_path / "dest")]) == 1
     assert "no index at" in capsys.readouterr().err
     assert main(["publish", "--keep", "0", "--index", str(index), str(tmp_path / "d")]) == 2
+    # A folder published from another index (a rebuilt primary restarts at generation 1).
+    other = tmp_path / "other"
+    add(other, demo[20:40])
+    add(other, demo[40:60])
+    publish(other, str(tmp_path / "taken"))
+    with pytest.raises(PublishError, match="another index"):
+        publish(index, str(tmp_path / "taken"))
 
 
 def test_publish_during_an_ingest_sends_the_last_committed_generation(tmp_path, demo):
