@@ -1,8 +1,9 @@
 """The read side end to end: one open index, one reused searcher, the /api/search shape.
 
-`Archive` keeps a single searcher and its generation arrays and replaces both
-when a newer generation is committed. It opens a fresh searcher rather than
-calling `refresh()`, which keeps stale deletions in reused segment readers.
+`Archive` keeps the newest generation's searcher and arrays open and opens the
+next one when a newer generation is committed (or published), plus a few older
+ones that pinned pages ask for (search.pinned). It opens a fresh searcher
+rather than calling `refresh()`, which keeps stale deletions in reused readers.
 Whoosh's file readers are not safe to share across threads mid-read, so
 searches on one Archive take turns (a lock); each is a few milliseconds.
 """
@@ -66,6 +67,11 @@ class Archive:
         with self._lock:
             self._open.close()
 
+    def _aliases(self, gen: Generation) -> Any:
+        """The alias table published with `gen` (a replica), else the configured one."""
+        path = self._open.alias_file(gen)
+        return engine.load_aliases(path) if path else engine.load_aliases()
+
     # ---- search ----
 
     def search(
@@ -107,7 +113,7 @@ class Archive:
             gen = self._current(generation)
             deadline = engine.Deadline(self.time_limit if time_limit is None else time_limit)
             date_mask = _date_mask(gen, parsed, bounds)
-            aliases = engine.load_aliases(self._open.alias_file(gen))
+            aliases = self._aliases(gen)
             ev = engine.evaluate(gen, parsed, date_mask, deadline, aliases)
             total_mask, facets = apply_facets(gen, ev.mask, filters, facet_size)
             total = int(np.count_nonzero(total_mask))
@@ -214,8 +220,7 @@ class Archive:
         parsed = parse(q)
         deadline = engine.Deadline(self.time_limit)
         date_mask = _date_mask(gen, parsed, bounds)
-        aliases = engine.load_aliases(self._open.alias_file(gen))
-        ev = engine.evaluate(gen, parsed, date_mask, deadline, aliases)
+        ev = engine.evaluate(gen, parsed, date_mask, deadline, self._aliases(gen))
         mask = ev.mask
         for name, values in filters.items():
             selected = Facet(gen.facets[name], values).filter_mask(gen.n)

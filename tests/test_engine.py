@@ -132,6 +132,7 @@ def test_response_shape(archive):
         "results",
         "facets",
         "timed_out",
+        "generation",
     }
     assert set(result["results"][0]) == {
         "id",
