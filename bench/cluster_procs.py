@@ -113,11 +113,13 @@ class Replica:
                     os.killpg(process.pid, signal.SIGKILL)
                     process.wait()
 
-    def rss_mb(self) -> float:
-        """Resident memory of the server's process group (master and workers), in MB."""
+    def memory_mb(self) -> dict[str, float]:
+        """Resident memory of the server's process group (master and workers), in MB:
+        anonymous (the process's own) and file-backed (mapped index files: page cache,
+        shared with every process that reads them, and reclaimable)."""
         if self.server is None:
-            return 0.0
-        total = 0
+            return {}
+        totals = {"RssAnon:": 0, "RssFile:": 0}
         for entry in Path("/proc").iterdir():
             if not entry.name.isdigit():
                 continue
@@ -125,11 +127,15 @@ class Replica:
                 if os.getpgid(int(entry.name)) != self.server.pid:
                     continue
                 for line in (entry / "status").read_text().splitlines():
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
+                    key = line.split(None, 1)[0] if line else ""
+                    if key in totals:
+                        totals[key] += int(line.split()[1])
             except (OSError, ProcessLookupError):
                 continue
-        return total / 1024
+        return {
+            "anon": round(totals["RssAnon:"] / 1024, 1),
+            "file": round(totals["RssFile:"] / 1024, 1),
+        }
 
 
 class HAProxy:

@@ -26,6 +26,7 @@ from whoosh.searching import Searcher
 
 from search.errors import SearchError
 from search.generation import Generation
+from search.postings import PostingCache
 
 KEEP_OPEN = 2  # older generations kept open for pinned pages (LRU)
 OLDER_CACHE_BYTES = 8 << 20  # posting cache of an older generation (it serves only pages)
@@ -115,7 +116,8 @@ class OpenGenerations:
         self._newest = None
 
     def _keep_older(self, gen: Generation) -> None:
-        gen.postings.max_bytes = min(gen.postings.max_bytes, OLDER_CACHE_BYTES)
+        if gen.postings.max_bytes > OLDER_CACHE_BYTES:  # it now serves only pinned pages
+            gen.postings = PostingCache(gen.leaves, OLDER_CACHE_BYTES)
         self._older[gen.generation] = gen
         while len(self._older) > KEEP_OPEN:
             _, evicted = self._older.popitem(last=False)
