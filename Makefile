@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 INDEX ?= data/index
 
-.PHONY: install serve demo test test-fast lint format bench eval soak cluster-test clean
+.PHONY: install serve demo test test-fast lint format bench eval soak attack cluster-test clean
 
 install: $(STAMP)
 
@@ -56,3 +56,6 @@ cluster-test: install
 	@command -v wrk >/dev/null && command -v haproxy >/dev/null && command -v rsync >/dev/null \
 		|| (apt-get update -qq && apt-get install -y -qq wrk haproxy rsync)
 	$(BIN)/python bench/cluster.py
+
+attack: install
+	$(BIN)/python bench/attack.py

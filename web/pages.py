@@ -23,6 +23,7 @@ from search.pinned import GenerationGone
 from web import api, get_archive
 from web import trends as trends_view
 from web.errors import ApiError
+from web.ratelimit import mark_timed_out
 
 bp = Blueprint("pages", __name__)
 
@@ -141,7 +142,7 @@ def search() -> Any:
     answer = None
     try:
         params = api.search_params(args, facet_size_default=SIDEBAR_SIZE)
-        answer = get_archive().search(**params)
+        answer = mark_timed_out(get_archive().search(**params))
     except GenerationGone:  # the list's generation is no longer kept: its first page again
         return redirect(search_url(page=None))
     except (ApiError, SearchError) as exc:
@@ -159,8 +160,13 @@ def search() -> Any:
     }
     if answer is not None:
         context["facets"] = _trim_facets(answer.get("facets") or {})
-        context["timeline_chart"] = trends_view.search_timeline(args, search_url)
-        if not any(args.get(key) for key in STATE_KEYS if key not in ("sort", "per_page")):
+        # The timeline and trends share what is left of the request's time budget; after
+        # a search that ran out of it they would only repeat the same unfinished work.
+        if not answer["timed_out"]:
+            context["timeline_chart"] = trends_view.search_timeline(args, search_url)
+        if not answer["timed_out"] and not any(
+            args.get(key) for key in STATE_KEYS if key not in ("sort", "per_page")
+        ):
             context["trends"] = trends_view.recent_trends()
         context["pages"] = pagination(answer["page"], answer["per_page"], answer["total"])
     return render_template("search.html", **context), 400 if error else 200
