@@ -13,7 +13,7 @@ UV := $(TOOLS)/bin/uv
 LOCK := requirements.lock
 LOCK_OPTIONS := --extra dev --universal --python-version 3.11 --generate-hashes
 
-.PHONY: install lock check-lock check-latest wheel serve demo test test-fast lint format bench eval soak attack clean
+.PHONY: install lock check-lock check-latest wheel serve demo test test-fast lint format bench eval soak attack cluster-test clean
 
 install: $(STAMP)
 
@@ -82,6 +82,11 @@ clean:
 soak: install
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/soak.py
+
+cluster-test: install
+	@command -v wrk >/dev/null && command -v haproxy >/dev/null && command -v rsync >/dev/null \
+		|| (apt-get update -qq && apt-get install -y -qq wrk haproxy rsync)
+	$(BIN)/python bench/cluster.py
 
 attack: install
 	$(BIN)/python bench/attack.py

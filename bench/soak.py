@@ -86,8 +86,10 @@ def mixed_paths(archive: Archive, size: int = 2_000, seed: int = 7) -> list[str]
     return paths
 
 
-def run_wrk(base: str, script: Path, paths_file: Path, connections: int, seconds: int) -> dict:
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s",
+def run_wrk(
+    base: str, script: Path, paths_file: Path, connections: int, seconds: int, timeout: int = 5
+) -> dict:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", f"{timeout}s",
                "-s", str(script), base, "--", str(paths_file)]  # fmt: skip
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     result = json.loads(out.strip().splitlines()[-1])

@@ -182,14 +182,18 @@ class AliasWatch:
     def __init__(self) -> None:
         self._table: Aliases | None = None
         self._generation: int | None = None
+        self._path: Path | None = None
         self._checked = float("-inf")
 
-    def table(self, generation: int) -> Aliases | None:
+    def table(self, generation: int, path: Path | None = None) -> Aliases | None:
+        """The table for `generation`; `path`: the alias file published with it (a
+        replica's), read in place of the ALIASES setting's."""
         now = time.monotonic()
-        if generation != self._generation or now - self._checked >= CHECK_SECONDS:
-            self._generation, self._checked = generation, now
+        stale = generation != self._generation or path != self._path
+        if stale or now - self._checked >= CHECK_SECONDS:
+            self._generation, self._path, self._checked = generation, path, now
             try:
-                self._table = load_aliases()
+                self._table = load_aliases(path)
             except AliasError:
                 self._table = None
         return self._table

@@ -1,8 +1,9 @@
 """The read side end to end: one open index, one reused searcher, the /api/search shape.
 
-`Archive` keeps a single searcher and its generation arrays and replaces both
-when a newer generation is committed. It opens a fresh searcher rather than
-calling `refresh()`, which keeps stale deletions in reused segment readers.
+`Archive` keeps the newest generation's searcher and arrays open and opens the
+next one when a newer generation is committed (or published), plus a few older
+ones that pinned pages ask for (search.pinned). It opens a fresh searcher
+rather than calling `refresh()`, which keeps stale deletions in reused readers.
 Whoosh's file readers are not safe to share across threads mid-read, so
 searches on one Archive take turns (a lock); each is a few milliseconds.
 """
@@ -26,6 +27,7 @@ from search.dates import parse_bound
 from search.errors import SearchError
 from search.facets import Facet, apply_facets, filter_docs
 from search.generation import Generation
+from search.pinned import OpenGenerations
 from search.query import Query, parse
 from search.ranking import SETTINGS, Settings
 from search.schema import ENTITY_FIELDS, FACET_FIELDS, unpack_record
@@ -51,25 +53,16 @@ class Archive:
         self.path = resolve_index_dir(index_dir)
         self.ranking = ranking
         self.time_limit = time_limit
-        self._cache_bytes = posting_cache_mb << 20
         self._ix = open_index(self.path)
         self._lock = threading.RLock()
-        self._gen: Generation | None = None
-        self._gen_number = -1
+        self._open = OpenGenerations(self._ix, self.path, posting_cache_mb << 20, ranking)
         self._aliases = AliasWatch()
 
     # ---- the current generation ----
 
-    def _current(self) -> Generation:
-        """The generation arrays of the latest commit (a new searcher after any commit)."""
-        latest = self._ix.latest_generation()
-        if self._gen is None or latest != self._gen_number:
-            old = self._gen
-            self._gen = Generation(self._ix.searcher(), self._cache_bytes, self.ranking)
-            self._gen_number = latest
-            if old is not None:
-                old.searcher.close()
-        return self._gen
+    def _current(self, generation: int | None = None) -> Generation:
+        """The newest generation's arrays, or those of `generation` (a pinned page)."""
+        return self._open.get(generation)
 
     def warm(self) -> None:
         """Build the current generation's arrays, spelling lexicon and suggester now (seconds
@@ -87,15 +80,17 @@ class Archive:
         with self._lock:
             yield self._current()
 
-    def aliases(self) -> Aliases | None:
-        """The alias table queries expand with (see search.aliases.AliasWatch); None if broken."""
-        return self._aliases.table(self._gen_number)
+    def aliases(self, gen: Generation | None = None) -> Aliases | None:
+        """The alias table queries on `gen` (default: the newest) expand with: the file
+        published with that generation (a replica), else the configured one
+        (search.aliases.AliasWatch); None if broken."""
+        with self._lock:
+            gen = gen or self._current()
+            return self._aliases.table(gen.generation, self._open.alias_file(gen))
 
     def close(self) -> None:
         with self._lock:
-            if self._gen is not None:
-                self._gen.searcher.close()
-                self._gen = None
+            self._open.close()
 
     # ---- search ----
 
@@ -111,8 +106,13 @@ class Archive:
         filters: dict[str, list[str]] | None = None,
         facet_size: int = limits.DEFAULT_FACET_SIZE,
         time_limit: float | None = None,
+        generation: int | None = None,
     ) -> dict[str, Any]:
-        """Run one search; returns the /api/search dict. Raises SearchError for bad parameters."""
+        """Run one search; returns the /api/search dict. Raises SearchError for bad parameters.
+
+        `generation` pins the search to the generation an earlier page reported
+        (search.pinned), so pages of one result list never repeat or skip.
+        """
         started = time.perf_counter()
         page = _int("page", page, 1, None)
         per_page = _int("per_page", per_page, 1, limits.MAX_PER_PAGE)
@@ -127,11 +127,13 @@ class Archive:
         filters = _filters(filters)
         bounds = (_bound("from", date_from, end=False), _bound("to", date_to, end=True))
         parsed = parse(q)
+        if generation is not None:
+            generation = _int("generation", generation, 0, None)
         with self._lock:
-            gen = self._current()
+            gen = self._current(generation)
             deadline = engine.Deadline(self.time_limit if time_limit is None else time_limit)
             date_mask = _date_mask(gen, parsed, bounds)
-            aliases = self.aliases()
+            aliases = self.aliases(gen)
             ev = engine.evaluate(gen, parsed, date_mask, deadline, aliases)
             total_mask, facets = apply_facets(gen, ev.mask, filters, facet_size)
             total = int(np.count_nonzero(total_mask))
@@ -156,6 +158,7 @@ class Archive:
             "facets": facets,
             "timed_out": deadline.hit,
             "relaxed": ev.relaxed,
+            "generation": gen.generation,
         }
 
     def _result(
@@ -205,7 +208,7 @@ class Archive:
     def health(self) -> dict[str, Any]:
         with self._lock:
             gen = self._current()
-            return {"status": "ok", "documents": gen.doc_count, "generation": self._gen_number}
+            return {"status": "ok", "documents": gen.doc_count, "generation": gen.generation}
 
     def stats(self, top: int = 10) -> dict[str, Any]:
         """Documents, date range and the most frequent values of each facet."""
@@ -225,7 +228,7 @@ class Archive:
                 ]
             return {
                 "documents": gen.doc_count,
-                "generation": self._gen_number,
+                "generation": gen.generation,
                 "dated": int(np.count_nonzero(dated)),
                 "date_range": {"from": first, "to": last},
                 "top": top_values,
@@ -246,7 +249,7 @@ class Archive:
         parsed = parse(q)
         deadline = engine.Deadline(self.time_limit if time_limit is None else time_limit)
         date_mask = _date_mask(gen, parsed, bounds)
-        ev = engine.evaluate(gen, parsed, date_mask, deadline, self.aliases())
+        ev = engine.evaluate(gen, parsed, date_mask, deadline, self.aliases(gen))
         return filter_docs(gen, ev.mask, filters), ev.timed_out
 
     def trends(

@@ -79,6 +79,7 @@ class Generation:
         self.settings = settings
         self._field_weights = settings.field_weights
         reader = searcher.reader()
+        self.generation: int = reader.generation() if reader.generation() is not None else -1
         self.leaves: list[tuple[Any, int]] = list(reader.leaf_readers())
         self.n = reader.doc_count_all()
         self.doc_count = reader.doc_count()

@@ -28,6 +28,7 @@ DEFAULT_PER_PAGE = 10
 MAX_PER_PAGE = 100
 MAX_WINDOW = 10_000  # page x per_page: deeper pages are refused (refine the query instead)
 SORTS = ("relevance", "newest", "oldest")
+MAX_GENERATION = 2**53  # `generation` pins a page to the index generation page 1 reported
 
 # Facets: FACET_FIELDS (the schema's facet fields) are also the filter parameters.
 FACET_FIELDS = FACET_FIELDS

@@ -97,7 +97,7 @@ def archive(tmp_path_factory):
 
 @pytest.fixture
 def no_aliases(monkeypatch):
-    monkeypatch.setattr(Archive, "aliases", lambda self: None)
+    monkeypatch.setattr(Archive, "aliases", lambda self, gen=None: None)
 
 
 @pytest.fixture
@@ -126,6 +126,7 @@ def test_response_shape(archive):
         "facets",
         "timed_out",
         "relaxed",
+        "generation",
     }
     assert set(result["results"][0]) == {
         "id",

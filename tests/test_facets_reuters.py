@@ -53,7 +53,7 @@ def reuters(tmp_path_factory, corpora):
     path = tmp_path_factory.mktemp("reuters")
     ingest(path, items, extract=False)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(Archive, "aliases", lambda self: None)  # stock has no aliases
+        patch.setattr(Archive, "aliases", lambda self, gen=None: None)  # stock has no aliases
         yield Archive(path), records
 
 

@@ -30,7 +30,7 @@ _ID = re.compile(limits.ID_PATTERN)
 _DATE = re.compile(limits.DATE_PATTERN)
 
 
-def int_arg(args: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+def int_arg(args: Mapping[str, str], name: str, default: Any, low: int, high: int) -> Any:
     """An integer parameter within [low, high], else a 400 naming it."""
     text = args.get(name)
     if text is None or text == "":
@@ -117,6 +117,7 @@ def search_params(
             args, "facet_size", facet_size_default, limits.MIN_FACET_SIZE, limits.MAX_FACET_SIZE
         ),
         "time_limit": time_left(),
+        "generation": int_arg(args, "generation", None, 0, limits.MAX_GENERATION),
     }
 
 

@@ -18,6 +18,7 @@ from typing import Any, TextIO
 
 from index.readers import Parsed, read_paths
 from index.records import article_from_dict
+from index.rsync import PublishError
 from index.writer import IngestReport, LockTimeout, delete, ingest
 from search.aliases import AliasError
 from search.export import iter_records
@@ -195,6 +196,51 @@ def cmd_serve(args: argparse.Namespace) -> int:
     )
 
 
+def _retention(args: argparse.Namespace) -> dict[str, Any]:
+    if args.keep < 1:
+        raise UsageError("--keep must be at least 1")
+    if args.keep_minutes < 0:
+        raise UsageError("--keep-minutes must not be negative")
+    return {"keep": args.keep, "max_age": args.keep_minutes * 60}
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    """Copy the latest committed generation to DEST for replicas (index.publish)."""
+    import os
+
+    from index.entities.aliases import ENV as ALIASES_ENV
+
+    from index.entities import load_aliases
+    from index.publish import publish
+
+    aliases = os.environ.get(ALIASES_ENV) or None
+    if aliases:
+        load_aliases(aliases)  # a broken alias file is refused before anything is sent
+    result = publish(
+        resolve_index_dir(args.index),
+        args.dest,
+        aliases=aliases,
+        **_retention(args),
+    )
+    print(result.summary(args.dest))
+    return 0
+
+
+def cmd_replica(args: argparse.Namespace) -> int:
+    """Pull published generations from SOURCE into the index folder (index.replica)."""
+    from index.replica import run_replica
+
+    if args.every is not None and args.every <= 0:
+        raise UsageError("--every must be a positive number of seconds")
+    return run_replica(
+        args.source,
+        resolve_index_dir(args.index),
+        every=args.every,
+        bwlimit=args.bwlimit,
+        **_retention(args),
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="archive-search", description="Full-text search for an archive of articles."
@@ -256,6 +302,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_stats)
 
+    retention = argparse.ArgumentParser(add_help=False)
+    retention.add_argument(
+        "--keep", type=int, default=3, help="newest generations always kept (default 3)"
+    )
+    retention.add_argument(
+        "--keep-minutes",
+        type=float,
+        default=60.0,
+        help="how long a replaced generation stays for readers paging on it (default 60)",
+    )
+    p = sub.add_parser(
+        "publish", parents=[common, retention], help="copy the latest generation for replicas"
+    )
+    p.add_argument("dest", metavar="DEST", help="a folder, or anything rsync reaches (host:path)")
+    p.set_defaults(func=cmd_publish)
+
+    p = sub.add_parser(
+        "replica", parents=[common, retention], help="keep a copy of a published folder current"
+    )
+    p.add_argument("--from", dest="source", required=True, metavar="SOURCE",
+                   help="the published folder (local, host:path or rsync://)")  # fmt: skip
+    p.add_argument("--every", type=float, metavar="SECONDS",
+                   help="pull again every SECONDS until stopped (default: pull once)")  # fmt: skip
+    p.add_argument("--bwlimit", type=int, metavar="KBPS", help="rsync bandwidth limit, KB/s")
+    p.set_defaults(func=cmd_replica)
+
     p = sub.add_parser("serve", parents=[common], help="serve the site and the API")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
@@ -274,7 +346,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_usage(sys.stderr)
         print(f"archive-search: error: {exc}", file=sys.stderr)
         return 2
-    except (IndexUnavailable, LockTimeout, AliasError) as exc:
+    except (IndexUnavailable, LockTimeout, AliasError, PublishError) as exc:
         print(f"archive-search: error: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:

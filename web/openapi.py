@@ -74,6 +74,12 @@ def _search_parameters(max_q: int) -> list[dict[str, Any]]:
             },
             "values returned per facet",
         ),
+        query_param(
+            "generation",
+            {"type": "integer", "minimum": 0, "maximum": api.MAX_GENERATION},
+            "the `generation` page 1 reported: later pages read the same result list "
+            "(410 when it is gone: start again; 425 when it has not reached this replica)",
+        ),
     ]
     return params + facet_filter_params()
 
@@ -154,6 +160,7 @@ def _schemas() -> dict[str, Any]:
                     "description": "no article held every word of the query, so articles "
                     "holding any of them are shown",
                 },
+                "generation": {"type": "integer"},
             },
         },
         "Article": {
@@ -231,6 +238,10 @@ def openapi_document() -> dict[str, Any]:
                 "search the archive",
                 _ok("a page of results with facets", "SearchResponse"),
                 _search_parameters(max_q),
+                {
+                    "410": _error("the pinned generation is gone: start again from page 1"),
+                    "425": _error("the pinned generation has not reached this server yet"),
+                },
             ),
             "/api/articles/{article_id}": _get(
                 "one article record, with html_url",

@@ -14,12 +14,13 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import nh3
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from search import limits
 from search.errors import SearchError
+from search.pinned import GenerationGone
 from web import api, get_archive
 from web import trends as trends_view
 from web.ratelimit import mark_timed_out
@@ -134,7 +135,7 @@ def chips(args: MultiDict) -> list[dict[str, str]]:
 
 
 @bp.get("/")
-def search() -> tuple[str, int]:
+def search() -> Any:
     args = MultiDict(request.args)
     args.poplist("facet_size")
     error = None
@@ -142,7 +143,11 @@ def search() -> tuple[str, int]:
     try:
         params = api.search_params(args, facet_size_default=SIDEBAR_SIZE)
         answer = mark_timed_out(get_archive().search(**params))
+    except GenerationGone:  # the list's generation is no longer kept: its first page again
+        return redirect(search_url(page=None))
     except SearchError as exc:
+        if exc.status != 400:
+            raise
         error = exc.message
     context: dict[str, Any] = {
         "args": args,

@@ -127,8 +127,9 @@ def _caching_headers(response: Response) -> Response:
 
 
 def _retry_after_only_when_limited(response: Response) -> Response:
-    """flask-limiter sends Retry-After on every answer; it only means something on a 429."""
-    if response.status_code != 429:
+    """flask-limiter sends Retry-After on every answer; it only means something on a 429
+    (and on a 425, where search.pinned sets it: the generation is on its way)."""
+    if response.status_code not in (425, 429):
         response.headers.pop("Retry-After", None)
     return response
 

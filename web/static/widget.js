@@ -343,6 +343,8 @@ export class ArchiveSearch extends HTMLElement {
 
   #url(q, page) {
     const params = new URLSearchParams({ q, page, per_page: this.#perPage });
+    // Later pages read the generation page 1 was built on: no repeats or gaps.
+    if (page > 1 && this.#answer?.generation != null) params.set("generation", this.#answer.generation);
     params.set("facet_size", this.#facetNames.length ? FACET_SIZE : 1);
     for (const [facet, values] of this.#filters) {
       for (const value of values) params.append(facet, value);
@@ -366,10 +368,12 @@ export class ArchiveSearch extends HTMLElement {
     this.#setLoading(true);
     let answer = null;
     let message = null;
+    let gone = false;
     try {
       const response = await fetch(this.#url(q, page), {
         signal: controller.signal, credentials: "omit",
       });
+      gone = response.status === 410 && page > 1; // the list's generation is no longer kept
       const body = await response.json().catch(() => null);
       if (response.ok && body) answer = body;
       else message = body?.error?.message ?? null;
@@ -379,6 +383,7 @@ export class ArchiveSearch extends HTMLElement {
     if (seq !== this.#seq) return; // a newer search (or Escape) has taken over
     this.#controller = null;
     this.#setLoading(false);
+    if (gone) return this.#search(1); // start the list again on the current generation
     if (answer) this.#show(q, answer, page);
     else this.#fail(message, page);
   }
