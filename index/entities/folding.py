@@ -87,8 +87,14 @@ def best_spelling(spellings: Counter) -> str:
     return min(spellings, key=rank)
 
 
-def fold(mentions: Iterable[Mention], text: str = "") -> dict[str, list[str]]:
-    """Fold one article's mentions (in text order) into facet values per kind."""
+def fold(mentions: Iterable[Mention], text: str = "", join: bool = True) -> dict[str, list[str]]:
+    """Fold one article's mentions (in text order) into facet values per kind.
+
+    With `join=False` every distinct name stays a value ("Trump" beside "Donald
+    Trump", "CSTO" beside its long form) and only takes the kind of the name it
+    shortens: extraction keeps what the article says, and
+    `index.entities.consolidate` joins values from the stored ones.
+    """
     spellings: dict[str, Counter] = {}
     kinds: dict[str, Counter] = {}
     first: dict[str, int] = {}
@@ -110,7 +116,7 @@ def fold(mentions: Iterable[Mention], text: str = "") -> dict[str, list[str]]:
         spellings.setdefault(k, Counter())[m.text] += 1
         kinds.setdefault(k, Counter())[m.kind] += 1
         first.setdefault(k, m.start)
-        if text and " " in m.text:
+        if join and text and " " in m.text:
             paren = _PAREN_ACRONYM.match(text, m.end)
             if paren and acronym_matches(paren.group(1), m.text):
                 ak = key(paren.group(1))
@@ -121,14 +127,17 @@ def fold(mentions: Iterable[Mention], text: str = "") -> dict[str, list[str]]:
     acronyms = {
         k: best_spelling(spellings[k]) for k in spellings if is_acronym(next(iter(spellings[k])))
     }
+    if not join:
+        _align_short_kinds(kinds)
     for k in spellings:
-        if k in target or " " not in k:
+        if not join or k in target or " " not in k:
             continue
         sample = best_spelling(spellings[k])
         hits = [a for a, spelled in acronyms.items() if acronym_matches(spelled, sample)]
         if len(hits) == 1:
             target[k] = hits[0]
-    _join_surnames(spellings, kinds, target)
+    if join:
+        _join_surnames(spellings, kinds, target)
 
     merged: dict[str, str] = {}  # every key -> its final key
     for k in spellings:
@@ -181,3 +190,16 @@ def _join_surnames(spellings: dict, kinds: dict, target: dict) -> None:
         full = by_last.get(k) or by_first.get(k)
         if full and len(full) == 1:
             target[k] = next(iter(full))
+
+
+def _align_short_kinds(kinds: dict[str, Counter]) -> None:
+    """One label per name in an article: "Duda" is a person where "Andrzej Duda" is one."""
+    people: dict[str, int] = {}
+    for k, votes in kinds.items():
+        words = k.split()
+        if len(words) > 1 and votes.most_common(1)[0][0] == "person":
+            for word in {words[0], words[-1]}:
+                people[word] = people.get(word, 0) + 1
+    for k, votes in kinds.items():
+        if " " not in k and k in people and votes.most_common(1)[0][0] != "person":
+            kinds[k] = Counter({"person": sum(votes.values())})
