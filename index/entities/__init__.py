@@ -91,7 +91,7 @@ def extract_entities(title: str, body: str) -> dict[str, list[str]]:
         return {kind: [] for kind in KINDS}
     aliases = load_aliases()
     mentions = clean_mentions(get_tagger().mentions(text), text)
-    return _correct_kinds(fold(mentions, text, join=False), aliases)
+    return _correct_kinds(fold(mentions), aliases)
 
 
 def _correct_kinds(entities: dict[str, list[str]], aliases: Aliases) -> dict[str, list[str]]:

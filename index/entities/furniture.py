@@ -10,7 +10,9 @@ saw. These rules run on every article, before mentions are folded:
 - titles are not names: "Mayor Adamowicz" is Adamowicz, "US President Trump"
   the person Trump, and a span made only of titles ("US Ambassador") is dropped;
 - social networks and web platforms are organisations ("Twitter", "YouTube"),
-  whatever kind the tagger gave them;
+  whatever kind the tagger gave them; countries and first-level regions
+  (`places.txt`) are places; a name ending in "Post", "Party", "University" …
+  is an organisation, one ending in "Airport", "County", "River" … a place;
 - a capitalised sentence adverb ("Additionally", "Reportedly") is not a name,
   nor is a deity ("God").
 """
@@ -19,6 +21,8 @@ from __future__ import annotations
 
 import html
 import re
+from functools import cache
+from pathlib import Path
 
 from index.entities.clusters import load_clusters
 from index.entities.tagger import Mention
@@ -52,7 +56,7 @@ _TRAILING = _word_set(
     minister ministers president chairman chairwoman official officials whip chief
     """
 )
-# What is left of "Defence Secretary" is not an organisation.
+# Before an office word they name the office, not an organisation ("Defence Secretary").
 _OFFICE_ADJECTIVES = _word_set(
     "defence defense foreign interior finance justice home health education transport"
 )
@@ -70,6 +74,33 @@ WEB_ORGANIZATIONS = _word_set(
 )
 # Not people a reader filters by, though the tagger often calls them so.
 NOT_PEOPLE = _word_set("god allah lord almighty")
+# Clock and calendar words written in capitals: "(0700 UTC)" is no organisation.
+# Religions and their followers are no organisation or person either.
+NOT_NAMES = _word_set(
+    """
+    utc gmt est edt cst cdt pst pdt cet cest bst ist jst aest a.m. p.m.
+    muslim muslims christian christians catholic catholics jew jews jewish hindu hindus
+    sikh sikhs buddhist buddhists islam christianity judaism hinduism buddhism
+    """
+)
+# The last word of a name that says what kind of thing it names.
+ORGANIZATION_HEADS = _word_set(
+    """
+    times post news journal herald tribune gazette telegraph guardian magazine review
+    party association university college institute council committee commission agency
+    ministry department office bureau service services authority foundation society
+    union federation league club corporation corp corp. inc inc. ltd ltd. company co. group
+    airlines airways bank police army navy court parliament assembly congress senate
+    network channel radio tv television press
+    """
+) - {"bank"}  # "West Bank"
+PLACE_HEADS = _word_set(
+    """
+    airport street avenue road square county province district island islands river lake
+    mountains mountain valley bay sea ocean peninsula park bridge station
+    """
+)
+_GAZETTEER = Path(__file__).with_name("places.txt")
 # Capitalised at a sentence start only: connectives a name never is.
 _ADVERBS = _word_set(
     """
@@ -122,9 +153,30 @@ def _strip_offices(words: list[str]) -> list[str]:
     n = len(words)
     while n and words[n - 1].lower() in _TRAILING:
         n -= 1
-    if n == 1 and n < len(words) and words[0].lower() in _OFFICE_ADJECTIVES:
-        return []
+    while n < len(words) and n and words[n - 1].lower() in _OFFICE_ADJECTIVES:
+        n -= 1  # "CSTO Defence Ministers" -> "CSTO"; "Defence Secretary" -> nothing
     return words[:n]
+
+
+@cache
+def places() -> frozenset[str]:
+    """Countries, US states and other first-level regions: always places when alone."""
+    lines = _GAZETTEER.read_text(encoding="utf-8").splitlines()
+    return frozenset(
+        " ".join(line.casefold().split()) for line in lines if line.strip() and line[0] != "#"
+    )
+
+
+def _head_kind(words: list[str]) -> str | None:
+    """The kind a multi-word name's last word gives it ("Washington Post" -> organization)."""
+    if len(words) < 2:
+        return None
+    last = words[-1].lower()
+    if last in ORGANIZATION_HEADS:
+        return "organization"
+    if last in PLACE_HEADS:
+        return "place"
+    return None
 
 
 def _sentence_initial(text: str, start: int) -> bool:
@@ -160,8 +212,14 @@ def clean_mentions(mentions: list[Mention], text: str) -> list[Mention]:
                 m = Mention(kind, surface, start, start + len(surface))
                 words = kept
         low = m.text.lower()
+        if low in NOT_NAMES:
+            continue
         if low in WEB_ORGANIZATIONS:
             m = m._replace(kind="organization")
+        elif " ".join(low.split()) in places():
+            m = m._replace(kind="place")
+        elif _head_kind(words):
+            m = m._replace(kind=_head_kind(words))
         elif len(words) == 1 and (
             (m.kind == "person" and low in NOT_PEOPLE)
             or (_sentence_initial(text, m.start) and _is_adverb(m.text))
