@@ -125,5 +125,8 @@ def merge_entities(
 
 def enrich(article: Article) -> Article:
     """The article with its given entities merged with the extracted ones (pool-friendly)."""
+    from index.entities.furniture import publisher_names, without_publisher
+
     extracted = extract_entities(article.title, article.body)
+    extracted = without_publisher(extracted, publisher_names(article.source, article.url))
     return dataclasses.replace(article, entities=merge_entities(article.entities, extracted))

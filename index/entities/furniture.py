@@ -14,7 +14,12 @@ saw. These rules run on every article, before mentions are folded:
   (`places.txt`) are places; a name ending in "Post", "Party", "University" …
   is an organisation, one ending in "Airport", "County", "River" … a place;
 - a capitalised sentence adverb ("Additionally", "Reportedly") is not a name,
-  nor is a deity ("God").
+  nor is a deity ("God"), a religion, a disease, a time zone or a generic body
+  alone ("the Commission");
+- an article's own publisher (its `source`, or its URL's site name) is not
+  one of its entities: "Wikinews attended" is page furniture (`enrich`);
+- bylines and picture credits ("Image: Paul Budd", "Wikinews reporter X")
+  name the page's staff, not the story's people.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import html
 import re
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from index.entities.clusters import load_clusters
 from index.entities.tagger import Mention
@@ -34,6 +40,7 @@ def _word_set(text: str) -> frozenset[str]:
 
 
 _TAG = re.compile(r"<(?:[a-zA-Z!/?][^<>]{0,2000})>")
+_ADDRESS = re.compile(r"\b(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _WIKI_LABEL = re.compile(r"\(\([^()\n]{1,16}\)\)(?:\s*[A-Z][a-z]+ language:\s*\u200d?)?")
 
 # Words that title a person or an office: never part of the name itself.
@@ -75,12 +82,22 @@ WEB_ORGANIZATIONS = _word_set(
 # Not people a reader filters by, though the tagger often calls them so.
 NOT_PEOPLE = _word_set("god allah lord almighty")
 # Clock and calendar words written in capitals: "(0700 UTC)" is no organisation.
-# Religions and their followers are no organisation or person either.
+# Religions and their followers, diseases, molecules, founding documents: no names either.
 NOT_NAMES = _word_set(
     """
     utc gmt est edt cst cdt pst pdt cet cest bst ist jst aest a.m. p.m.
     muslim muslims christian christians catholic catholics jew jews jewish hindu hindus
     sikh sikhs buddhist buddhists islam christianity judaism hinduism buddhism
+    covid covid-19 coronavirus sars sars-cov-2 mers ebola hiv aids dna rna gdp lgbt lgbtq
+    constitution bible quran koran
+    """
+)
+# A word for a kind of body, alone, names none ("the Commission said").
+GENERIC_BODIES = _word_set(
+    """
+    commission committee council ministry department agency office bureau authority
+    service services foundation society union federation league club company group
+    corporation network channel institute association
     """
 )
 # The last word of a name that says what kind of thing it names.
@@ -107,13 +124,21 @@ _ADVERBS = _word_set(
     additionally however meanwhile moreover furthermore nevertheless nonetheless although
     though instead thus hence also currently previously recently reportedly subsequently
     consequently accordingly initially eventually ultimately notably overall otherwise
+    ah oh yes no well okay ok wow hey please thanks
     """
+)
+# Bylines and picture credits name the page's staff, not the story's people.
+_CREDIT_BEFORE = re.compile(
+    r"(?:\b(?:image|photo|photograph|picture|credit)s?\s*:\s*"
+    r"|\b(?:wikinews|our|staff)\s+(?:\w+\s+)?(?:reporter|correspondent|contributor)\s+)$",
+    re.IGNORECASE,
 )
 _SENTENCE_START = re.compile(r"(?:^|[.!?][\"'\u201d\u2019)\]]*\s+|\n\s*)[\"'\u201c\u2018(\[]*$")
 
 
 def clean_text(text: str) -> str:
-    """Text without markup: tags removed, entities decoded, wiki labels dropped.
+    """Text without markup: tags, e-mail and web addresses removed, entities decoded,
+    wiki labels dropped.
 
     Removed spans become spaces, so sentences and paragraphs stay where they were.
     """
@@ -123,6 +148,8 @@ def clean_text(text: str) -> str:
         text = html.unescape(text)
     if "((" in text:
         text = _WIKI_LABEL.sub(" ", text)
+    if "@" in text or "www." in text or "://" in text:
+        text = _ADDRESS.sub(" ", text)
     return text
 
 
@@ -194,9 +221,10 @@ def _is_adverb(word: str) -> bool:
 
 
 def clean_mentions(mentions: list[Mention], text: str) -> list[Mention]:
-    """Mentions with titles trimmed, platforms made organisations, non-names dropped."""
+    """Mentions with titles trimmed, kinds corrected, furniture and non-names dropped."""
     out: list[Mention] = []
     for m in mentions:
+        m = _complete_place(m, text)
         words = m.text.split()
         kind = m.kind
         if kind in ("person", "organization"):
@@ -211,19 +239,63 @@ def clean_mentions(mentions: list[Mention], text: str) -> list[Mention]:
                 surface = " ".join(kept)
                 m = Mention(kind, surface, start, start + len(surface))
                 words = kept
-        low = m.text.lower()
-        if low in NOT_NAMES:
+        if _is_furniture(m, words, text):
             continue
+        low = " ".join(m.text.lower().split())
         if low in WEB_ORGANIZATIONS:
             m = m._replace(kind="organization")
-        elif " ".join(low.split()) in places():
+        elif low in places():
             m = m._replace(kind="place")
         elif _head_kind(words):
             m = m._replace(kind=_head_kind(words))
-        elif len(words) == 1 and (
-            (m.kind == "person" and low in NOT_PEOPLE)
-            or (_sentence_initial(text, m.start) and _is_adverb(m.text))
-        ):
-            continue
         out.append(m)
     return out
+
+
+def _complete_place(m: Mention, text: str) -> Mention:
+    """ "New" left out of a sentence-initial "New Hampshire" is put back."""
+    before = text[max(0, m.start - 20) : m.start]
+    word = before.split()[-1] if before.strip() and before[-1:] == " " else ""
+    if word[:1].isupper() and f"{word} {m.text}".lower() in places():
+        start = m.start - len(word) - 1
+        return Mention("place", f"{word} {m.text}", start, m.end)
+    return m
+
+
+def _is_furniture(m: Mention, words: list[str], text: str) -> bool:
+    """Bylines, credits and words that are no names whatever the tagger said."""
+    low = m.text.lower()
+    if low in NOT_NAMES:
+        return True
+    if m.kind == "person" and _CREDIT_BEFORE.search(text[max(0, m.start - 60) : m.start]):
+        return True
+    if len(words) != 1:
+        return False
+    if m.kind == "person" and low in NOT_PEOPLE:
+        return True
+    if m.kind == "organization" and low in GENERIC_BODIES:
+        return True
+    return _sentence_initial(text, m.start) and _is_adverb(m.text)
+
+
+_HOST_NOISE = _word_set("www en m mobile news com org net co uk gov edu info")
+
+
+def publisher_names(source: str | None, url: str | None) -> set[str]:
+    """The names a site goes by in its own pages: its `source`, its URL's site label."""
+    names = {source.casefold()} if source else set()
+    if url:
+        host = urlsplit(url).hostname or ""
+        names.update(
+            label for label in host.split(".") if len(label) > 2 and label not in _HOST_NOISE
+        )
+    return names
+
+
+def without_publisher(entities: dict[str, list[str]], names: set[str]) -> dict[str, list[str]]:
+    """An article's values without its own publisher ("Wikinews attended", "told Wikinews")."""
+    if not names:
+        return entities
+    return {
+        kind: [v for v in values if v.casefold() not in names] for kind, values in entities.items()
+    }
