@@ -14,8 +14,8 @@ saw. These rules run on every article, before mentions are folded:
   (`places.txt`) are places; a name ending in "Post", "Party", "University" …
   is an organisation, one ending in "Airport", "County", "River" … a place;
 - a capitalised sentence adverb ("Additionally", "Reportedly") is not a name,
-  nor is a deity ("God"), a religion, a disease, a time zone or a generic body
-  alone ("the Commission");
+  nor is a deity ("God"), a religion, a disease, a time zone, a generic body
+  alone ("the Commission") or a common word before a number ("Category 5");
 - an article's own publisher (its `source`, or its URL's site name) is not
   one of its entities: "Wikinews attended" is page furniture (`enrich`);
 - bylines and picture credits ("Image: Paul Budd", "Wikinews reporter X")
@@ -133,6 +133,7 @@ _CREDIT_BEFORE = re.compile(
     r"|\b(?:wikinews|our|staff)\s+(?:\w+\s+)?(?:reporter|correspondent|contributor)\s+)$",
     re.IGNORECASE,
 )
+_NUMBER_AFTER = re.compile(r"\s\d")
 _SENTENCE_START = re.compile(r"(?:^|[.!?][\"'\u201d\u2019)\]]*\s+|\n\s*)[\"'\u201c\u2018(\[]*$")
 
 
@@ -210,6 +211,11 @@ def _sentence_initial(text: str, start: int) -> bool:
     return bool(_SENTENCE_START.search(text[max(0, start - 12) : start]))
 
 
+def _common_word(low: str) -> bool:
+    """Written in lowercase at least sometimes mid-sentence (the clusters' case bucket)."""
+    return load_clusters().get(low, ("", "", "?"))[2] in ("1", "2", "3")
+
+
 def _is_adverb(word: str) -> bool:
     low = word.lower()
     if low in _ADVERBS:
@@ -275,6 +281,8 @@ def _is_furniture(m: Mention, words: list[str], text: str) -> bool:
         return True
     if m.kind == "organization" and low in GENERIC_BODIES:
         return True
+    if m.kind != "place" and _NUMBER_AFTER.match(text, m.end) and _common_word(low):
+        return True  # "Category 5": a class, not a name (but "Ajax 2 Feyenoord 1" stays)
     return _sentence_initial(text, m.start) and _is_adverb(m.text)
 
 
