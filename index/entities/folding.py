@@ -122,6 +122,8 @@ def fold(mentions: Iterable[Mention]) -> dict[str, list[str]]:
 def _align_short_kinds(kinds: dict[str, Counter]) -> None:
     """One label per name in an article: "Duda" is a person where "Andrzej Duda" is one.
 
+    (Surnames only: a first name alone is as often a place, "Milan".)
+
     And the other way: "Nancy Pelosi" tagged an organisation is a person where
     "Pelosi" alone is one.
     """
@@ -130,7 +132,7 @@ def _align_short_kinds(kinds: dict[str, Counter]) -> None:
     for k, kind in top.items():
         words = k.split()
         if len(words) > 1 and kind == "person":
-            people.update((words[0], words[-1]))
+            people.add(words[-1])
     for k, votes in kinds.items():
         words = k.split()
         surname = len(words) == 1 and k in people and top[k] != "person"

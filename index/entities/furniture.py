@@ -134,6 +134,7 @@ _CREDIT_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _NUMBER_AFTER = re.compile(r"\s\d")
+_NUMBER_BEFORE = re.compile(r"\d\s$")
 _SENTENCE_START = re.compile(r"(?:^|[.!?][\"'\u201d\u2019)\]]*\s+|\n\s*)[\"'\u201c\u2018(\[]*$")
 
 
@@ -248,14 +249,20 @@ def clean_mentions(mentions: list[Mention], text: str) -> list[Mention]:
         if _is_furniture(m, words, text):
             continue
         low = " ".join(m.text.lower().split())
+        team = m.kind == "organization" and _in_score_table(m, text)
         if low in WEB_ORGANIZATIONS:
             m = m._replace(kind="organization")
-        elif low in places():
+        elif low in places() and not team:
             m = m._replace(kind="place")
-        elif _head_kind(words):
+        elif _head_kind(words) and not team:
             m = m._replace(kind=_head_kind(words))
         out.append(m)
     return out
+
+
+def _in_score_table(m: Mention, text: str) -> bool:
+    """A name beside a score ("Florida 5 Colorado 4", "Ross County 2"): a team."""
+    return bool(_NUMBER_AFTER.match(text, m.end) or _NUMBER_BEFORE.search(text, 0, m.start))
 
 
 def _complete_place(m: Mention, text: str) -> Mention:
