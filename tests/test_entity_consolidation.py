@@ -93,6 +93,19 @@ def test_archive_level_joins_need_one_such_person():
     assert table.apply(articles[7])["person"] == ["Trump"]
     # a person in one article, an organisation in three: an organisation
     assert table.apply(articles[2])["organization"] == ["Twitter"]
+    # a first name alone that starts several people's names names none of them;
+    # a one-word name that starts one company's name is that company
+    more = [
+        {"person": ["John Major"]},
+        {"person": ["John Smith"]},
+        {"person": ["John Kerry"], "organization": ["Pittston Co"]},
+        {"person": ["John", "Pittston"]},
+    ]
+    assert Consolidation.build(more).apply(more[3]) == {
+        "person": [],
+        "organization": ["Pittston Co"],
+        "place": [],
+    }
     for article in articles:  # idempotent: applying twice changes nothing more
         once = table.apply(article)
         assert Consolidation.build([table.apply(a) for a in articles]).apply(once) == once

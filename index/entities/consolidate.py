@@ -18,7 +18,10 @@ reading only the entity values already stored, never the source files:
    people; a long form joins the acronym every article that names both joined it
    to; and a name filed under several kinds takes the kind at least three times
    as many articles give it ("Twitter" as a person in one article, an
-   organisation in twenty).
+   organisation in twenty); a one-word name that starts exactly one company
+   name with a corporate suffix is that company ("Chrysler" -> "Chrysler
+   Corp"); and a first name alone that starts three or more people's full
+   names and ends none ("John") is dropped: it names nobody a reader can pick.
 
 Every join maps a value to an entity key (`key` of its canonical value), so a
 later cross-script step can map other spellings to the same key.
@@ -58,6 +61,7 @@ KIND_MARGIN = 3  # a kind needs this many times the articles of the others to ta
 MIN_KIND_ARTICLES = 3
 DOMINANT_SHARE = 0.9  # of the articles naming people who share a first name or surname
 MIN_DOMINANT_ARTICLES = 5
+AMBIGUOUS_FIRST_NAMES = 3  # full names a first name alone would have to choose from
 
 
 def _targets_in_article(kind: str, keys: list[str]) -> dict[str, str]:
@@ -160,6 +164,14 @@ class Consolidation:
             for kind in KINDS:
                 if (kind, k) in docs and kind_of.get((kind, k), kind) == "person":
                     table[(kind, k)] = ("person", full)
+        for k, company in _unique_companies(docs).items():
+            for kind in ("person", "place"):
+                if (kind, k) in docs and (kind, k) not in table:
+                    table[(kind, k)] = ("organization", company)
+        for k in _ambiguous_first_names(people):
+            for kind in KINDS:
+                if (kind, k) in docs and table.get((kind, k), ("person",))[0] == "person":
+                    table[(kind, k)] = (kind, "")  # dropped: "John" alone names nobody
         for long_form, votes in pair_votes.items():
             if len(votes) == 1:
                 acronym = next(iter(votes))
@@ -169,6 +181,7 @@ class Consolidation:
                         if (kind, long_form) in docs:
                             table[(kind, long_form)] = (kinds[0], acronym)
         display = {k: best_spelling(c) for k, c in spellings.items()}
+        display[""] = ""
         return cls(
             {src: (kind, display[k]) for src, (kind, k) in table.items() if (kind, k) != src}
         )
@@ -181,13 +194,37 @@ class Consolidation:
         for kind in KINDS:
             for value in joined[kind]:
                 to_kind, to_value = self.table.get((kind, key(value)), (kind, value))
-                if (to_kind, key(to_value)) not in seen:
+                if to_value and (to_kind, key(to_value)) not in seen:
                     seen.add((to_kind, key(to_value)))
                     out[to_kind].append(to_value)
         return out
 
     def __len__(self) -> int:
         return len(self.table)
+
+
+def _unique_companies(docs: Counter) -> dict[str, str]:
+    """First word -> the one company name with a corporate suffix it starts ("Chrysler")."""
+    by_first: dict[str, set[str]] = {}
+    for kind, k in docs:
+        words = k.split()
+        if kind == "organization" and len(words) > 1 and words[-1] in _CORPORATE:
+            by_first.setdefault(words[0], set()).add(k)
+    return {first: next(iter(full)) for first, full in by_first.items() if len(full) == 1}
+
+
+def _ambiguous_first_names(people: Counter) -> set[str]:
+    """One-word person names that start at least AMBIGUOUS_FIRST_NAMES full names, end none."""
+    starts: Counter = Counter()
+    ends: set[str] = set()
+    for k in people:
+        words = k.split()
+        if len(words) > 1:
+            starts[words[0]] += 1
+            ends.add(words[-1])
+    return {
+        k for k in people if " " not in k and starts[k] >= AMBIGUOUS_FIRST_NAMES and k not in ends
+    }
 
 
 def _kind_majority(docs: Counter) -> dict[tuple[str, str], str]:

@@ -41,6 +41,7 @@ def _word_set(text: str) -> frozenset[str]:
 
 _TAG = re.compile(r"<(?:[a-zA-Z!/?][^<>]{0,2000})>")
 _ADDRESS = re.compile(r"\b(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_REPLY = re.compile(r"^(?:(?:re|fwd?|aw)\s*:\s*)+", re.IGNORECASE)
 _WIKI_LABEL = re.compile(r"\(\([^()\n]{1,16}\)\)(?:\s*[A-Z][a-z]+ language:\s*\u200d?)?")
 
 # Words that title a person or an office: never part of the name itself.
@@ -53,7 +54,8 @@ TITLES = _word_set(
     commissioner superintendent inspector detective sheriff sergeant sgt. constable captain
     capt. colonel col. lieutenant lt. admiral adm. commander king queen prince princess
     emperor sultan sheikh pope cardinal archbishop bishop emeritus reverend imam rabbi
-    ayatollah professor coach spokesman spokeswoman spokesperson deputy former acting the
+    ayatollah exchequer professor coach spokesman spokeswoman spokesperson deputy former
+    acting the hello hi hey dear merry happy
     """
 )
 # Office words that end a span naming only an office ("Senate Minority Leader").
@@ -88,14 +90,21 @@ NOT_NAMES = _word_set(
     utc gmt est edt cst cdt pst pdt cet cest bst ist jst aest a.m. p.m.
     muslim muslims christian christians catholic catholics jew jews jewish hindu hindus
     sikh sikhs buddhist buddhists islam christianity judaism hinduism buddhism
-    covid covid-19 coronavirus sars sars-cov-2 mers ebola hiv aids dna rna gdp lgbt lgbtq
-    constitution bible quran koran
+    covid covid-19 coronavirus sars sars-cov-2 mers ebola hiv aids dna rna gdp gnp lgbt lgbtq
+    constitution bible quran koran christmas easter ramadan thanksgiving halloween hanukkah
+    jan jan. feb feb. mar mar. apr apr. jun jun. jul jul. aug aug. sep sep. sept sept.
+    oct oct. nov nov. dec dec.
+    hello hi hey dear hmm hmmm uh um er oops yeah yep nope sorry thanks re re: fwd
+    imho imo btw faq fyi afaik iirc lol
+    co co. ltd ltd. inc inc. corp corp. plc llc
     """
 )
+# Units and table words of financial news: a value holding one is no name ("H.K. Dlrs").
+_UNITS = _word_set("dlrs dlr pct mln bln cts qtr oper shr shrs avg revs vs")
 # A word for a kind of body, alone, names none ("the Commission said").
 GENERIC_BODIES = _word_set(
     """
-    commission committee council ministry department agency office bureau authority
+    commission committee council ministry department agency office bureau authority bank
     service services foundation society union federation league club company group
     corporation network channel institute association
     """
@@ -144,6 +153,7 @@ def clean_text(text: str) -> str:
 
     Removed spans become spaces, so sentences and paragraphs stay where they were.
     """
+    text = _REPLY.sub("", text)  # "Re: about the bible quiz": an e-mail subject
     if "<" in text:
         text = _TAG.sub(" ", text)
     if "&" in text:
@@ -278,7 +288,7 @@ def _complete_place(m: Mention, text: str) -> Mention:
 def _is_furniture(m: Mention, words: list[str], text: str) -> bool:
     """Bylines, credits and words that are no names whatever the tagger said."""
     low = m.text.lower()
-    if low in NOT_NAMES:
+    if low in NOT_NAMES or any(w.lower() in _UNITS for w in words):
         return True
     if m.kind == "person" and _CREDIT_BEFORE.search(text[max(0, m.start - 60) : m.start]):
         return True
@@ -298,7 +308,7 @@ _HOST_NOISE = _word_set("www en m mobile news com org net co uk gov edu info")
 
 def publisher_names(source: str | None, url: str | None) -> set[str]:
     """The names a site goes by in its own pages: its `source`, its URL's site label."""
-    names = {source.casefold()} if source else set()
+    names = set(re.findall(r"[^\W\d_]{3,}", source.casefold())) if source else set()
     if url:
         host = urlsplit(url).hostname or ""
         names.update(
@@ -311,6 +321,9 @@ def without_publisher(entities: dict[str, list[str]], names: set[str]) -> dict[s
     """An article's values without its own publisher ("Wikinews attended", "told Wikinews")."""
     if not names:
         return entities
-    return {
-        kind: [v for v in values if v.casefold() not in names] for kind, values in entities.items()
-    }
+
+    def own(value: str) -> bool:
+        folded = value.casefold()
+        return folded in names or folded + "s" in names  # "Reuter" signs "reuters-21578"
+
+    return {kind: [v for v in values if not own(v)] for kind, values in entities.items()}
