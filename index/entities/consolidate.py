@@ -18,7 +18,7 @@ reading only the entity values already stored, never the source files:
    people; a long form joins the acronym every article that names both joined it
    to; and a name filed under several kinds takes the kind at least three times
    as many articles give it ("Twitter" as a person in one article, an
-   organisation in twenty); a one-word name that starts exactly one company
+   organisation in twenty); a one-word "person" that starts exactly one company
    name with a corporate suffix is that company ("Chrysler" -> "Chrysler
    Corp"); and a first name alone that starts three or more people's full
    names and ends none ("John") is dropped: it names nobody a reader can pick.
@@ -116,7 +116,10 @@ def join_article(entities: Entities) -> tuple[Entities, dict[str, str]]:
 
 
 def _companies_first(entities: Entities) -> Entities:
-    """A one-word name of another kind that starts a company's name there is that company's."""
+    """A one-word "person" that starts a company's name there is that company ("Pittston").
+
+    Places are left alone: "France" is not "France Fund Inc".
+    """
     firsts = {
         key(v).split()[0]
         for v in entities.get("organization") or []
@@ -125,10 +128,9 @@ def _companies_first(entities: Entities) -> Entities:
     if not firsts:
         return entities
     out = {kind: list(entities.get(kind) or []) for kind in KINDS}
-    for kind in ("person", "place"):
-        moved = [v for v in out[kind] if key(v) in firsts]
-        out[kind] = [v for v in out[kind] if key(v) not in firsts]
-        out["organization"] += moved
+    moved = [v for v in out["person"] if key(v) in firsts]
+    out["person"] = [v for v in out["person"] if key(v) not in firsts]
+    out["organization"] += moved
     return out
 
 
@@ -165,9 +167,8 @@ class Consolidation:
                 if (kind, k) in docs and kind_of.get((kind, k), kind) == "person":
                     table[(kind, k)] = ("person", full)
         for k, company in _unique_companies(docs).items():
-            for kind in ("person", "place"):
-                if (kind, k) in docs and (kind, k) not in table:
-                    table[(kind, k)] = ("organization", company)
+            if ("person", k) in docs and ("person", k) not in table:
+                table[("person", k)] = ("organization", company)
         for k in _ambiguous_first_names(people):
             for kind in KINDS:
                 if (kind, k) in docs and table.get((kind, k), ("person",))[0] == "person":

@@ -72,6 +72,8 @@ _OFFICE_ADJECTIVES = _word_set(
 # A country written before a title ("US President Trump") goes with the title.
 _TITLE_PREFIXES = _word_set("us u.s. uk u.k. un u.n. eu")
 _CONNECTORS = _word_set("of the for and de")
+# Lowercase words that do belong in people's names.
+_PARTICLES = _word_set("de da di do dos das du del della van von der den ter bin ibn al el la y")
 
 # Social networks, messengers and web platforms: organisations, never people or places.
 WEB_ORGANIZATIONS = _word_set(
@@ -96,7 +98,7 @@ NOT_NAMES = _word_set(
     oct oct. nov nov. dec dec.
     hello hi hey dear hmm hmmm uh um er oops yeah yep nope sorry thanks re re: fwd
     imho imo btw faq fyi afaik iirc lol
-    co co. ltd ltd. inc inc. corp corp. plc llc
+    co co. ltd ltd. inc inc. corp corp. plc llc sa s.a. ag nv n.v. gmbh
     """
 )
 # Units and table words of financial news: a value holding one is no name ("H.K. Dlrs").
@@ -258,6 +260,8 @@ def clean_mentions(mentions: list[Mention], text: str) -> list[Mention]:
                 words = kept
         if _is_furniture(m, words, text):
             continue
+        if m.kind == "person" and any(w.islower() and w not in _PARTICLES for w in words):
+            continue  # "Khodorkovsky quits Yukos": a headline, not a name
         low = " ".join(m.text.lower().split())
         team = m.kind == "organization" and _in_score_table(m, text)
         if low in WEB_ORGANIZATIONS:
