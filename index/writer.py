@@ -311,8 +311,13 @@ def ingest(
     on_wait: Callable[[str], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
     limitmb: int = 256,
+    consolidate: bool = True,
 ) -> IngestReport:
-    """Ingest parsed articles (and record problems) into the index at `index_dir`."""
+    """Ingest parsed articles (and record problems) into the index at `index_dir`.
+
+    After an ingest with extraction that changed anything, the archive's entity
+    values are consolidated (`index.consolidation`) unless `consolidate` is False.
+    """
     index_dir = Path(index_dir)
     report = IngestReport()
     workers = workers or os.cpu_count() or 1
@@ -340,6 +345,13 @@ def ingest(
             )
         finally:
             pool.close()
+    if extract and consolidate and (report.added or report.updated):
+        from index.consolidation import consolidate_index
+
+        done = consolidate_index(
+            index_dir, lock_timeout=lock_timeout, on_wait=on_wait, limitmb=limitmb
+        )
+        report.generation = done.generation
     return report
 
 

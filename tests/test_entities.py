@@ -15,6 +15,7 @@ from index.entities import (
     load_aliases,
     merge_entities,
 )
+from index.entities.consolidate import Consolidation, join_article
 from index.entities.folding import fold_mentions
 from index.entities.tagger import Mention, Tagger
 from index.entities.tokenize import sentences, tokenize
@@ -100,7 +101,10 @@ def test_f1_on_conll_testa_whole_file(corpora):
 def test_seed_article_entities():
     title, body = seed_article(SEED)
     assert title == "Minsk has demonstrated scope of commitment to CSTO"
-    entities = extract_entities(title, body)
+    extracted = extract_entities(title, body)
+    # extraction keeps each name as written; the stored values join them
+    assert "Collective Security Treaty Organization" in extracted["organization"]
+    entities = stored(extracted)
     assert entities["person"] == ["Lukashenka"]
     assert "CSTO" in entities["organization"]
     for place in ("Minsk", "Belarus", "Russia", "Moscow", "Central Asia", "South Caucasus"):
@@ -115,12 +119,20 @@ def test_seed_article_entities():
         assert len({v.lower() for v in values}) == len(values)
 
 
+def stored(extracted: dict[str, list[str]]) -> dict[str, list[str]]:
+    """One article's values as an archive of just that article stores them."""
+    values = apply_aliases(extracted)
+    return Consolidation.build([values]).apply(values)
+
+
 def test_extracts_and_types_ordinary_news():
-    entities = extract_entities(
+    extracted = extract_entities(
         "Talks in Geneva",
         "Angela Merkel met World Health Organization officials in Geneva on Tuesday. "
         "Siemens said it would cut 500 jobs. Merkel said Germany would help.",
     )
+    assert "Merkel" in extracted["person"]
+    entities = stored(extracted)
     # "Merkel" alone joined the full name. (The shipped model types the sentence-initial
     # "Siemens" inconsistently, so the test does not pin its kind.)
     assert "Angela Merkel" in entities["person"] and "Merkel" not in entities["person"]
@@ -145,62 +157,39 @@ def _mentions(text: str, items: list[tuple[str, str]]) -> list[Mention]:
     return out
 
 
-def test_acronym_after_long_form_in_parentheses_folds():
-    text = "The Eurasian Development Bank (EDB) lent more. Later the EDB said no."
-    mentions = _mentions(
-        text, [("organization", "Eurasian Development Bank"), ("organization", "EDB")]
-    )
-    assert fold_mentions(mentions, text)["organization"] == ["EDB"]
+def test_long_form_joins_its_acronym_in_either_order():
+    for values in (["Eurasian Development Bank", "EDB"], ["EDB", "Eurasian Development Bank"]):
+        joined, pairs = join_article({"organization": values})
+        assert joined["organization"] == ["EDB"]
+        assert pairs == {"eurasian development bank": "edb"}
 
 
-def test_acronym_before_long_form_folds():
-    text = "The EDB lent more. The Eurasian Development Bank denied it."
-    mentions = _mentions(
-        text, [("organization", "EDB"), ("organization", "Eurasian Development Bank")]
-    )
-    assert fold_mentions(mentions, text)["organization"] == ["EDB"]
+def test_unrelated_acronym_does_not_join():
+    joined, _ = join_article({"organization": ["IMF", "Federal Security Service"]})
+    assert joined["organization"] == ["IMF", "Federal Security Service"]
 
 
-def test_unrelated_acronym_does_not_fold():
-    text = "The IMF and the Federal Security Service."
-    mentions = _mentions(
-        text, [("organization", "IMF"), ("organization", "Federal Security Service")]
-    )
-    assert fold_mentions(mentions, text)["organization"] == ["IMF", "Federal Security Service"]
-
-
-def test_acronym_folding_end_to_end():
-    entities = extract_entities(
+def test_acronym_joining_end_to_end():
+    extracted = extract_entities(
         "",
         "The Shanghai Cooperation Organisation (SCO) met in Tashkent. "
         "Delegates said the SCO would expand.",
     )
+    entities = stored(extracted)
     assert "SCO" in entities["organization"]
     assert not any("Shanghai Cooperation" in v for v in sum(entities.values(), []))
 
 
 def test_surname_joins_full_name_and_ambiguous_surname_does_not():
-    text = "Viktar Babaryka was arrested. Babaryka denied it."
-    mentions = _mentions(text, [("person", "Viktar Babaryka"), ("person", "Babaryka")])
-    assert fold_mentions(mentions, text)["person"] == ["Viktar Babaryka"]
-    text = "Bill Clinton and Hillary Clinton arrived. Clinton spoke."
-    mentions = _mentions(
-        text, [("person", "Bill Clinton"), ("person", "Hillary Clinton"), ("person", "Clinton")]
-    )
-    assert fold_mentions(mentions, text)["person"] == ["Bill Clinton", "Hillary Clinton", "Clinton"]
+    joined, _ = join_article({"person": ["Viktar Babaryka", "Babaryka"]})
+    assert joined["person"] == ["Viktar Babaryka"]
+    joined, _ = join_article({"person": ["Bill Clinton", "Hillary Clinton", "Clinton"]})
+    assert joined["person"] == ["Bill Clinton", "Hillary Clinton", "Clinton"]
 
 
 def test_company_short_name_joins_full_name():
-    text = "Pittston Co agreed to buy WTC. Pittston said the deal was done."
-    mentions = _mentions(
-        text,
-        [("organization", "Pittston Co"), ("organization", "WTC"), ("person", "Pittston")],
-    )
-    assert fold_mentions(mentions, text) == {
-        "person": [],
-        "organization": ["Pittston Co", "WTC"],
-        "place": [],
-    }
+    joined, _ = join_article({"organization": ["Pittston Co", "WTC"], "person": ["Pittston"]})
+    assert joined == {"person": [], "organization": ["Pittston Co", "WTC"], "place": []}
 
 
 def test_case_variants_fold_to_proper_case_and_majority_kind():
@@ -209,7 +198,7 @@ def test_case_variants_fold_to_proper_case_and_majority_kind():
         text,
         [("place", "BAHIA"), ("place", "Bahia"), ("organization", "Bahia"), ("place", "Bahia")],
     )
-    assert fold_mentions(mentions, text) == {"person": [], "organization": [], "place": ["Bahia"]}
+    assert fold_mentions(mentions) == {"person": [], "organization": [], "place": ["Bahia"]}
 
 
 # --- aliases -------------------------------------------------------------------------------

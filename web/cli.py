@@ -98,11 +98,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_reindex_entities(args: argparse.Namespace) -> int:
-    """Re-apply the alias file to stored entities without re-reading source files."""
+    """Re-apply the alias file and consolidate stored entities, without re-reading sources."""
+    from index.consolidation import consolidate_index
     from index.entities import apply_aliases, load_aliases
 
     aliases = load_aliases()
-    ix = open_index(resolve_index_dir(args.index))
+    ix_dir = resolve_index_dir(args.index)
+    ix = open_index(ix_dir)
 
     def items():
         for record in iter_records(ix):
@@ -110,7 +112,9 @@ def cmd_reindex_entities(args: argparse.Namespace) -> int:
             yield Parsed(f"index:{record['id']}", article_from_dict(record))
 
     args.no_extract = True
-    return _run_ingest(args, items(), label="reindex-entities")
+    code = _run_ingest(args, items(), label="reindex-entities")
+    print(consolidate_index(ix_dir, lock_timeout=args.lock_timeout).summary())
+    return code
 
 
 def cmd_delete(args: argparse.Namespace) -> int:

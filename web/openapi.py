@@ -76,7 +76,7 @@ def _search_parameters(max_q: int) -> list[dict[str, Any]]:
         ),
         query_param(
             "generation",
-            {"type": "integer", "minimum": 0, "maximum": api.MAX_GENERATION},
+            {"type": "integer", "minimum": 0, "maximum": limits.MAX_GENERATION},
             "the `generation` page 1 reported: later pages read the same result list "
             "(410 when it is gone: start again; 425 when it has not reached this replica)",
         ),

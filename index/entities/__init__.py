@@ -53,25 +53,35 @@ def _pick(spellings: dict[str, int]) -> str:
 
 
 def extract_entities(title: str, body: str) -> dict[str, list[str]]:
-    """Entities found in title and body: folded per article, aliases applied."""
+    """Entities found in title and body: one value per name and article, as written.
+
+    Markup is stripped first and web-page furniture dropped (`furniture`); the
+    alias file only corrects kinds here. Short forms ("Trump") stay beside full
+    names: `enrich` applies the aliases and `consolidate` joins values from the
+    stored ones, with the whole archive in view.
+    """
+    from index.entities.furniture import clean_mentions, clean_text
     from index.entities.tagger import get_tagger
 
-    text = f"{title or ''}\n\n{body or ''}"
+    text = clean_text(f"{title or ''}\n\n{body or ''}")
     if not text.strip():
         return {kind: [] for kind in KINDS}
     aliases = load_aliases()
-    return apply_aliases(
-        _correct_kinds(fold_mentions(get_tagger().mentions(text), text), aliases), aliases
-    )
+    mentions = clean_mentions(get_tagger().mentions(text), text)
+    return _correct_kinds(fold_mentions(mentions), aliases)
 
 
 def _correct_kinds(entities: dict[str, list[str]], aliases: Aliases) -> dict[str, list[str]]:
     """Move a value the alias file lists under exactly one other kind ("Minsk" tagged person)."""
     out: dict[str, list[str]] = {kind: [] for kind in KINDS}
+    seen: set[tuple[str, str]] = set()
     for kind in KINDS:
         for value in entities.get(kind, []):
             listed = aliases.kinds(value)
-            out[listed[0] if len(listed) == 1 else kind].append(value)
+            to = listed[0] if len(listed) == 1 else kind
+            if (to, alias_key(value)) not in seen:
+                seen.add((to, alias_key(value)))
+                out[to].append(value)
     return out
 
 
@@ -92,5 +102,8 @@ def merge_entities(
 
 def enrich(article: Article) -> Article:
     """The article with its given entities merged with the extracted ones (pool-friendly)."""
+    from index.entities.furniture import publisher_names, without_publisher
+
     extracted = extract_entities(article.title, article.body)
+    extracted = without_publisher(extracted, publisher_names(article.source, article.url))
     return dataclasses.replace(article, entities=merge_entities(article.entities, extracted))

@@ -1,17 +1,15 @@
-"""One entity, one facet value: fold the mentions of one article together.
+"""One name, one value per article: fold the mentions of one article together.
 
 Rules (documented in the README):
-- spellings differing only in case are one entity, shown in its most frequent
+- spellings differing only in case are one name, shown in its most frequent
   proper-cased spelling ("BAHIA" in a headline joins "Bahia" in the body);
-- a string tagged with different kinds takes its most frequent kind;
-- an acronym and its long form are one entity and the ACRONYM is the value:
-  "Collective Security Treaty Organization" -> "CSTO" when the article also says
-  "CSTO" or writes "Collective Security Treaty Organization (CSTO)". Acronyms are
-  what readers type and filter by (CSTO, NATO, EU); a long form never seen next
-  to its acronym stays as written, and the alias file folds the well-known ones;
-- a surname alone joins the FULL name given in the same article ("Lukashenka"
-  -> "Alexander Lukashenka"), unless several people there share the surname;
-  likewise a company's first word joins its full name ("Pittston" -> "Pittston Co").
+- one label per name and article: a string tagged with different kinds takes
+  its most frequent kind, a surname alone takes the kind of the full name it
+  shortens, and a two- or three-word name tagged an organisation is a person
+  when its last word alone is one;
+- "CSTO Defence Ministers" is the acronym's mention, "CSTO".
+Joining different names of one entity (surname -> full name, long form ->
+acronym) is `index.entities.consolidate`'s job.
 """
 
 from __future__ import annotations
@@ -46,10 +44,6 @@ _ROLE_WORDS = _word_set(
     secretary chairman president summit meeting troops forces states countries
     """
 )
-_CORPORATE = _word_set(
-    "co co. corp corp. inc inc. ltd ltd. plc llc ag sa nv n.v. s.a. group company corporation"
-)
-_PAREN_ACRONYM = re.compile(r"\s*\(\s*([A-Z][A-Za-z&.]{1,11})\s*\)")
 
 
 def is_acronym(value: str) -> bool:
@@ -82,12 +76,16 @@ def best_spelling(spellings: Counter) -> str:
     return min(spellings, key=rank)
 
 
-def fold_mentions(mentions: Iterable[Mention], text: str = "") -> dict[str, list[str]]:
-    """Fold one article's mentions (in text order) into facet values per kind."""
+def fold_mentions(mentions: Iterable[Mention]) -> dict[str, list[str]]:
+    """Fold one article's mentions (in text order) into facet values per kind.
+
+    Every distinct name stays a value ("Trump" beside "Donald Trump", "CSTO"
+    beside its long form): extraction keeps what the article says, and
+    `index.entities.consolidate` joins values from the stored ones.
+    """
     spellings: dict[str, Counter] = {}
     kinds: dict[str, Counter] = {}
     first: dict[str, int] = {}
-    target: dict[str, str] = {}  # key -> key it folds into
     mentions = list(mentions)
     alone = {key(m.text) for m in mentions if is_acronym(m.text)}
     for m in mentions:
@@ -105,74 +103,39 @@ def fold_mentions(mentions: Iterable[Mention], text: str = "") -> dict[str, list
         spellings.setdefault(k, Counter())[m.text] += 1
         kinds.setdefault(k, Counter())[m.kind] += 1
         first.setdefault(k, m.start)
-        if text and " " in m.text:
-            paren = _PAREN_ACRONYM.match(text, m.end)
-            if paren and acronym_matches(paren.group(1), m.text):
-                ak = key(paren.group(1))
-                spellings.setdefault(ak, Counter())[paren.group(1)] += 1
-                kinds.setdefault(ak, Counter())[m.kind] += 1
-                first.setdefault(ak, paren.start(1))
-                target[k] = ak
-    acronyms = {
-        k: best_spelling(spellings[k]) for k in spellings if is_acronym(next(iter(spellings[k])))
-    }
-    for k in spellings:
-        if k in target or " " not in k:
-            continue
-        sample = best_spelling(spellings[k])
-        hits = [a for a, spelled in acronyms.items() if acronym_matches(spelled, sample)]
-        if len(hits) == 1:
-            target[k] = hits[0]
-    _join_surnames(spellings, kinds, target)
-
-    merged: dict[str, str] = {}  # every key -> its final key
-    for k in spellings:
-        seen = {k}
-        final = k
-        while final in target and target[final] not in seen:
-            final = target[final]
-            seen.add(final)
-        merged[k] = final
-    groups: dict[str, list[str]] = {}
-    for k, final in merged.items():
-        groups.setdefault(final, []).append(k)
-
+    _align_short_kinds(kinds)
     out: dict[str, list[str]] = {kind: [] for kind in KINDS}
     placed = []
-    for final, members in groups.items():
-        kind_votes = Counter()
-        for k in members:
-            kind_votes.update(kinds[k])
-        # the full name's (or acronym's) own kind first, then all the votes
-        own = kinds[final]
-        kind = max(KINDS, key=lambda kd: (own[kd], kind_votes[kd], -KINDS.index(kd)))
-        position = min(first[k] for k in members)
-        placed.append((position, kind, best_spelling(spellings[final])))
+    for k, votes in kinds.items():
+        kind = max(KINDS, key=lambda kd: (votes[kd], -KINDS.index(kd)))
+        placed.append((first[k], kind, best_spelling(spellings[k])))
     for _, kind, value in sorted(placed):
         out[kind].append(value)
     return out
 
 
-def _join_surnames(spellings: dict, kinds: dict, target: dict) -> None:
-    """A one-word name joins the one full name it shortens, in the same article.
+def _align_short_kinds(kinds: dict[str, Counter]) -> None:
+    """One label per name in an article: "Duda" is a person where "Andrzej Duda" is one.
 
-    People by surname ("Lukashenka" -> "Alexander Lukashenka"); companies by their
-    first word when the full name has a corporate suffix ("Pittston" -> "Pittston Co").
+    (Surnames only: a first name alone is as often a place, "Milan".)
+
+    And the other way: "Nancy Pelosi" tagged an organisation is a person where
+    "Pelosi" alone is one.
     """
-    by_last: dict[str, set[str]] = {}
-    by_first: dict[str, set[str]] = {}
+    top = {k: votes.most_common(1)[0][0] for k, votes in kinds.items()}
+    people = set()
+    for k, kind in top.items():
+        words = k.split()
+        if len(words) > 1 and kind == "person":
+            people.add(words[-1])
     for k, votes in kinds.items():
         words = k.split()
-        if len(words) < 2 or k in target:
-            continue
-        kind = votes.most_common(1)[0][0]
-        if kind == "person":
-            by_last.setdefault(words[-1], set()).add(k)
-        elif kind == "organization" and words[-1] in _CORPORATE:
-            by_first.setdefault(words[0], set()).add(k)
-    for k in spellings:
-        if " " in k or k in target:
-            continue
-        full = by_last.get(k) or by_first.get(k)
-        if full and len(full) == 1:
-            target[k] = next(iter(full))
+        surname = len(words) == 1 and k in people and top[k] != "person"
+        mistyped = (
+            2 <= len(words) <= 3
+            and top[k] == "organization"
+            and top.get(words[-1]) == "person"
+            and not any(w in _CONNECTORS for w in words)
+        )
+        if surname or mistyped:
+            kinds[k] = Counter({"person": sum(votes.values())})

@@ -1,0 +1,95 @@
+"""Archive-level entity consolidation applied to the stored documents.
+
+Chosen over a table applied at read time: the stored values are then what
+every reader sees -- facets and their counts, filters, trends, suggestions,
+"more like this", article pages and `export` -- with no change on the search
+side, and one article never counts twice for one entity ("Trump" and "Donald
+Trump" both in it). The cost is a rewrite of the articles whose values change:
+their stored records are re-analysed (never re-read from the source files) and
+keep their content hash, so re-ingesting the same input still changes nothing.
+Joins are one-way: should a second Trump later become common, re-ingest the
+sources (extraction keeps each name as written) to let them part again.
+
+Runs after every ingest with extraction (`index.writer.ingest`) and on demand
+(`archive-search reindex-entities`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.documents import article_fields
+from index.entities.consolidate import Consolidation
+from index.records import article_from_dict
+from index.segments import SegmentSeries
+from search.schema import unpack_record
+from search.storage import open_index
+
+
+@dataclass
+class ConsolidationReport:
+    articles: int = 0
+    rewritten: int = 0
+    joins: int = 0  # entries in the archive-level table
+    generation: int = 0
+
+    def summary(self) -> str:
+        return (
+            f"consolidated entities: {self.joins} archive-level joins, "
+            f"{self.rewritten} of {self.articles} articles rewritten"
+        )
+
+
+def _stored_entities(reader) -> dict[int, dict[str, list[str]]]:
+    """docnum -> stored entity values of every live article (one pass, records unpacked once)."""
+    return {
+        docnum: unpack_record(stored["record"]).get("entities") or {}
+        for docnum, stored in reader.iter_docs()
+    }
+
+
+def consolidate_index(
+    index_dir: str | os.PathLike,
+    *,
+    lock_timeout: float = 300.0,
+    on_wait: Callable[[str], None] | None = None,
+    limitmb: int = 256,
+) -> ConsolidationReport:
+    """Consolidate the archive's stored entity values; rewrite the articles that change."""
+    from index.writer import IngestReport, _Batch, ingest_lock
+
+    index_dir = Path(index_dir)
+    report = ConsolidationReport()
+    with ingest_lock(index_dir, lock_timeout, on_wait):
+        ix = open_index(index_dir)
+        report.generation = ix.latest_generation()
+        with ix.searcher() as searcher:
+            reader = searcher.reader()
+            stored = _stored_entities(reader)
+            table = Consolidation.build(stored.values())
+            report.articles, report.joins = len(stored), len(table)
+            series = SegmentSeries(str(index_dir), limitmb)
+            batch = _Batch(searcher, "")
+            try:
+                for docnum, entities in stored.items():
+                    new = table.apply(entities)
+                    if new == {kind: list(entities.get(kind) or []) for kind in new}:
+                        continue
+                    fields = reader.stored_fields(docnum)
+                    record = unpack_record(fields["record"])
+                    record["entities"] = new
+                    article = article_from_dict(record)
+                    report.rewritten += 1
+                    series.add(report.rewritten, article_fields(article, fields["content_hash"]))
+                    batch.replace.add(article.id)
+                results = [series.finish()]
+            except BaseException:
+                series.cancel()
+                raise
+        if batch.replace:
+            generation = batch.commit(ix, results, IngestReport(), limitmb, last=True)
+            report.generation = generation or report.generation
+    return report

@@ -1,0 +1,265 @@
+"""One value per entity across the archive, computed from stored values alone.
+
+Extraction keeps each name as an article writes it ("Trump" beside "Donald
+Trump", "House" beside "House of Representatives"). Consolidation joins them,
+reading only the entity values already stored, never the source files:
+
+1. Within one article (`join_article`): a first name or surname alone joins the
+   one full name of a person there that starts or ends with it ("Sanders" ->
+   "Bernie Sanders"); an organisation's first word joins the one longer name
+   there that continues with "of" or a corporate suffix ("House" -> "House of
+   Representatives", "Pittston" -> "Pittston Co"); a place joins the one place
+   there that qualifies it after a comma ("Washington" -> "Washington, D.C.");
+   a long form joins its acronym ("Collective Security Treaty Organization" ->
+   "CSTO").
+2. Across the archive (`Consolidation.build`): a one-word person name joins
+   the full name when the archive knows exactly one person with that first name
+   or surname, or one who holds at least 90% of the articles naming such
+   people; a long form joins the acronym every article that names both joined it
+   to; and a name filed under several kinds takes the kind at least three times
+   as many articles give it ("Twitter" as a person in one article, an
+   organisation in twenty); a one-word "person" that starts exactly one company
+   name with a corporate suffix is that company ("Chrysler" -> "Chrysler
+   Corp"); and a first name alone that starts three or more people's full
+   names and ends none ("John") is dropped: it names nobody a reader can pick.
+
+Every join maps a value to an entity key (`key` of its canonical value), so a
+later cross-script step can map other spellings to the same key.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from index.entities.folding import KINDS, acronym_matches, best_spelling, is_acronym, key
+
+Entities = dict[str, list[str]]
+_CORPORATE = frozenset(
+    [
+        "co",
+        "co.",
+        "corp",
+        "corp.",
+        "inc",
+        "inc.",
+        "ltd",
+        "ltd.",
+        "plc",
+        "llc",
+        "ag",
+        "sa",
+        "nv",
+        "n.v.",
+        "s.a.",
+        "group",
+        "company",
+        "corporation",
+    ]
+)
+KIND_MARGIN = 3  # a kind needs this many times the articles of the others to take a name
+MIN_KIND_ARTICLES = 3
+DOMINANT_SHARE = 0.9  # of the articles naming people who share a first name or surname
+MIN_DOMINANT_ARTICLES = 5
+AMBIGUOUS_FIRST_NAMES = 3  # full names a first name alone would have to choose from
+
+
+def _targets_in_article(kind: str, keys: list[str]) -> dict[str, str]:
+    """key -> key it joins within one article, for one kind's values."""
+    multi = [k for k in keys if " " in k]
+    target: dict[str, str] = {}
+    for k in keys:
+        if " " in k:
+            continue
+        if kind == "person":
+            full = {m for m in multi if m.split()[-1] == k or m.split()[0] == k}
+        elif kind == "organization":
+            full = {
+                m
+                for m in multi
+                if m.split()[0] == k and (m.split()[1] == "of" or m.split()[-1] in _CORPORATE)
+            }
+        else:
+            full = {m for m in multi if m.startswith(k + ",")}
+        if len(full) == 1:
+            target[k] = next(iter(full))
+    return target
+
+
+def join_article(entities: Entities) -> tuple[Entities, dict[str, str]]:
+    """One article's values with its short forms joined; also long form -> acronym pairs seen."""
+    out: Entities = {kind: [] for kind in KINDS}
+    acronyms: dict[str, tuple[str, str]] = {}  # acronym key -> (kind, spelling)
+    for kind in KINDS:
+        for value in entities.get(kind) or []:
+            if is_acronym(value):
+                acronyms.setdefault(key(value), (kind, value))
+    entities = _companies_first(entities)
+    pairs: dict[str, str] = {}
+    for kind in KINDS:
+        values = list(dict.fromkeys(entities.get(kind) or []))
+        keys = [key(v) for v in values]
+        spelled = dict(zip(keys, values, strict=True))
+        target = _targets_in_article(kind, keys)
+        for k, value in zip(keys, values, strict=True):
+            if " " in k and k not in target:
+                hits = [a for a, (_, s) in acronyms.items() if acronym_matches(s, value)]
+                if len(hits) == 1:
+                    pairs[k] = hits[0]
+                    continue  # the acronym stands for it
+            final = target.get(k, k)
+            if final == k or final in spelled:
+                out[kind].append(spelled[final])
+    for kind in KINDS:
+        out[kind] = list(dict.fromkeys(out[kind]))
+    return out, pairs
+
+
+def _companies_first(entities: Entities) -> Entities:
+    """A one-word "person" that starts a company's name there is that company ("Pittston").
+
+    Places are left alone: "France" is not "France Fund Inc".
+    """
+    firsts = {
+        key(v).split()[0]
+        for v in entities.get("organization") or []
+        if len(v.split()) > 1 and key(v).split()[-1] in _CORPORATE
+    }
+    if not firsts:
+        return entities
+    out = {kind: list(entities.get(kind) or []) for kind in KINDS}
+    moved = [v for v in out["person"] if key(v) in firsts]
+    out["person"] = [v for v in out["person"] if key(v) not in firsts]
+    out["organization"] += moved
+    return out
+
+
+class Consolidation:
+    """The archive-level table: (kind, value key) -> (kind, canonical value)."""
+
+    def __init__(self, table: dict[tuple[str, str], tuple[str, str]]):
+        self.table = table
+
+    @classmethod
+    def build(cls, articles: Iterable[Entities]) -> Consolidation:
+        """Learn the joins from every article's stored values (after `join_article`)."""
+        docs: Counter = Counter()  # (kind, key) -> articles
+        spellings: dict[str, Counter] = {}
+        pair_votes: dict[str, Counter] = {}
+        for entities in articles:
+            joined, pairs = join_article(entities)
+            for long_form, acronym in pairs.items():
+                pair_votes.setdefault(long_form, Counter())[acronym] += 1
+            for kind in KINDS:
+                for value in joined[kind]:
+                    k = key(value)
+                    docs[(kind, k)] += 1
+                    spellings.setdefault(k, Counter())[value] += 1
+        table: dict[tuple[str, str], tuple[str, str]] = {}
+        kind_of = _kind_majority(docs)
+        for (kind, k), to in kind_of.items():
+            table[(kind, k)] = (to, k)
+        people = Counter(
+            {k: n for (kind, k), n in docs.items() if kind_of.get((kind, k), kind) == "person"}
+        )
+        for k, full in _unique_people(people).items():
+            for kind in KINDS:
+                if (kind, k) in docs and kind_of.get((kind, k), kind) == "person":
+                    table[(kind, k)] = ("person", full)
+        for k, company in _unique_companies(docs).items():
+            if ("person", k) in docs and ("person", k) not in table:
+                table[("person", k)] = ("organization", company)
+        for k in _ambiguous_first_names(people):
+            for kind in KINDS:
+                if (kind, k) in docs and table.get((kind, k), ("person",))[0] == "person":
+                    table[(kind, k)] = (kind, "")  # dropped: "John" alone names nobody
+        for long_form, votes in pair_votes.items():
+            if len(votes) == 1:
+                acronym = next(iter(votes))
+                kinds = [kd for kd in KINDS if (kd, acronym) in docs]
+                if len(kinds) == 1:
+                    for kind in KINDS:
+                        if (kind, long_form) in docs:
+                            table[(kind, long_form)] = (kinds[0], acronym)
+        display = {k: best_spelling(c) for k, c in spellings.items()}
+        display[""] = ""
+        return cls(
+            {src: (kind, display[k]) for src, (kind, k) in table.items() if (kind, k) != src}
+        )
+
+    def apply(self, entities: Entities) -> Entities:
+        """One article's stored values, consolidated (idempotent)."""
+        joined, _ = join_article(entities)
+        out: Entities = {kind: [] for kind in KINDS}
+        seen: set[tuple[str, str]] = set()
+        for kind in KINDS:
+            for value in joined[kind]:
+                to_kind, to_value = self.table.get((kind, key(value)), (kind, value))
+                if to_value and (to_kind, key(to_value)) not in seen:
+                    seen.add((to_kind, key(to_value)))
+                    out[to_kind].append(to_value)
+        return out
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+
+def _unique_companies(docs: Counter) -> dict[str, str]:
+    """First word -> the one company name with a corporate suffix it starts ("Chrysler")."""
+    by_first: dict[str, set[str]] = {}
+    for kind, k in docs:
+        words = k.split()
+        if kind == "organization" and len(words) > 1 and words[-1] in _CORPORATE:
+            by_first.setdefault(words[0], set()).add(k)
+    return {first: next(iter(full)) for first, full in by_first.items() if len(full) == 1}
+
+
+def _ambiguous_first_names(people: Counter) -> set[str]:
+    """One-word person names that start at least AMBIGUOUS_FIRST_NAMES full names, end none."""
+    starts: Counter = Counter()
+    ends: set[str] = set()
+    for k in people:
+        words = k.split()
+        if len(words) > 1:
+            starts[words[0]] += 1
+            ends.add(words[-1])
+    return {
+        k for k in people if " " not in k and starts[k] >= AMBIGUOUS_FIRST_NAMES and k not in ends
+    }
+
+
+def _kind_majority(docs: Counter) -> dict[tuple[str, str], str]:
+    """(kind, key) -> the kind that clearly dominates for that key, where another one does."""
+    by_key: dict[str, Counter] = {}
+    for (kind, k), n in docs.items():
+        by_key.setdefault(k, Counter())[kind] = n
+    out = {}
+    for k, votes in by_key.items():
+        if len(votes) < 2:
+            continue
+        (top, n), *rest = votes.most_common()
+        others = sum(m for _, m in rest)
+        if n >= MIN_KIND_ARTICLES and n >= KIND_MARGIN * others:
+            for kind, _ in rest:
+                out[(kind, k)] = top
+    return out
+
+
+def _unique_people(people: Counter) -> dict[str, str]:
+    """One-word person key -> the full name it stands for across the archive."""
+    by_word: dict[str, Counter] = {}
+    for k, n in people.items():
+        words = k.split()
+        if len(words) > 1:
+            for word in {words[0], words[-1]}:
+                by_word.setdefault(word, Counter())[k] = n
+    out = {}
+    for k in people:
+        if " " in k or k not in by_word:
+            continue
+        candidates = by_word[k]
+        (full, n), *rest = candidates.most_common()
+        total = sum(candidates.values())
+        if not rest or (n >= MIN_DOMINANT_ARTICLES and n >= DOMINANT_SHARE * total):
+            out[k] = full
+    return out

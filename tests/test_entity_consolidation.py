@@ -1,0 +1,161 @@
+"""Entities on web pages: markup and page furniture, and archive-level consolidation."""
+
+from __future__ import annotations
+
+import json
+
+from index.entities import extract_entities
+from index.entities.consolidate import Consolidation, join_article
+from index.entities.furniture import clean_mentions
+from index.entities.tagger import Mention
+from index.readers import read_path
+from index.writer import ingest
+from search.export import iter_records
+from search.storage import open_index
+from web.cli import main
+
+
+def _values(entities: dict[str, list[str]]) -> list[str]:
+    return [v for values in entities.values() for v in values]
+
+
+def test_markup_is_stripped_before_extraction():
+    entities = extract_entities(
+        "<img src=x onerror=alert(1)>Minsk payload",
+        "Talks were held in <b>Minsk</b> on Friday, &quot;officials&quot; said.",
+    )
+    assert "Minsk" in entities["place"]
+    assert not any(c in v for v in _values(entities) for c in "<>=&")
+
+
+def test_web_furniture_titles_and_sentence_adverbs():
+    entities = extract_entities(
+        "",
+        "Additionally, the mayor posted a video on Twitter and YouTube. "
+        "US President Trump met Senate Minority Leader Chuck Schumer at 1400 UTC. "
+        "Reportedly, Schumer said God would decide. The Washington Post reported it.",
+    )
+    values = _values(entities)
+    for junk in ("Additionally", "Reportedly", "UTC", "God", "US President Trump"):
+        assert junk not in values, junk
+    assert {"YouTube", "Washington Post"} <= set(entities["organization"])
+    assert "Twitter" not in entities["person"] + entities["place"]
+    assert {"Trump", "Chuck Schumer"} <= set(entities["person"])
+    text = "Twitter said so. Additionally, it grew."
+    tagged = [Mention("person", "Twitter", 0, 7), Mention("place", "Additionally", 17, 29)]
+    assert clean_mentions(tagged, text) == [Mention("organization", "Twitter", 0, 7)]
+
+
+def test_one_label_per_name_in_an_article():
+    entities = extract_entities(
+        "", "Polish President Andrzej Duda spoke on Monday. Later, Duda left for Warsaw."
+    )
+    assert {"Andrzej Duda", "Duda"} <= set(entities["person"])
+    assert "Duda" not in entities["organization"] + entities["place"]
+
+
+def test_joins_within_an_article():
+    joined, _ = join_article(
+        {
+            "person": ["Bernie Sanders", "Bernie", "Sanders"],
+            "organization": ["House of Representatives", "House", "Senate"],
+            "place": ["Washington", "Washington, D.C."],
+        }
+    )
+    assert joined == {
+        "person": ["Bernie Sanders"],
+        "organization": ["House of Representatives", "Senate"],
+        "place": ["Washington, D.C."],
+    }
+    # "House" stays where the article does not name the House of Representatives
+    assert join_article({"organization": ["House"]})[0]["organization"] == ["House"]
+
+
+def test_archive_level_joins_need_one_such_person():
+    articles = [
+        {"person": ["Bernie Sanders", "Joe Biden"]},
+        {"person": ["Bernie"], "organization": ["Twitter"]},
+        {"person": ["Biden", "Twitter"]},
+        {"person": ["Hunter Biden"], "organization": ["Twitter"]},
+        {"organization": ["Twitter"]},
+        {"person": ["Ivanka Trump"]},
+        {"person": ["Donald Trump"]},
+        {"person": ["Trump"]},
+    ]
+    table = Consolidation.build(articles)
+    assert table.apply(articles[1]) == {
+        "person": ["Bernie Sanders"],
+        "organization": ["Twitter"],
+        "place": [],
+    }
+    # two Bidens, two Trumps: the surname alone stays as written
+    assert table.apply(articles[2])["person"] == ["Biden"]
+    assert table.apply(articles[7])["person"] == ["Trump"]
+    # a person in one article, an organisation in three: an organisation
+    assert table.apply(articles[2])["organization"] == ["Twitter"]
+    # a first name alone that starts several people's names names none of them;
+    # a one-word name that starts one company's name is that company
+    more = [
+        {"person": ["John Major"]},
+        {"person": ["John Smith"]},
+        {"person": ["John Kerry"], "organization": ["Pittston Co"]},
+        {"person": ["John", "Pittston"]},
+    ]
+    assert Consolidation.build(more).apply(more[3]) == {
+        "person": [],
+        "organization": ["Pittston Co"],
+        "place": [],
+    }
+    for article in articles:  # idempotent: applying twice changes nothing more
+        once = table.apply(article)
+        assert Consolidation.build([table.apply(a) for a in articles]).apply(once) == once
+
+
+def _write(path, rows):
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_ingest_consolidates_stored_values_and_reingest_changes_nothing(tmp_path):
+    source = _write(
+        tmp_path / "a.jsonl",
+        [
+            {
+                "id": "a1",
+                "title": "Sanders endorses Biden",
+                "body": "Senator Bernie Sanders endorsed former Vice President Joe Biden on "
+                "Monday in Burlington, Vermont.",
+            },
+            {
+                "id": "a2",
+                "title": "Primary results",
+                "body": "Bernie came second in Nevada, the results showed on Sunday.",
+            },
+        ],
+    )
+    index = tmp_path / "ix"
+    report = ingest(index, read_path(str(source)))
+    assert report.added == 2 and report.ok
+    records = {r["id"]: r for r in iter_records(open_index(index))}
+    assert "Bernie Sanders" in records["a1"]["entities"]["person"]
+    assert records["a2"]["entities"]["person"] == ["Bernie Sanders"]
+    again = ingest(index, read_path(str(source)))
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 2)
+
+
+def test_reindex_entities_consolidates_curated_values(tmp_path, capsys):
+    source = _write(
+        tmp_path / "c.jsonl",
+        [
+            {"id": "c1", "title": "One", "entities": {"person": ["Bernie Sanders"]}},
+            {"id": "c2", "title": "Two", "entities": {"person": ["Sanders"]}},
+        ],
+    )
+    index = str(tmp_path / "ix")
+    assert main(["ingest", "--index", index, "--no-extract", str(source)]) == 0
+    records = {r["id"]: r for r in iter_records(open_index(index))}
+    assert records["c2"]["entities"]["person"] == ["Sanders"]  # curated: kept as given
+    assert main(["reindex-entities", "--index", index]) == 0
+    assert "1 of 2 articles rewritten" in capsys.readouterr().out
+    records = {r["id"]: r for r in iter_records(open_index(index))}
+    assert records["c2"]["entities"]["person"] == ["Bernie Sanders"]
