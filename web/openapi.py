@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import current_app
 
-from web import api, openapi_trends
+from web import api, openapi_entities, openapi_trends
 from web.openapi_params import date_params, facet_filter_params, query_param
 
 JSON = "application/json"
@@ -274,6 +274,7 @@ def openapi_document() -> dict[str, Any]:
                 }
             },
             **openapi_trends.paths(max_q),
+            **openapi_entities.paths(),
         },
         "components": {"schemas": _schemas()},
     }
