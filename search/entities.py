@@ -193,6 +193,13 @@ def entity_answer(
     limit: int = ARTICLE_LIMIT,
 ) -> dict[str, Any]:
     """The /api/entities answer for one resolved entity; `entry(doc)` builds a result."""
+    built: dict[int, dict[str, Any]] = {}
+
+    def result(doc: int) -> dict[str, Any]:  # latest and central often share articles
+        if doc not in built:
+            built[doc] = entry(doc)
+        return dict(built[doc])
+
     name = canonical_value(gen, kind, ordinal)
     mask = entity_mask(gen, kind, ordinal)
     docs = np.flatnonzero(mask)
@@ -200,7 +207,7 @@ def entity_answer(
     counts = mentions(gen, docs, [name, *(s["text"] for s in other)])
     central = []
     for i in central_docs(gen, docs, counts, limit):
-        item = entry(int(docs[i]))
+        item = result(int(docs[i]))
         item["mentions"] = int(counts[i])
         central.append(item)
     dated = mask & gen.dated
@@ -218,6 +225,6 @@ def entity_answer(
         "last": last,
         "timeline": trends.timeline_answer(gen, mask, interval),
         "related": {k: related(gen, mask, k, ordinal if k == kind else None) for k in KINDS},
-        "latest": [entry(d) for d in latest_docs(gen, docs, limit)],
+        "latest": [result(d) for d in latest_docs(gen, docs, limit)],
         "central": central,
     }
