@@ -134,10 +134,8 @@ def related(
     scores = trends.g2_rising(with_it, totals[ordinals] - with_it, inside, outside)
     keep = scores >= MIN_SCORE
     ordinals, scores = ordinals[keep], scores[keep]
-    order = sorted(
-        range(len(ordinals)),
-        key=lambda i: (-scores[i], -together[ordinals[i]], table.display[ordinals[i]]),
-    )[:limit]
+    # Strongest first, then most articles together, then the value (ordinals are sorted).
+    order = np.lexsort((ordinals, -together[ordinals], -scores))[:limit]
     return [
         {
             "value": table.display[ordinals[i]],
