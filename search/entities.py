@@ -84,15 +84,19 @@ def entity_mask(gen: Generation, kind: str, ordinal: int) -> np.ndarray:
 def spellings(gen: Generation, kind: str, ordinal: int, aliases: Any | None) -> list[dict]:
     """Other spellings: those seen in the index (most articles first), then the alias file's.
 
-    Each is {"text", "articles" (articles spelling it so), "alias" (listed in the alias file)}.
+    Each is {"text", "articles" (articles spelling it so, from the lexicon: an updated or
+    deleted article counts until its segment is merged), "alias" (in the alias file)}.
     """
     table = gen.facets[kind]
     key, name = table.values[ordinal], table.display[ordinal]
     seen: dict[str, int] = {}
-    prefix = f"{kind}\t{key}\t"
-    for text, info in gen.searcher.reader().iter_prefix("spelling", prefix):
-        display = text.decode("utf-8")[len(prefix) :]
-        seen[display] = seen.get(display, 0) + info.doc_frequency()
+    prefix = f"{kind}\t{key}\t".encode()
+    for leaf, _ in gen.leaves:  # per segment, as search.generation reads the lexicon
+        for (fieldname, text), info in leaf._terms.items_from("spelling", prefix):
+            if fieldname != "spelling" or not text.startswith(prefix):
+                break
+            display = text[len(prefix) :].decode("utf-8")
+            seen[display] = seen.get(display, 0) + info.doc_frequency()
     listed: set[str] = set()
     if aliases is not None:
         for variant in aliases.variants(name):
