@@ -172,9 +172,9 @@ class Archive:
             ordinal = entities.resolve(gen, kind, value, engine.load_aliases())
             return None if ordinal is None else entities.canonical_value(gen, kind, ordinal)
 
-    def entity(self, kind: str, value: str, interval: str = "month") -> dict[str, Any] | None:
+    def entity(self, kind: str, value: str, interval: str | None = None) -> dict[str, Any] | None:
         """An entity page's data (see search.entities): None for an unknown kind or value."""
-        if interval not in trends.INTERVALS:
+        if interval is not None and interval not in trends.INTERVALS:
             raise SearchError(f"interval must be one of {', '.join(trends.INTERVALS)}", "interval")
         with self._lock:
             gen = self._current()

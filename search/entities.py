@@ -39,6 +39,7 @@ RELATED_LIMIT = 10  # related values per kind
 ARTICLE_LIMIT = 10  # latest and most central articles each
 MAX_VALUE_LENGTH = 200  # longer is no entity (web.api.MAX_FILTER_LENGTH for filters)
 MAX_SPELLINGS = 50  # other spellings listed
+MONTHS_SHOWN = 120  # a longer span of mentions is shown by year unless months are asked for
 
 # Articles per value over live docs, per generation and kind (a bincount each, kept).
 _document_counts: weakref.WeakKeyDictionary[Generation, dict[str, np.ndarray]] = (
@@ -191,10 +192,13 @@ def entity_answer(
     ordinal: int,
     aliases: Any | None,
     entry: Callable[[int], dict[str, Any]],
-    interval: str = "month",
+    interval: str | None = None,
     limit: int = ARTICLE_LIMIT,
 ) -> dict[str, Any]:
-    """The /api/entities answer for one resolved entity; `entry(doc)` builds a result."""
+    """The /api/entities answer for one resolved entity; `entry(doc)` builds a result.
+
+    `interval` None: by month, or by year when the mentions span over `MONTHS_SHOWN` months.
+    """
     built: dict[int, dict[str, Any]] = {}
 
     def result(doc: int) -> dict[str, Any]:  # latest and central often share articles
@@ -213,6 +217,9 @@ def entity_answer(
         item["mentions"] = int(counts[i])
         central.append(item)
     dated = mask & gen.dated
+    if interval is None:
+        long = trends.span(gen.dates[dated], "month") > MONTHS_SHOWN
+        interval = "year" if long else "month"
     first = last = None
     if dated.any():
         first = trends.iso_day(int(gen.dates[dated].min()))

@@ -55,6 +55,8 @@ def made_records() -> list[dict]:
     out[7]["date"] = None
     out.append(record(100, [SLASHED], [HOSTILE], title="Hostile values"))
     out.append(record(101, [SLASHED], [HOSTILE], title="Hostile values again"))
+    out.append(record(102, ["Brest"], date="2005-03-01T10:00:00"))  # 15 years apart
+    out.append(record(103, ["Brest"], date="2020-03-01T10:00:00"))
     return out
 
 
@@ -70,7 +72,7 @@ def made_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def made(made_index: Path):
     archive = Archive(made_index)
-    assert archive.stats()["documents"] == 102
+    assert archive.stats()["documents"] == 104
     yield archive
     archive.close()
 
@@ -98,9 +100,10 @@ def test_association_ranks_above_raw_frequency(made):
     # United States is in all 10 of Pinsk's articles (the most frequent companion) but
     # no more than everywhere else; Orsha is less common with Pinsk than without.
     assert list(places) == ["Lida"]
-    hrodna = places["Lida"]
-    assert (hrodna["count"], hrodna["articles"]) == (3, 3)
-    assert hrodna["score"] == pytest.approx(g2(3, 7, 0, 92), abs=0.05)
+    lida = places["Lida"]
+    assert (lida["count"], lida["articles"]) == (3, 3)
+    others = made.stats()["documents"] - 10  # articles without Pinsk, none naming Lida
+    assert lida["score"] == pytest.approx(g2(3, 7, 0, others), abs=0.05)
 
 
 def test_related_counts_match_the_combined_search(client):
@@ -141,6 +144,14 @@ def test_timeline_is_the_searchs_timeline(made):
     answer = made.entity("place", "Pinsk", interval="year")
     assert answer["timeline"] == made.timeline("year", filters={"place": ["Pinsk"]})
     assert answer["timeline"]["undated"] == 1
+
+
+def test_timeline_by_year_for_long_spans_unless_months_are_asked_for(made):
+    assert made.entity("place", "Pinsk")["timeline"]["interval"] == "month"
+    brest = made.entity("place", "Brest")["timeline"]
+    assert (brest["interval"], len(brest["buckets"])) == ("year", 16)
+    by_month = made.entity("place", "Brest", interval="month")["timeline"]
+    assert (by_month["interval"], len(by_month["buckets"])) == ("month", 15 * 12 + 1)
 
 
 def test_spellings_seen_and_aliases(made, app):

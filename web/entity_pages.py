@@ -64,7 +64,9 @@ def _moved(location: str) -> Response:
 
 
 def _answer(kind: str, value: str) -> dict[str, Any]:
-    interval = trends_view.choice_arg(request.args, "interval", tr.INTERVALS, "month")
+    interval = None  # by month, or by year for a long span (search.entities)
+    if request.args.get("interval"):
+        interval = trends_view.choice_arg(request.args, "interval", tr.INTERVALS, "month")
     answer = get_archive().entity(kind, value, interval)
     if answer is None:  # deleted between the two lookups
         raise not_found(f"no {kind} called {value!r} in the archive")
@@ -104,7 +106,7 @@ def _page(kind: str, value: str) -> Response | str:
         return url_for("pages.search", **{kind: canonical, **changes})
 
     def switch(other: str) -> str:
-        return page_url + ("?interval=year" if other == "year" else "")
+        return f"{page_url}?interval={other}"
 
     chart = trends_view.timeline_chart(answer["timeline"], bar_link, switch, width=800)
     for other_kind, items in answer["related"].items():

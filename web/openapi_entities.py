@@ -96,8 +96,9 @@ def paths() -> dict[str, Any]:
         },
         query_param(
             "interval",
-            {"type": "string", "enum": list(tr.INTERVALS), "default": "month"},
-            "bucket size of the timeline",
+            {"type": "string", "enum": list(tr.INTERVALS)},
+            f"bucket size of the timeline; by default month, or year when the mentions "
+            f"span over {entities.MONTHS_SHOWN} months",
         ),
     ]
     return {
