@@ -16,8 +16,9 @@ from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from search.storage import IndexUnavailable
-from web import get_archive
-from web.errors import bad_parameter, not_found
+from web import get_archive, time_left
+from web.errors import bad_parameter, not_found, unavailable_reason
+from web.ratelimit import mark_timed_out
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -116,7 +117,7 @@ def search_params(args: MultiDict, facet_size_default: int = 10) -> dict[str, An
         "date_to": date_arg(args, "to"),
         "filters": filters or None,
         "facet_size": int_arg(args, "facet_size", facet_size_default, 1, MAX_FACET_SIZE),
-        "time_limit": current_app.config["QUERY_TIME_LIMIT"],
+        "time_limit": time_left(),
     }
 
 
@@ -130,13 +131,15 @@ def article_or_404(article_id: str) -> dict[str, Any]:
 
 @bp.get("/search")
 def search() -> Response:
-    return jsonify(get_archive().search(**search_params(request.args)))
+    return jsonify(mark_timed_out(get_archive().search(**search_params(request.args))))
 
 
 @bp.get("/articles/<article_id>")
 def article(article_id: str) -> Response:
     record = dict(article_or_404(article_id))
-    record["html_url"] = url_for("pages.article", article_id=record["id"], _external=True)
+    # Never from the Host header (the ETag ignores it, so a cache would share a forged link).
+    path = url_for("pages.article", article_id=record["id"])
+    record["html_url"] = current_app.config["PUBLIC_URL"] + path
     return jsonify(record)
 
 
@@ -161,7 +164,7 @@ def health() -> tuple[Response, int]:
     try:
         state = get_archive().health()
     except IndexUnavailable as exc:
-        return jsonify({"status": "unavailable", "reason": str(exc)}), 503
+        return jsonify({"status": "unavailable", "reason": unavailable_reason(exc)}), 503
     except Exception:  # a health check reports, it does not crash
         current_app.logger.exception("health check failed")
         reason = "the index could not be read; see the server log"
