@@ -13,6 +13,10 @@ import pytest
 from lxml import etree
 
 ATOM = "{http://www.w3.org/2005/Atom}"
+URN_UUID = re.compile(
+    r"urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"
+)
+PUBLIC = "https://search.example.org/archive"
 
 
 def atom(client, query: str = "", **headers):
@@ -29,14 +33,15 @@ def parse_xml(response) -> etree._Element:
 
 def check_required(root: etree._Element) -> None:
     """RFC 4287: feed id, title, updated, an author (feed or every entry); entry id, title,
-    updated; ids are IRIs; dates are RFC 3339 with a zone."""
+    updated; ids are absolute IRIs; dates are RFC 3339 with a zone."""
     for name in ("id", "title", "updated"):
         assert len(root.findall(f"{ATOM}{name}")) == 1, name
     assert root.find(f"{ATOM}author/{ATOM}name").text
+    assert URN_UUID.fullmatch(root.findtext(f"{ATOM}id"))
     for entry in root.findall(f"{ATOM}entry"):
         for name in ("id", "title", "updated"):
             assert len(entry.findall(f"{ATOM}{name}")) == 1, name
-        assert re.match(r"https?://", entry.findtext(f"{ATOM}id"))
+        assert URN_UUID.fullmatch(entry.findtext(f"{ATOM}id"))
     for stamp in root.iter(f"{ATOM}updated", f"{ATOM}published"):
         assert datetime.fromisoformat(stamp.text).tzinfo is not None
     self_links = [link for link in root.findall(f"{ATOM}link") if link.get("rel") == "self"]
@@ -52,9 +57,7 @@ def test_feed_is_the_newest_matching_articles(client):
     api = client.get("/api/search?q=minsk&sort=newest&per_page=20").get_json()
     dated = [hit for hit in api["results"] if hit["date"]]
     assert len(dated) >= 3 and len(dated) < api["total"]  # the undated match is left out
-    assert [e.link for e in parsed.entries] == [
-        f"http://localhost/articles/{hit['id']}" for hit in dated
-    ]
+    assert [e.link for e in parsed.entries] == [f"/articles/{hit['id']}" for hit in dated]
     updated = [e.updated_parsed for e in parsed.entries]
     assert updated == sorted(updated, reverse=True)
     assert parsed.feed.updated_parsed == updated[0]
@@ -63,7 +66,7 @@ def test_feed_is_the_newest_matching_articles(client):
 def test_titles_and_summaries_are_plain_text(client, hand_made):
     hostile = next(r for r in hand_made if "<img" in r["title"])
     root = parse_xml(atom(client, "?q=minsk+security"))
-    entries = {e.findtext(f"{ATOM}id").rsplit("/", 1)[1]: e for e in root.findall(f"{ATOM}entry")}
+    entries = {e.find(f"{ATOM}link").get("href")[10:]: e for e in root.findall(f"{ATOM}entry")}
     xss = entries[hostile["id"]]
     # The title is the article's own text (an XSS payload, as text), never highlighted HTML.
     assert xss.findtext(f"{ATOM}title") == hostile["title"]
@@ -74,12 +77,28 @@ def test_titles_and_summaries_are_plain_text(client, hand_made):
     assert xss.findtext(f"{ATOM}summary").startswith("<script>alert(1)</script> Minsk hosted")
 
 
-def test_entry_ids_are_stable(client):
+def test_entry_ids_are_stable(client, make_app):
     first = feedparser.parse(atom(client, "?person=Lukashenka").data)
     second = feedparser.parse(atom(client, "?person=Lukashenka&sort=oldest&page=3").data)
     assert [e.id for e in first.entries] == [e.id for e in second.entries]
-    assert {e.id for e in first.entries} == {e.link for e in first.entries}
-    assert len(first.entries) == 3
+    assert len(first.entries) == 3 and len({e.id for e in first.entries}) == 3
+    public = make_app(PUBLIC_URL=PUBLIC).test_client()
+    other = feedparser.parse(atom(public, "?person=Lukashenka").data)
+    assert [e.id for e in other.entries] == [e.id for e in first.entries]
+    assert other.feed.id == first.feed.id
+    assert [e.link for e in other.entries] == [PUBLIC + e.link for e in first.entries]
+
+
+def test_links_never_come_from_the_host_header(make_app):
+    public = make_app(PUBLIC_URL=PUBLIC).test_client()
+    for client, base in ((make_app().test_client(), ""), (public, PUBLIC)):
+        honest = atom(client, "?place=Minsk")
+        forged = client.get("/feed.atom?place=Minsk", headers={"Host": "evil.example"})
+        assert forged.data == honest.data and forged.headers["ETag"] == honest.headers["ETag"]
+        root = parse_xml(honest)
+        hrefs = [link.get("href") for link in root.iter(f"{ATOM}link")]
+        assert f"{base}/feed.atom?place=Minsk" in hrefs and f"{base}/?place=Minsk" in hrefs
+        assert all(h.startswith(f"{base}/") and "evil" not in h for h in hrefs)
 
 
 def test_filters_and_dates_narrow_the_feed(client):

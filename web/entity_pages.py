@@ -14,7 +14,16 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from search import entities
 from search import trends as tr
@@ -30,9 +39,11 @@ KIND_LABELS = {"person": "Person", "organization": "Organization", "place": "Pla
 RELATED_LABELS = {"person": "People", "organization": "Organizations", "place": "Places"}
 
 
-def _root(external: bool = False) -> str:
-    """The site's root URL, ending in `/` (behind a proxy, its scheme, host and prefix)."""
-    return url_for("pages.search", _external=external)
+def _root(public: bool = False) -> str:
+    """The site's root path, ending in `/`; `public`: prefixed with ARCHIVE_SEARCH_PUBLIC_URL
+    (absolute when that is set, never taken from the Host header, as web.api's html_url)."""
+    root = url_for("pages.search")
+    return current_app.config["PUBLIC_URL"] + root if public else root
 
 
 def _segment(value: str) -> str:
@@ -40,9 +51,9 @@ def _segment(value: str) -> str:
 
 
 @bp.app_template_global("entity_url")
-def entity_url(kind: str, value: str, external: bool = False) -> str:
+def entity_url(kind: str, value: str, public: bool = False) -> str:
     """The page of one person, organization or place (any spelling; it redirects)."""
-    return f"{_root(external)}{PAGE_SEGMENTS[kind]}/{_segment(value)}"
+    return f"{_root(public)}{PAGE_SEGMENTS[kind]}/{_segment(value)}"
 
 
 def api_entity_url(kind: str, value: str) -> str:
@@ -90,8 +101,8 @@ def api_entity(kind: str, value: str) -> Response:
     if canonical != value:
         return _moved(api_entity_url(kind, canonical))
     answer = _answer(kind, canonical)
-    answer["html_url"] = entity_url(kind, canonical, external=True)
-    answer["feed_url"] = feed_url(external=True, **{kind: canonical})
+    answer["html_url"] = entity_url(kind, canonical, public=True)
+    answer["feed_url"] = feed_url(public=True, **{kind: canonical})
     return jsonify(answer)
 
 
@@ -121,7 +132,7 @@ def _page(kind: str, value: str) -> Response | str:
         search_link=url_for("pages.search", **{kind: canonical}),
         newest_link=url_for("pages.search", **{kind: canonical, "sort": "newest"}),
         feed_link=feed_url(**{kind: canonical}),
-        canonical_url=entity_url(kind, canonical, external=True),
+        canonical_url=entity_url(kind, canonical, public=True),
     )
 
 

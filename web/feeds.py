@@ -5,15 +5,20 @@ exactly as /api/search checks them, so a mistake is the API's 400 JSON error
 naming the parameter; paging, sort and the like are not part of a feed and
 are ignored. Entries are the newest dated matches (an undated article has no
 place in a feed of news), with the title and a plain-text summary (the
-article's lead, never highlighted), `updated` from the article's date (naive
-dates are taken as UTC) and the article page's URL as a stable id. The feed's
-ETag is keyed on the index generation and the URL, answered with a 304 before
-any search runs. XML is written by feedgen.
+article's lead, never highlighted) and `updated` from the article's date (naive
+dates are taken as UTC). Links are ARCHIVE_SEARCH_PUBLIC_URL + path (relative,
+which Atom resolves against the feed's own URL, when that is not set): never
+from the Host header, since the ETag, keyed on the index generation and the
+path, does not vary with it. Ids are `urn:uuid:` names derived from the article
+id (entries) or the feed's parameters (the feed), so they stay the same whatever
+host or setting serves them. A 304 is answered before any search runs; a search
+that ran out of time is served but never cached. XML is written by feedgen.
 """
 
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -23,6 +28,7 @@ from flask import Blueprint, Response, current_app, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from web import api, get_archive
+from web.ratelimit import mark_timed_out
 from web.security import etag_for
 
 bp = Blueprint("feeds", __name__)
@@ -32,21 +38,31 @@ SUMMARY_CHARS = 400
 FEED_KEYS = ("q", "from", "to", *api.FACETS)
 ATOM = "application/atom+xml; charset=utf-8"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # `updated` of a feed of an empty archive
+ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "archive-search")
 # Characters XML 1.0 cannot hold (C0 controls but tab/newline/return, surrogates, U+FFFE/F).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 @bp.app_template_global("feed_url")
-def feed_url(args: MultiDict | None = None, external: bool = False, **params: str) -> str:
+def feed_url(args: MultiDict | None = None, public: bool = False, **params: str) -> str:
     """The feed of a search: `args`' (default: this request's) q, from/to and filters,
-    or the given `params` (an entity page's `person=…`)."""
+    or the given `params` (an entity page's `person=…`); `public`: with PUBLIC_URL."""
     if params:
         pairs = [(k, v) for k, v in params.items() if k in FEED_KEYS and v]
     else:
         source = request.args if args is None else args
         pairs = [(k, v) for k, v in source.items(multi=True) if k in FEED_KEYS and v]
     query = urlencode(pairs)
-    return url_for("feeds.feed", _external=external) + (f"?{query}" if query else "")
+    return _public(public) + url_for("feeds.feed") + (f"?{query}" if query else "")
+
+
+def _public(public: bool = True) -> str:
+    return current_app.config["PUBLIC_URL"] if public else ""
+
+
+def stable_id(name: str) -> str:
+    """An absolute IRI for an Atom id that no host, proxy or setting changes."""
+    return uuid.uuid5(ID_NAMESPACE, name).urn
 
 
 def feed_params(args: MultiDict) -> dict[str, Any]:
@@ -112,20 +128,20 @@ def _newest_date(archive: Any) -> datetime:
 
 def build_feed(params: dict[str, Any], records: list[dict[str, Any]], updated: datetime) -> bytes:
     site = current_app.config.get("SITE_NAME", "Archive Search")
-    self_url = feed_url(external=True)
+    self_url = feed_url(public=True)
     fg = FeedGenerator()
-    fg.id(self_url)
+    fg.id(stable_id("feed:" + feed_url()))
     fg.title(xml_text(f"{site}: {describe(params)}"))
     fg.author({"name": xml_text(site)})
     fg.link(href=self_url, rel="self", type="application/atom+xml")
     search_args = MultiDict((k, v) for k, v in request.args.items(multi=True) if k in FEED_KEYS)
-    search_page = url_for("pages.search", _external=True, **search_args.to_dict(flat=False))
-    fg.link(href=search_page, rel="alternate", type="text/html")
+    search_page = url_for("pages.search", **search_args.to_dict(flat=False))
+    fg.link(href=_public() + search_page, rel="alternate", type="text/html")
     fg.updated(updated)
     for record in records:
-        page = url_for("pages.article", article_id=record["id"], _external=True)
+        page = _public() + url_for("pages.article", article_id=record["id"])
         entry = fg.add_entry(order="append")
-        entry.id(page)
+        entry.id(stable_id("article:" + record["id"]))
         entry.title(xml_text(record.get("title")) or "(untitled)")
         entry.link(href=page, rel="alternate", type="text/html")
         entry.updated(as_utc(record["date"]))
@@ -143,7 +159,11 @@ def feed() -> Response:
     etag = etag_for(archive.health()["generation"], request.full_path)
     if request.if_none_match.contains(etag):
         return _cache(Response(status=304), etag)
-    records = _entries(archive, archive.search(**params)["results"])
+    answer = mark_timed_out(archive.search(**params))
+    records = _entries(archive, answer["results"])
     updated = as_utc(records[0]["date"]) if records else _newest_date(archive)
-    body = build_feed(params, records, updated)
-    return _cache(Response(body, content_type=ATOM), etag)
+    response = Response(build_feed(params, records, updated), content_type=ATOM)
+    if answer["timed_out"]:  # incomplete: no cache may keep it as the feed
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    return _cache(response, etag)
