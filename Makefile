@@ -70,6 +70,7 @@ bench: install
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/entities.py
 	$(BIN)/python bench/search.py
+	$(BIN)/python bench/entity_pages.py
 
 eval: install
 	$(BIN)/python eval/entities.py

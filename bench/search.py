@@ -44,8 +44,11 @@ CORPORA = ("reuters21578", "bbc", "wikinews-en", "20newsgroups", "ag-news-test")
 CLASSES = {"word": 0.4, "pair": 0.2, "phrase": 0.1, "question": 0.1, "filtered": 0.2}
 
 
-def build_index() -> Path:
-    """The cached ~50k-article index, rebuilt when the corpora or the schema change."""
+def build_index(extract: bool = False) -> Path:
+    """The cached ~50k-article index, rebuilt when the corpora or the schema change.
+
+    `extract=True` runs entity extraction at ingest (a separate cached index).
+    """
     from index.readers import read_path
     from index.writer import ingest
 
@@ -54,13 +57,13 @@ def build_index() -> Path:
         repr([(f.name, f.stat().st_size) for f in files] + [SCHEMA_VERSION]).encode(),
         digest_size=6,
     ).hexdigest()
-    path = ROOT / "bench" / ".cache" / f"news-index-{key}"
+    path = ROOT / "bench" / ".cache" / f"news-index{'-extracted' if extract else ''}-{key}"
     if (path / "done").exists():
         return path
     print(f"building {path} (once) ...", flush=True)
     started = time.perf_counter()
     for file in files:
-        ingest(path, read_path(str(file)), extract=False)
+        ingest(path, read_path(str(file)), extract=extract)
     (path / "done").write_text("ok\n")
     print(f"built in {time.perf_counter() - started:.0f} s", flush=True)
     return path

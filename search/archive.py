@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 from whoosh.util.times import long_to_datetime
 
-from search import engine, limits, snippets, spelling, trends
+from search import engine, entities, limits, snippets, spelling, trends
 from search.aliases import Aliases, AliasWatch
 from search.dates import parse_bound
 from search.errors import SearchError
@@ -193,6 +193,31 @@ class Archive:
                 gen.suggester = Suggester(gen.searcher.reader())
             found = gen.suggester.suggest(prefix, limit) if prefix.strip() else []
         return {"query": prefix, "suggestions": found}
+
+    # ---- entity pages (search.entities) ----
+
+    def entity_value(self, kind: str, value: str) -> str | None:
+        """The canonical value (the URL's) of the entity any spelling or alias names, or None."""
+        with self._lock:
+            gen = self._current()
+            ordinal = entities.resolve(gen, kind, value, self.aliases(gen))
+            return None if ordinal is None else entities.canonical_value(gen, kind, ordinal)
+
+    def entity(self, kind: str, value: str, interval: str | None = None) -> dict[str, Any] | None:
+        """An entity page's data (see search.entities): None for an unknown kind or value."""
+        if interval is not None and interval not in trends.INTERVALS:
+            raise SearchError(f"interval must be one of {', '.join(trends.INTERVALS)}", "interval")
+        with self._lock:
+            gen = self._current()
+            aliases = self.aliases(gen)
+            ordinal = entities.resolve(gen, kind, value, aliases)
+            if ordinal is None:
+                return None
+
+            def entry(doc: int) -> dict[str, Any]:
+                return _entry(gen, doc, 0.0, set(), [])
+
+            return entities.entity_answer(gen, kind, ordinal, aliases, entry, interval)
 
     # ---- other read endpoints ----
 

@@ -192,12 +192,12 @@ def _safe(markup: str) -> str:
     return nh3.clean(markup, tags={"mark"}, attributes={})
 
 
-def _join(doc: _Text, spans: list[_Span], windows: list[tuple[int, int]]) -> str:
-    parts = [_render(doc.text, spans, s, e) for s, e in windows]
+def _join(text: str, spans: list[_Span], windows: list[tuple[int, int]]) -> str:
+    parts = [_render(text, spans, s, e) for s, e in windows]
     snippet = SEPARATOR.join(p for p in parts if p)
-    if windows and doc.text[: windows[0][0]].strip():
+    if windows and text[: windows[0][0]].strip():
         snippet = f"{ELLIPSIS} {snippet}"
-    if windows and doc.text[windows[-1][1] :].strip():
+    if windows and text[windows[-1][1] :].strip():
         snippet = f"{snippet} {ELLIPSIS}"
     return snippet
 
@@ -207,9 +207,11 @@ def lead(text: str, max_chars: int = 200) -> str:
     text = _clip(text or "").lstrip()
     if not text:
         return ""
-    doc = _Text(text)
+    # Boundaries past the opening never decide the cut: find them in its first few
+    # max_chars only (a listing of long articles no longer scans every body whole).
+    doc = _Text(text[: max_chars * 4])
     end = doc.end_within(0, max_chars, 0) or min(len(text), max_chars)
-    return _safe(_join(doc, [], [(0, end)]))
+    return _safe(_join(text, [], [(0, end)]))
 
 
 def make_snippet(
@@ -228,7 +230,7 @@ def make_snippet(
     if not spans:
         return lead(text, max_chars)
     doc = _Text(text)
-    return _safe(_join(doc, spans, _choose_fragments(doc, spans, max_chars)))
+    return _safe(_join(doc.text, spans, _choose_fragments(doc, spans, max_chars)))
 
 
 def highlight_title(title: str, terms: set[str], phrases: Sequence[Sequence[str]] = ()) -> str:

@@ -242,7 +242,7 @@ def test_article_page(client):
     assert "<h1>Lukashenka meets the CSTO in Minsk</h1>" in html
     assert '<time datetime="2017-09-01T10:00:00">2017-09-01</time>' in html
     assert html.count("<p>") >= 2  # paragraphs split on the blank line
-    assert 'href="/?organization=CSTO"' in html and 'href="/?tag=security"' in html
+    assert 'href="/organizations/CSTO"' in html and 'href="/?tag=security"' in html
     assert "More like this" in html
     assert_no_inline_code(html)
 

@@ -27,6 +27,7 @@ OPERATIONS = [
     "/api/health",
     "/api/trends",  # web.trends, documented through web.openapi_trends
     "/api/timeline",
+    "/api/entities/{kind}/{value}",  # web.entity_pages, documented through web.openapi_entities
 ]
 CHECKS = [
     not_a_server_error,

@@ -79,7 +79,7 @@ def _log_request(response: Response) -> Response:
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the site + API. `config` overrides the ARCHIVE_SEARCH_* environment settings."""
-    from web import api, errors, pages, security, trends, widget
+    from web import api, entity_pages, errors, feeds, pages, security, trends, widget
 
     app = Flask(__name__)
     app.config.update(settings.load_settings())
@@ -100,5 +100,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(widget.bp)
     app.register_blueprint(trends.bp)
+    app.register_blueprint(entity_pages.bp)
+    app.register_blueprint(feeds.bp)
     app.after_request(_log_request)
     return app

@@ -210,14 +210,11 @@ def _retention(args: argparse.Namespace) -> dict[str, Any]:
 
 def cmd_publish(args: argparse.Namespace) -> int:
     """Copy the latest committed generation to DEST for replicas (index.publish)."""
-    import os
-
-    from index.entities.aliases import ENV as ALIASES_ENV
-
     from index.entities import load_aliases
     from index.publish import publish
+    from search import settings
 
-    aliases = os.environ.get(ALIASES_ENV) or None
+    aliases = settings.value(settings.ALIASES)
     if aliases:
         load_aliases(aliases)  # a broken alias file is refused before anything is sent
     result = publish(

@@ -37,9 +37,12 @@ def not_found(message: str = "not found") -> ApiError:
     return ApiError(404, message)
 
 
+JSON_PATHS = ("/feed.atom",)  # not under /api, but its errors are the API's (web.feeds)
+
+
 def wants_json() -> bool:
     """The API speaks JSON, the site speaks HTML; the path decides, not the Accept header."""
-    return request.path == "/api" or request.path.startswith("/api/")
+    return request.path == "/api" or request.path.startswith("/api/") or request.path in JSON_PATHS
 
 
 def error_response(status: int, message: str, parameter: str | None = None) -> Response:

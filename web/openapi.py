@@ -12,7 +12,7 @@ from typing import Any
 from flask import current_app
 
 from search import limits
-from web import openapi_trends
+from web import openapi_entities, openapi_trends
 from web.openapi_params import date_params, facet_filter_params, query_param
 
 JSON = "application/json"
@@ -299,6 +299,7 @@ def openapi_document() -> dict[str, Any]:
                 }
             },
             **openapi_trends.paths(max_q),
+            **openapi_entities.paths(),
         },
         "components": {"schemas": _schemas()},
     }
