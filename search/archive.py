@@ -23,7 +23,7 @@ from search.dates import parse_bound
 from search.errors import SearchError
 from search.facets import Facet, apply_facets
 from search.generation import Generation
-from search.query import parse
+from search.query import complete_last_word, parse
 from search.schema import ENTITY_FIELDS, FACET_FIELDS, unpack_record
 from search.similar import similar_docnums
 from search.storage import open_index, resolve_index_dir
@@ -90,8 +90,13 @@ class Archive:
         filters: dict[str, list[str]] | None = None,
         facet_size: int = 10,
         time_limit: float | None = None,
+        partial: bool = False,
     ) -> dict[str, Any]:
-        """Run one search; returns the /api/search dict. Raises SearchError for bad parameters."""
+        """Run one search; returns the /api/search dict. Raises SearchError for bad parameters.
+
+        `partial`: the last word is still being typed (the widget), so it also matches as a
+        prefix (query.complete_last_word); no did-you-mean then, the word is unfinished.
+        """
         started = time.perf_counter()
         page = _int("page", page, 1, None)
         per_page = _int("per_page", per_page, 1, MAX_PER_PAGE)
@@ -105,7 +110,7 @@ class Archive:
         facet_size = _int("facet_size", facet_size, 0, MAX_FACET_SIZE)
         filters = _filters(filters)
         bounds = (_bound("from", date_from, end=False), _bound("to", date_to, end=True))
-        parsed = parse(q)
+        parsed = complete_last_word(parse(q)) if partial else parse(q)
         with self._lock:
             gen = self._current()
             deadline = engine.Deadline(self.time_limit if time_limit is None else time_limit)
@@ -122,7 +127,9 @@ class Archive:
                 other = engine.evaluate(gen, parse(text), date_mask, deadline, aliases)
                 return int(np.count_nonzero(apply_facets(gen, other.mask, filters, 0)[0]))
 
-            corrected = _correction(gen, q or "", hits) if not deadline.expired() else None
+            corrected = None
+            if not partial and not deadline.expired():
+                corrected = _correction(gen, q or "", hits)
         return {
             "query": q or "",
             "total": total,

@@ -25,6 +25,7 @@ from index.entities import load_aliases as _load_aliases
 from search import query as q
 from search.analysis import analyze, fold_value
 from search.generation import Generation
+from search.limits import PARTIAL_EXPANSIONS, PARTIAL_SCAN
 from search.ranking import (
     ALL_WORDS_UP_TO,
     FEEDBACK_DOCS,
@@ -193,7 +194,8 @@ class Evaluator:
             for leaf, _ in self.gen.leaves:
                 for term in self._expand(leaf, name, clause):
                     found[term] = found.get(term, 0) + leaf.doc_frequency(name, term)
-        best = sorted(found, key=lambda t: (-found[t], t))[:MAX_EXPANSIONS]
+        cap = PARTIAL_EXPANSIONS if clause.kind == "partial" else MAX_EXPANSIONS
+        best = sorted(found, key=lambda t: (-found[t], t))[:cap]
         mask, score = self._empty()
         for term in best:
             if self.deadline.expired():
@@ -204,15 +206,21 @@ class Evaluator:
                 self._add_term(m, s, name, term)
             mask |= m
             np.maximum(score, s, out=score)
+        if clause.kind == "partial" and clause.field is None:
+            for kind in ENTITY_FIELDS:  # "lukash": the person Alexander Lukashenka
+                table = self.gen.facets[kind]
+                for ordinal in table.ordinals_with_word_prefix(clause.terms[0], cap):
+                    self._add_term(mask, score, kind, table.values[ordinal])
         return mask, score
 
     def _expand(self, leaf: Any, fieldname: str, clause: q.Term) -> list[str]:
         text = clause.terms[0]
-        if clause.kind == "prefix":
+        if clause.kind in q.PREFIX_KINDS:
+            scan = PARTIAL_SCAN if clause.kind == "partial" else MAX_SCAN
             out = []
             for btext in leaf.expand_prefix(fieldname, text):
                 out.append(btext.decode("utf-8"))
-                if len(out) >= MAX_SCAN:
+                if len(out) >= scan:
                     break
             return out
         words = leaf.terms_within(fieldname, text, clause.distance, prefix=1)

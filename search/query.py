@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 
 from search.analysis import analyze, fold_value
+from search.limits import PARTIAL_MIN_CHARS
 
 TEXT_FIELDS = ("title", "body")
 VALUE_FIELDS = ("person", "organization", "place", "category", "tag", "year")
 FIELDS = TEXT_FIELDS + VALUE_FIELDS + ("date",)
+PREFIX_KINDS = ("prefix", "partial")
 MAX_CLAUSES = 64  # longer queries are cut: a reader never needs more, a robot gets no more
 
 _FIELD_PREFIX = re.compile(r"(?i)(" + "|".join(FIELDS) + r"):(?=\S)")
@@ -33,12 +35,12 @@ class Term:
 
     text: str
     field: str | None = None
-    kind: str = "word"  # "word", "prefix" or "fuzzy"
+    kind: str = "word"  # "word", "prefix", "partial" (a prefix being typed) or "fuzzy"
     distance: int = 1
 
     @property
     def terms(self) -> list[str]:
-        if self.kind == "prefix":  # the index holds stems: match the typed start, unstemmed
+        if self.kind in PREFIX_KINDS:  # the index holds stems: match the typed start, unstemmed
             return [fold_value(self.text)] if fold_value(self.text) else []
         return analyze(self.text)
 
@@ -109,6 +111,31 @@ def parse(text: str | None) -> Query:
     out.positive = _dedupe(out.positive)[:MAX_CLAUSES]
     out.negative = _dedupe(out.negative)[:MAX_CLAUSES]
     return out
+
+
+def complete_last_word(parsed: Query) -> Query:
+    """The widget's query while a reader types: the last word also matches as a prefix.
+
+    Only a plain last word qualifies (not after a space, not negated, quoted, fielded, a
+    wildcard or fuzzy), at least PARTIAL_MIN_CHARS long: "lukash" then finds Lukashenka,
+    "zimbab" Zimbabwe, and the word as typed still matches as itself.
+    """
+    text = parsed.text
+    if not text or text[-1].isspace() or not parsed.positive:
+        return parsed
+    last = parsed.positive[-1]
+    token = text.split()[-1]
+    if (
+        not isinstance(last, Term)
+        or last.kind != "word"
+        or last.field is not None
+        or not re.fullmatch(r"\w+", token)
+        or fold_value(token) != fold_value(last.text)
+        or len(fold_value(token)) < PARTIAL_MIN_CHARS
+    ):
+        return parsed
+    option = AnyOf((last, Term(token, None, "partial")))
+    return Query(parsed.text, parsed.positive[:-1] + [option], parsed.negative, parsed.ranges)
 
 
 def _meaningful(item: Term | Phrase) -> bool:

@@ -67,7 +67,7 @@ def _log_request(response: Response) -> Response:
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the site + API. `config` overrides the ARCHIVE_SEARCH_* environment settings."""
-    from web import api, errors, pages, security, trends, widget
+    from web import admin, analytics, api, errors, pages, security, trends, widget
 
     app = Flask(__name__)
     app.config.update(settings.load_settings())
@@ -81,6 +81,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["archive_search"] = ArchiveHolder(
         app.config["INDEX_DIR"], app.config.get("ARCHIVE")
     )
+    analytics.init_app(app)
     app.before_request(_start_timer)
     errors.init_app(app)
     security.init_app(app)
@@ -88,5 +89,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     app.register_blueprint(widget.bp)
     app.register_blueprint(trends.bp)
+    app.register_blueprint(admin.bp)
     app.after_request(_log_request)
     return app

@@ -17,6 +17,7 @@ from werkzeug.datastructures import MultiDict
 
 from search.storage import IndexUnavailable
 from web import get_archive
+from web.analytics import record_search
 from web.errors import bad_parameter, not_found
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -76,6 +77,14 @@ def text_arg(args: Mapping[str, str], name: str, limit: int) -> str:
     return text
 
 
+def bool_arg(args: Mapping[str, str], name: str) -> bool:
+    """`1`/`true` or `0`/`false` (absent is false), else a 400 naming it."""
+    text = (args.get(name) or "").strip().lower()
+    if text not in ("", "0", "1", "true", "false"):
+        raise bad_parameter(name, f"{name} must be 1 or 0 (true or false)")
+    return text in ("1", "true")
+
+
 def filter_args(args: MultiDict) -> dict[str, list[str]]:
     """Facet filters: each repeatable (OR within a facet, AND across facets)."""
     filters: dict[str, list[str]] = {}
@@ -130,7 +139,11 @@ def article_or_404(article_id: str) -> dict[str, Any]:
 
 @bp.get("/search")
 def search() -> Response:
-    return jsonify(get_archive().search(**search_params(request.args)))
+    params = search_params(request.args)
+    partial = bool_arg(request.args, "partial")  # the widget's "last word is being typed"
+    answer = get_archive().search(**params, partial=partial)
+    record_search(params, answer, partial)
+    return jsonify(answer)
 
 
 @bp.get("/articles/<article_id>")

@@ -67,6 +67,13 @@ def _search_parameters(max_q: int) -> list[dict[str, Any]]:
     return params + facet_filter_params()
 
 
+PARTIAL_PARAMETER = query_param(
+    "partial",
+    {"type": "string", "enum": ["0", "1", "true", "false"], "default": "0"},
+    "1: the last word of q is still being typed and also matches as a prefix (the widget)",
+)
+
+
 ID_PARAMETER = {
     "name": "article_id",
     "in": "path",
@@ -221,7 +228,7 @@ def openapi_document() -> dict[str, Any]:
             "/api/search": _get(
                 "search the archive",
                 _ok("a page of results with facets", "SearchResponse"),
-                _search_parameters(max_q),
+                [*_search_parameters(max_q), PARTIAL_PARAMETER],
             ),
             "/api/articles/{article_id}": _get(
                 "one article record, with html_url",

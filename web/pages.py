@@ -21,6 +21,7 @@ from werkzeug.datastructures import MultiDict
 from search.errors import SearchError
 from web import api, get_archive
 from web import trends as trends_view
+from web.analytics import record_search
 from web.errors import ApiError
 
 bp = Blueprint("pages", __name__)
@@ -141,6 +142,7 @@ def search() -> tuple[str, int]:
     try:
         params = api.search_params(args, facet_size_default=SIDEBAR_SIZE)
         answer = get_archive().search(**params)
+        record_search(params, answer)
     except (ApiError, SearchError) as exc:
         if getattr(exc, "status", 400) != 400:
             raise

@@ -20,7 +20,7 @@ from flask_limiter.util import get_remote_address
 from web.errors import ApiError
 
 EMBED_PREFIX = "/embed"
-UNCACHED_API = ("/api/health",)
+UNCACHED_API = ("/api/health", "/api/admin/queries")
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "

@@ -10,7 +10,12 @@
  */
 
 const SCRIPT_ORIGIN = new URL(import.meta.url).origin;
-const DEBOUNCE_MS = 200;
+// Timing (README "Embedding the widget"): a request goes out this long after a keystroke, so
+// at a reader's typing speed nearly every pause is answered; the answer in flight is aborted
+// at the next keystroke, so at most one request is in flight and no older answer is shown.
+const DEBOUNCE_MS = 50;
+const CACHE_SIZE = 50; // answers kept by URL: retyped or backspaced text costs no request
+const CACHE_MS = 60000;
 const FACET_SIZE = 5;
 const MAX_WINDOW = 10000; // the API refuses page x per_page beyond this
 const FACETS = ["person", "organization", "place", "category", "tag", "year"];
@@ -206,6 +211,8 @@ export class ArchiveSearch extends HTMLElement {
   #controller = null;
   #timer = 0;
   #query = "";
+  #partial = false;
+  #cache = new Map();
   #answer = null;
   #results = [];
   #active = -1;
@@ -330,20 +337,27 @@ export class ArchiveSearch extends HTMLElement {
 
   #onInput() {
     clearTimeout(this.#timer);
+    this.#cancel(); // the answer in flight is for older text: it must not be shown
     const q = this.#els.input.value.trim();
     if (!q) {
       this.#reset(false);
     } else if (q === this.#query && this.#answer) {
-      this.#cancel(); // back to what is shown (say, after a typed space): nothing to fetch
-      this.#setLoading(false);
+      this.#setLoading(false); // back to what is shown (say, after a typed space)
     } else {
       this.#timer = setTimeout(() => this.#search(1), DEBOUNCE_MS);
     }
   }
 
-  #url(q, page) {
+  /** The last word is still being typed unless the text ends with a space: `partial=1`. */
+  get #typing() {
+    const value = this.#els.input.value;
+    return value.trim() !== "" && !/\s$/.test(value);
+  }
+
+  #url(q, page, partial) {
     const params = new URLSearchParams({ q, page, per_page: this.#perPage });
     params.set("facet_size", this.#facetNames.length ? FACET_SIZE : 1);
+    if (partial) params.set("partial", "1");
     for (const [facet, values] of this.#filters) {
       for (const value of values) params.append(facet, value);
     }
@@ -359,17 +373,22 @@ export class ArchiveSearch extends HTMLElement {
   async #search(page) {
     const q = page > 1 ? this.#query : this.#els.input.value.trim();
     if (!q) return this.#reset(false);
+    const partial = page > 1 ? this.#partial : this.#typing;
     this.#cancel();
     if (!navigator.onLine) return this.#setStatus("offline");
+    const url = this.#url(q, page, partial);
+    const cached = this.#cache.get(url);
+    if (cached && performance.now() - cached.at < CACHE_MS) {
+      this.#setLoading(false);
+      return this.#show(q, partial, cached.answer, page);
+    }
     const seq = this.#seq;
     const controller = (this.#controller = new AbortController());
     this.#setLoading(true);
     let answer = null;
     let message = null;
     try {
-      const response = await fetch(this.#url(q, page), {
-        signal: controller.signal, credentials: "omit",
-      });
+      const response = await fetch(url, { signal: controller.signal, credentials: "omit" });
       const body = await response.json().catch(() => null);
       if (response.ok && body) answer = body;
       else message = body?.error?.message ?? null;
@@ -379,14 +398,25 @@ export class ArchiveSearch extends HTMLElement {
     if (seq !== this.#seq) return; // a newer search (or Escape) has taken over
     this.#controller = null;
     this.#setLoading(false);
-    if (answer) this.#show(q, answer, page);
-    else this.#fail(message, page);
+    if (answer) {
+      this.#remember(url, answer);
+      this.#show(q, partial, answer, page);
+    } else {
+      this.#fail(message, page);
+    }
   }
 
-  #show(q, answer, page) {
+  #remember(url, answer) {
+    this.#cache.delete(url);
+    this.#cache.set(url, { answer, at: performance.now() });
+    if (this.#cache.size > CACHE_SIZE) this.#cache.delete(this.#cache.keys().next().value);
+  }
+
+  #show(q, partial, answer, page) {
     const start = page > 1 ? this.#results.length : 0;
     const hits = answer.results ?? [];
     this.#query = q;
+    this.#partial = partial;
     this.#answer = answer;
     this.#results = start ? this.#results.concat(hits) : hits;
     this.#renderResults(start);
@@ -398,6 +428,8 @@ export class ArchiveSearch extends HTMLElement {
       if (this.#els.more.hidden) this.#els.input.focus();
       this.#activate(start);
     }
+    const detail = { query: q, page, total };
+    this.dispatchEvent(new CustomEvent("archive-search:results", { bubbles: true, composed: true, detail }));
   }
 
   #fail(message, page) {
