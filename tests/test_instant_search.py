@@ -105,4 +105,3 @@ def test_zimbab_finds_the_zimbabwe_articles(corpora: Path, tmp_path: Path):
     assert {h["id"] for h in whole["results"]} <= {h["id"] for h in typed["results"]}
     assert "<mark>Zimbabwe" in " ".join(h["snippet"] for h in typed["results"])
     archive.close()
-
