@@ -192,8 +192,8 @@ class Evaluator:
         found: dict[str, int] = {}
         for name in fields:
             for leaf, _ in self.gen.leaves:
-                for term in self._expand(leaf, name, clause):
-                    found[term] = found.get(term, 0) + leaf.doc_frequency(name, term)
+                for term, frequency in self._expand(leaf, name, clause):
+                    found[term] = found.get(term, 0) + frequency
         cap = PARTIAL_EXPANSIONS if clause.kind == "partial" else MAX_EXPANSIONS
         best = sorted(found, key=lambda t: (-found[t], t))[:cap]
         mask, score = self._empty()
@@ -213,18 +213,21 @@ class Evaluator:
                     self._add_term(mask, score, kind, table.values[ordinal])
         return mask, score
 
-    def _expand(self, leaf: Any, fieldname: str, clause: q.Term) -> list[str]:
+    def _expand(self, leaf: Any, fieldname: str, clause: q.Term) -> list[tuple[str, int]]:
+        """(term, document frequency in this segment) for a wildcard's or fuzzy word's terms."""
         text = clause.terms[0]
         if clause.kind in q.PREFIX_KINDS:
             scan = PARTIAL_SCAN if clause.kind == "partial" else MAX_SCAN
             out = []
-            for btext in leaf.expand_prefix(fieldname, text):
-                out.append(btext.decode("utf-8"))
+            # The lexicon entry holds the frequency: no second lookup per term.
+            for btext, info in leaf.iter_prefix(fieldname, text):
+                out.append((btext.decode("utf-8"), info.doc_frequency()))
                 if len(out) >= scan:
                     break
             return out
         words = leaf.terms_within(fieldname, text, clause.distance, prefix=1)
-        return [w.decode("utf-8") if isinstance(w, bytes) else w for w in words][:MAX_SCAN]
+        words = [w.decode("utf-8") if isinstance(w, bytes) else w for w in words][:MAX_SCAN]
+        return [(w, leaf.doc_frequency(fieldname, w)) for w in words]
 
     def phrase(self, terms: list[str], fieldname: str | None) -> tuple[np.ndarray, np.ndarray]:
         """Positional phrase in title/body via Whoosh matchers, on docs holding every word."""

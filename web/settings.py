@@ -107,7 +107,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "RATE_LIMIT",
         "ARCHIVE_SEARCH_RATE_LIMIT",
-        "120/minute",
+        "600/minute",  # a reader typing into the widget makes about one request a key
         "per-client request limit on /api, e.g. `120/minute`; `off` disables it",
         parse_rate_limit,
     ),

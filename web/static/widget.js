@@ -11,9 +11,10 @@
 
 const SCRIPT_ORIGIN = new URL(import.meta.url).origin;
 // Timing (README "Embedding the widget"): a request goes out this long after a keystroke, so
-// at a reader's typing speed nearly every pause is answered; the answer in flight is aborted
-// at the next keystroke, so at most one request is in flight and no older answer is shown.
-const DEBOUNCE_MS = 50;
+// at a reader's typing speed every pause is answered. At most one request is in flight: text
+// typed meanwhile is asked for as soon as it answers (so a slow server gets fewer requests,
+// not a queue of them), and an answer for older text than the input's is never shown.
+const DEBOUNCE_MS = 30;
 const CACHE_SIZE = 50; // answers kept by URL: retyped or backspaced text costs no request
 const CACHE_MS = 60000;
 const FACET_SIZE = 5;
@@ -207,8 +208,9 @@ function formatDate(iso, lang) {
 export class ArchiveSearch extends HTMLElement {
   static observedAttributes = ["endpoint", "placeholder", "per-page", "facets", "target", "lang"];
 
-  #seq = 0; // bumped for every request and reset: an answer whose number is old is dropped
-  #controller = null;
+  #seq = 0; // bumped for every keystroke, request and reset: an answer whose number is old is dropped
+  #controller = null; // the request in flight
+  #pending = 0; // the page to ask for when the request in flight answers (0: none)
   #timer = 0;
   #query = "";
   #partial = false;
@@ -337,7 +339,8 @@ export class ArchiveSearch extends HTMLElement {
 
   #onInput() {
     clearTimeout(this.#timer);
-    this.#cancel(); // the answer in flight is for older text: it must not be shown
+    this.#seq += 1; // the answer in flight is for older text: it must not be shown
+    this.#pending = 0;
     const q = this.#els.input.value.trim();
     if (!q) {
       this.#reset(false);
@@ -366,6 +369,7 @@ export class ArchiveSearch extends HTMLElement {
 
   #cancel() {
     this.#seq += 1;
+    this.#pending = 0;
     this.#controller?.abort();
     this.#controller = null;
   }
@@ -374,17 +378,25 @@ export class ArchiveSearch extends HTMLElement {
     const q = page > 1 ? this.#query : this.#els.input.value.trim();
     if (!q) return this.#reset(false);
     const partial = page > 1 ? this.#partial : this.#typing;
-    this.#cancel();
-    if (!navigator.onLine) return this.#setStatus("offline");
+    this.#seq += 1;
+    this.#pending = 0;
+    if (!navigator.onLine) {
+      this.#cancel();
+      return this.#setStatus("offline");
+    }
     const url = this.#url(q, page, partial);
     const cached = this.#cache.get(url);
     if (cached && performance.now() - cached.at < CACHE_MS) {
       this.#setLoading(false);
       return this.#show(q, partial, cached.answer, page);
     }
+    this.#setLoading(true);
+    if (this.#controller) {
+      this.#pending = page; // asked for when the request in flight answers
+      return;
+    }
     const seq = this.#seq;
     const controller = (this.#controller = new AbortController());
-    this.#setLoading(true);
     let answer = null;
     let message = null;
     try {
@@ -395,8 +407,9 @@ export class ArchiveSearch extends HTMLElement {
     } catch {
       // a network failure or an origin the server does not allow: both are "unavailable"
     }
-    if (seq !== this.#seq) return; // a newer search (or Escape) has taken over
-    this.#controller = null;
+    if (this.#controller === controller) this.#controller = null;
+    if (this.#pending && seq !== this.#seq) return this.#search(this.#pending);
+    if (seq !== this.#seq) return; // newer text (or Escape) has taken over
     this.#setLoading(false);
     if (answer) {
       this.#remember(url, answer);
