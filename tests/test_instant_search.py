@@ -91,6 +91,7 @@ def test_expansion_is_capped(tmp_path: Path):
     archive.close()
 
 
+@pytest.mark.slow
 def test_zimbab_finds_the_zimbabwe_articles(corpora: Path, tmp_path: Path):
     from index.readers import read_path
 

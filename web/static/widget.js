@@ -208,7 +208,7 @@ function formatDate(iso, lang) {
 export class ArchiveSearch extends HTMLElement {
   static observedAttributes = ["endpoint", "placeholder", "per-page", "facets", "target", "lang"];
 
-  #seq = 0; // bumped for every keystroke, request and reset: an answer whose number is old is dropped
+  #seq = 0; // bumped by every keystroke, request and reset: an answer with an old number is dropped
   #controller = null; // the request in flight
   #pending = 0; // the page to ask for when the request in flight answers (0: none)
   #timer = 0;
