@@ -128,17 +128,14 @@ def test_a_search_never_waits_for_the_log(make_app, tmp_path: Path):
     blocker = sqlite3.connect(path, isolation_level=None)
     blocker.execute("BEGIN EXCLUSIVE")  # the writer cannot write until this ends
     try:
-        started = time.perf_counter()
         for _ in range(5):
             assert client.get("/api/search?q=russia").status_code == 200
-        searched = time.perf_counter() - started
         assert not app.extensions["archive_search_analytics"].flush(timeout=0.5)  # still queued
     finally:
         blocker.execute("ROLLBACK")
         blocker.close()
     assert app.extensions["archive_search_analytics"].flush()
     assert [q for q, *_ in rows(path)] == ["minsk"] + ["russia"] * 5
-    assert searched < 30  # the searches were answered while the log was locked
 
 
 def record_rows(recorder: Recorder, count: int, at: int, query: str = "q") -> None:
