@@ -253,7 +253,8 @@ def test_openapi_document(client):
         "/api/health",
     }
     names = {p["name"] for p in doc["paths"]["/api/search"]["get"]["parameters"]}
-    assert names == {"q", "page", "per_page", "sort", "from", "to", "facet_size"} | FACETS
+    expected = {"q", "page", "per_page", "sort", "from", "to", "facet_size", "partial"}
+    assert names == expected | FACETS
 
 
 def test_settings_from_environment():
