@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 INDEX ?= data/index
 
-.PHONY: install serve demo test test-fast lint format bench eval soak clean
+.PHONY: install serve demo test test-fast lint format bench eval soak attack clean
 
 install: $(STAMP)
 
@@ -53,3 +53,6 @@ clean:
 soak: install
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/soak.py
+
+attack: install
+	$(BIN)/python bench/attack.py

@@ -27,7 +27,7 @@ from typing import Any
 from whoosh.writing import SegmentWriter
 
 from index.documents import article_fields, content_hash, input_hash
-from index.readers import Parsed, Problem
+from index.readers import Notice, Parsed, Problem
 from index.records import Article
 from index.segments import SegmentSeries, Workers
 from search.schema import record_json, unpack_record
@@ -51,6 +51,7 @@ class IngestReport:
     unchanged: int = 0
     teasers_skipped: int = 0
     failed: list[Problem] = field(default_factory=list)
+    warnings: list[Notice] = field(default_factory=list)
     generation: int = 0
 
     @property
@@ -61,7 +62,7 @@ class IngestReport:
         return (
             f"added {self.added}, updated {self.updated}, unchanged {self.unchanged}, "
             f"teasers skipped {self.teasers_skipped}, failed {len(self.failed)}"
-        )
+        ) + (f", warnings {len(self.warnings)}" if self.warnings else "")
 
 
 def settings_fingerprint(extract: bool) -> str:
@@ -296,7 +297,10 @@ def _parsed_only(items: Iterable[Parsed | Problem], report: IngestReport) -> Ite
     for item in items:
         if isinstance(item, Problem):
             report.failed.append(item)
+        elif isinstance(item, Notice):
+            report.warnings.append(item)
         else:
+            report.warnings.extend(Notice(item.where, notice) for notice in item.notices)
             yield item
 
 

@@ -70,6 +70,15 @@ class Archive:
                 old.searcher.close()
         return self._gen
 
+    def warm(self) -> None:
+        """Build the current generation's arrays, spelling lexicon and suggester now (seconds
+        on a large index), so no request pays for them: `serve` calls it before forking."""
+        with self._lock:
+            gen = self._current()
+            spelling.warm(gen.searcher.reader())
+            if gen.suggester is None:
+                gen.suggester = Suggester(gen.searcher.reader())
+
     def close(self) -> None:
         with self._lock:
             if self._gen is not None:
@@ -121,7 +130,7 @@ class Archive:
             total = int(np.count_nonzero(total_mask))
             start = (page - 1) * per_page
             docs = engine.top_docs(gen, ev, total_mask, sort, start, start + per_page)
-            results = [self._result(gen, doc, ev) for doc in docs]
+            results = [self._result(gen, doc, ev, deadline) for doc in docs]
 
             def hits(text: str) -> int:
                 other = engine.evaluate(gen, parse(text), date_mask, deadline, aliases)
@@ -139,11 +148,14 @@ class Archive:
             "corrected": corrected,
             "results": results,
             "facets": facets,
-            "timed_out": ev.timed_out,
+            "timed_out": deadline.hit,
         }
 
-    def _result(self, gen: Generation, doc: int, ev: engine.Evaluation) -> dict[str, Any]:
-        if not ev.scored:
+    def _result(
+        self, gen: Generation, doc: int, ev: engine.Evaluation, deadline: engine.Deadline
+    ) -> dict[str, Any]:
+        """One result; past the deadline without highlighting (its title and lead, cheap)."""
+        if not ev.scored or deadline.expired():
             return _entry(gen, doc, float(ev.scores[doc]), set(), [])
         return _entry(gen, doc, float(ev.scores[doc]), ev.terms, ev.phrases)
 
@@ -218,10 +230,12 @@ class Archive:
         q: str | None,
         bounds: tuple[int | None, int | None],
         filters: dict[str, list[str]],
-    ) -> np.ndarray:
-        """Live docs matching q, the date bounds and every facet filter (search()'s total)."""
+        time_limit: float | None,
+    ) -> tuple[np.ndarray, bool]:
+        """Live docs matching q, the date bounds and every facet filter (search()'s total),
+        and whether the query ran out of time."""
         parsed = parse(q)
-        deadline = engine.Deadline(self.time_limit)
+        deadline = engine.Deadline(self.time_limit if time_limit is None else time_limit)
         date_mask = _date_mask(gen, parsed, bounds)
         ev = engine.evaluate(gen, parsed, date_mask, deadline, engine.load_aliases())
         mask = ev.mask
@@ -229,7 +243,7 @@ class Archive:
             selected = Facet(gen.facets[name], values).filter_mask(gen.n)
             if selected is not None:
                 mask = mask & selected
-        return mask
+        return mask, ev.timed_out
 
     def trends(
         self,
@@ -242,6 +256,7 @@ class Archive:
         date_to: str | None = None,
         filters: dict[str, list[str]] | None = None,
         series: bool = False,
+        time_limit: float | None = None,
     ) -> dict[str, Any]:
         """Values of `facet` rising in the last `days` (to the newest article) vs. all before.
 
@@ -255,8 +270,11 @@ class Archive:
         bounds = (_bound("from", date_from, end=False), _bound("to", date_to, end=True))
         with self._lock:
             gen = self._current()
-            considered = self._matching(gen, q, bounds, filters) & gen.dated
-            return trends.trends_answer(gen, facet, considered, days, limit, bounds[1], series)
+            matching, timed_out = self._matching(gen, q, bounds, filters, time_limit)
+            answer = trends.trends_answer(
+                gen, facet, matching & gen.dated, days, limit, bounds[1], series
+            )
+        return {**answer, "timed_out": timed_out}
 
     def timeline(
         self,
@@ -266,6 +284,7 @@ class Archive:
         date_from: str | None = None,
         date_to: str | None = None,
         filters: dict[str, list[str]] | None = None,
+        time_limit: float | None = None,
     ) -> dict[str, Any]:
         """Matching dated articles per month or year, every period first to last (zeros too)."""
         if interval not in trends.INTERVALS:
@@ -274,8 +293,9 @@ class Archive:
         bounds = (_bound("from", date_from, end=False), _bound("to", date_to, end=True))
         with self._lock:
             gen = self._current()
-            mask = self._matching(gen, q, bounds, filters)
-            return trends.timeline_answer(gen, mask, interval)
+            mask, timed_out = self._matching(gen, q, bounds, filters, time_limit)
+            answer = trends.timeline_answer(gen, mask, interval)
+        return {**answer, "timed_out": timed_out}
 
 
 def _entry(

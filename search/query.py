@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 
 from search.analysis import analyze, fold_value
-from search.limits import PARTIAL_MIN_CHARS
+from search.limits import MAX_EXPANDED_WORDS, MAX_OPTIONS, PARTIAL_MIN_CHARS
 
 TEXT_FIELDS = ("title", "body")
 VALUE_FIELDS = ("person", "organization", "place", "category", "tag", "year")
@@ -110,7 +110,40 @@ def parse(text: str | None) -> Query:
         pending_or = False
     out.positive = _dedupe(out.positive)[:MAX_CLAUSES]
     out.negative = _dedupe(out.negative)[:MAX_CLAUSES]
+    budget = _Budget()
+    out.positive = budget.bound(out.positive)
+    out.negative = budget.bound(out.negative)
     return out
+
+
+class _Budget:
+    """Caps one query's work (search.limits): MAX_OPTIONS words, phrases and OR options in
+    all, and MAX_EXPANDED_WORDS wildcard or fuzzy words; later ones are matched as typed."""
+
+    def __init__(self) -> None:
+        self.options = MAX_OPTIONS
+        self.expansions = MAX_EXPANDED_WORDS
+
+    def bound(self, clauses: list[Clause]) -> list[Clause]:
+        out: list[Clause] = []
+        for clause in clauses:
+            options = clause.options if isinstance(clause, AnyOf) else (clause,)
+            kept = [o for o in (self._option(o) for o in options[: self.options]) if o]
+            self.options -= len(kept)
+            if len(kept) > 1:
+                out.append(AnyOf(tuple(kept)))
+            elif kept:
+                out.append(kept[0])
+        return out
+
+    def _option(self, option: Term | Phrase) -> Term | Phrase | None:
+        if not (isinstance(option, Term) and option.kind != "word"):
+            return option
+        if self.expansions > 0:
+            self.expansions -= 1
+            return option
+        plain = Term(option.text, option.field)
+        return plain if _meaningful(plain) else None
 
 
 def complete_last_word(parsed: Query) -> Query:

@@ -90,6 +90,11 @@ class _Lexicon:
 _lexicons: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
+def warm(reader) -> None:
+    """Build the reader's lexicon ahead of the first query that needs it."""
+    _lexicon(reader)
+
+
 def _lexicon(reader) -> _Lexicon:
     found = _lexicons.get(reader)
     if found is None:

@@ -110,6 +110,15 @@ def web_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_index(tmp_path_factory.mktemp("web") / "index")
 
 
+@pytest.fixture(scope="session")
+def demo_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The whole shipped demo archive (293 Wikinews articles), entities extracted."""
+    path = tmp_path_factory.mktemp("demo") / "index"
+    report = ingest(path, read_path(str(DEMO)), extract=True)
+    assert report.ok and report.added == 293, report.summary()
+    return path
+
+
 @pytest.fixture
 def hand_made() -> list[dict[str, Any]]:
     """Copies of the hand-made records, for tests that build their own small index."""

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -53,7 +54,9 @@ def wait_until_healthy(base: str, process: subprocess.Popen, timeout: float = 30
 
 
 @contextmanager
-def running_server(index: Path, log: Path, workers: int = 2, **env: str) -> Iterator[str]:
+def running_server(
+    index: Path, log: Path, workers: int = 2, startup_timeout: float = 30.0, **env: str
+) -> Iterator[str]:
     """`python -m web.cli serve` (gunicorn) on a free port, yielding its base URL, with the rate
     limit off unless `env` (extra environment variables, e.g. ARCHIVE_SEARCH_ALLOWED_ORIGINS)
     says otherwise. Its output goes to `log`, quoted in the error if it never gets healthy."""
@@ -68,7 +71,7 @@ def running_server(index: Path, log: Path, workers: int = 2, **env: str) -> Iter
         base = f"http://127.0.0.1:{port}"
         try:
             try:
-                wait_until_healthy(base, process)
+                wait_until_healthy(base, process, startup_timeout)
             except RuntimeError as exc:
                 output.flush()
                 raise RuntimeError(f"{exc}; its output:\n{log.read_text()}") from None
@@ -80,6 +83,84 @@ def running_server(index: Path, log: Path, workers: int = 2, **env: str) -> Iter
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+# The reverse proxy docs/RELIABILITY.md documents against slow clients: nginx reads (and
+# times out) whole request headers and bodies itself and hands gunicorn only complete
+# requests, so a client trickling its headers holds an nginx connection, not a worker.
+NGINX_CONFIG = """
+daemon off;
+worker_processes 1;
+{user}
+pid {folder}/nginx.pid;
+error_log {folder}/nginx-error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_body_temp_path {folder}/nginx-body;
+    proxy_temp_path {folder}/nginx-proxy;
+    fastcgi_temp_path {folder}/nginx-fastcgi;
+    uwsgi_temp_path {folder}/nginx-uwsgi;
+    scgi_temp_path {folder}/nginx-scgi;
+    client_header_timeout 10s;
+    client_body_timeout 10s;
+    client_max_body_size 64k;
+    send_timeout 10s;
+    keepalive_timeout 10s;
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{
+            proxy_pass {upstream};
+            proxy_set_header Host $host;
+            proxy_set_header X-Forwarded-For $remote_addr;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_set_header X-Forwarded-Host $host;
+            proxy_read_timeout 30s;
+        }}
+    }}
+}}
+"""
+
+
+def _wait_for_port(port: int, process: subprocess.Popen, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"nginx exited with status {process.returncode}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nginx did not listen on {port} within {timeout} s")
+
+
+@contextmanager
+def running_nginx(upstream: str, folder: Path) -> Iterator[str]:
+    """nginx (NGINX_CONFIG) on a free 127.0.0.1 port in front of `upstream`, yielding its base
+    URL; FileNotFoundError when nginx is not installed. The server behind it should trust one
+    proxy (ARCHIVE_SEARCH_TRUSTED_PROXIES=1) so each client keeps its own rate limit."""
+    binary = shutil.which("nginx") or (
+        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
+    )
+    if binary is None:
+        raise FileNotFoundError("nginx is not installed (Debian: apt-get install -y nginx)")
+    port = free_port()
+    user = "user root;" if os.geteuid() == 0 else ""
+    config = folder / "nginx.conf"
+    config.write_text(NGINX_CONFIG.format(user=user, folder=folder, port=port, upstream=upstream))
+    process = subprocess.Popen([binary, "-c", str(config), "-p", str(folder)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        _wait_for_port(port, process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 @contextmanager

@@ -4,7 +4,6 @@ or a hang. Property-based over the real demo archive."""
 from __future__ import annotations
 
 import concurrent.futures
-import itertools
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,7 +11,9 @@ from hypothesis import strategies as st
 
 from index.readers import read_path
 from index.writer import ingest
-from search import Archive, SearchError
+from search import Archive, SearchError, engine
+from search.limits import MAX_EXPANDED_WORDS, MAX_EXPANSION_SCAN, MAX_OPTIONS
+from search.query import Term, parse
 
 HANG = 20.0  # seconds: far above the 2 s query budget; only a hang gets near it
 SYNTAX = ['"', "(", ")", "AND", "OR", "NOT", "-", "*", "?", "~", ":", "[", "]", "{", "}",
@@ -99,7 +100,7 @@ def test_random_parameters_give_results_or_a_named_error(
         "(" * 1_000 + "minsk" + ")" * 1_000,
         '"' * 999,
         " OR ".join(f"w{i}*" for i in range(300)),
-        "~".join(itertools.repeat("election~2", 200)),
+        " ".join(f"elec{i:03d}tion~2" for i in range(200)),  # 200 fuzzy words
         "date:[" * 300,
         "-" * 5_000 + "minsk",
     ],
@@ -107,3 +108,13 @@ def test_random_parameters_give_results_or_a_named_error(
 def test_pathological_queries_answer_within_the_budget(archive, pool, q):
     answer = run(archive, pool, q)
     check(answer)
+
+
+def test_200_fuzzy_terms_are_200_words_and_expand_at_most_the_cap(archive, pool):
+    text = " ".join(f"elec{i:03d}tion~2" for i in range(200))
+    assert len(text.split()) == 200
+    parsed = parse(text)
+    fuzzy = [c for c in parsed.positive if isinstance(c, Term) and c.kind == "fuzzy"]
+    assert len(fuzzy) == MAX_EXPANDED_WORDS  # the rest are matched as typed
+    ev = pool.submit(engine.evaluate, archive._current(), parsed).result(timeout=HANG)
+    assert ev.work.options <= MAX_OPTIONS and ev.work.expansion_terms <= MAX_EXPANSION_SCAN

@@ -106,14 +106,17 @@ def test_new_ingest_is_visible_and_changes_the_etag(tmp_path, hand_made):
 # ---- rate limiting ----
 
 
-def test_rate_limit_429_with_retry_after(make_app):
+def test_rate_limit_429_with_retry_after_on_api_and_pages(make_app):
     client = make_app(RATE_LIMIT="2/minute").test_client()
     assert client.get("/api/search").status_code == 200
-    assert client.get("/api/health").status_code == 200
+    assert client.get("/api/health").status_code == 200  # health checks are not counted
+    assert client.get("/widget.js").status_code == 200  # nor static files
+    assert client.get("/").status_code == 200  # the search page is
     limited = client.get("/api/search?q=x")
     error_of(limited, 429)
     assert int(limited.headers["Retry-After"]) > 0
-    assert client.get("/").status_code == 200  # pages are not limited
+    page = client.get("/about")
+    assert page.status_code == 429 and page.mimetype == "text/html"
 
 
 def test_rate_limit_off(make_app):
@@ -123,6 +126,6 @@ def test_rate_limit_off(make_app):
 
 def test_successful_answers_carry_no_retry_after(make_app):
     client = make_app(RATE_LIMIT="100/minute").test_client()
-    response = client.get("/api/health")
+    response = client.get("/api/search?q=minsk")
     assert "Retry-After" not in response.headers
     assert response.headers["X-RateLimit-Limit"] == "100"

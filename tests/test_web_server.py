@@ -36,12 +36,12 @@ def test_trusted_proxy_sets_the_client_address(make_app):
     client = make_app(RATE_LIMIT="1/minute", TRUSTED_PROXIES="1").test_client()
     one = {"X-Forwarded-For": "203.0.113.1"}
     two = {"X-Forwarded-For": "203.0.113.2"}
-    assert client.get("/api/health", headers=one).status_code == 200
-    assert client.get("/api/health", headers=one).status_code == 429
-    assert client.get("/api/health", headers=two).status_code == 200
+    assert client.get("/api/suggest", headers=one).status_code == 200
+    assert client.get("/api/suggest", headers=one).status_code == 429
+    assert client.get("/api/suggest", headers=two).status_code == 200
 
 
 def test_untrusted_forwarded_for_is_ignored(make_app):
     client = make_app(RATE_LIMIT="1/minute").test_client()
-    assert client.get("/api/health", headers={"X-Forwarded-For": "203.0.113.1"}).status_code == 200
-    assert client.get("/api/health", headers={"X-Forwarded-For": "203.0.113.2"}).status_code == 429
+    assert client.get("/api/suggest", headers={"X-Forwarded-For": "203.0.113.1"}).status_code == 200
+    assert client.get("/api/suggest", headers={"X-Forwarded-For": "203.0.113.2"}).status_code == 429

@@ -27,9 +27,10 @@ from web import settings
 class ArchiveHolder:
     """Opens `search.Archive` once, retrying on later requests while the index is unusable."""
 
-    def __init__(self, index_dir: Path, archive: Any | None = None):
+    def __init__(self, index_dir: Path, archive: Any | None = None, time_limit: float = 2.0):
         self.index_dir = Path(index_dir)
         self._archive = archive
+        self._time_limit = time_limit
         self._lock = threading.Lock()
 
     def get(self) -> Any:
@@ -38,13 +39,24 @@ class ArchiveHolder:
                 if self._archive is None:
                     from search import Archive  # the read side; raises IndexUnavailable
 
-                    self._archive = Archive(self.index_dir)
+                    self._archive = Archive(self.index_dir, time_limit=self._time_limit)
         return self._archive
 
 
 def get_archive() -> Any:
     """The current app's `search.Archive` (raises `IndexUnavailable` while there is none)."""
     return current_app.extensions["archive_search"].get()
+
+
+def time_left() -> float:
+    """Seconds of ARCHIVE_SEARCH_QUERY_TIME_LIMIT this request has left: every search one
+    request runs (a page's results, timeline and trends) shares one budget. 0.0 means no
+    limit is configured (the archive reads 0 as none)."""
+    limit = current_app.config["QUERY_TIME_LIMIT"]
+    if not limit:
+        return 0.0
+    started = g.get("request_started") or time.perf_counter()
+    return max(limit - (time.perf_counter() - started), 1e-6)  # never 0, which means none
 
 
 def _start_timer() -> None:
@@ -79,7 +91,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     app.extensions["archive_search"] = ArchiveHolder(
-        app.config["INDEX_DIR"], app.config.get("ARCHIVE")
+        app.config["INDEX_DIR"], app.config.get("ARCHIVE"), app.config["QUERY_TIME_LIMIT"]
     )
     analytics.init_app(app)
     app.before_request(_start_timer)

@@ -16,9 +16,10 @@ from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from werkzeug.datastructures import MultiDict
 
 from search.storage import IndexUnavailable
-from web import get_archive
+from web import get_archive, time_left
 from web.analytics import record_search
-from web.errors import bad_parameter, not_found
+from web.errors import bad_parameter, not_found, unavailable_reason
+from web.ratelimit import mark_timed_out
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -125,7 +126,7 @@ def search_params(args: MultiDict, facet_size_default: int = 10) -> dict[str, An
         "date_to": date_arg(args, "to"),
         "filters": filters or None,
         "facet_size": int_arg(args, "facet_size", facet_size_default, 1, MAX_FACET_SIZE),
-        "time_limit": current_app.config["QUERY_TIME_LIMIT"],
+        "time_limit": time_left(),
     }
 
 
@@ -141,7 +142,7 @@ def article_or_404(article_id: str) -> dict[str, Any]:
 def search() -> Response:
     params = search_params(request.args)
     partial = bool_arg(request.args, "partial")  # the widget's "last word is being typed"
-    answer = get_archive().search(**params, partial=partial)
+    answer = mark_timed_out(get_archive().search(**params, partial=partial))
     record_search(params, answer, partial)
     return jsonify(answer)
 
@@ -149,7 +150,9 @@ def search() -> Response:
 @bp.get("/articles/<article_id>")
 def article(article_id: str) -> Response:
     record = dict(article_or_404(article_id))
-    record["html_url"] = url_for("pages.article", article_id=record["id"], _external=True)
+    # Never from the Host header (the ETag ignores it, so a cache would share a forged link).
+    path = url_for("pages.article", article_id=record["id"])
+    record["html_url"] = current_app.config["PUBLIC_URL"] + path
     return jsonify(record)
 
 
@@ -174,7 +177,7 @@ def health() -> tuple[Response, int]:
     try:
         state = get_archive().health()
     except IndexUnavailable as exc:
-        return jsonify({"status": "unavailable", "reason": str(exc)}), 503
+        return jsonify({"status": "unavailable", "reason": unavailable_reason(exc)}), 503
     except Exception:  # a health check reports, it does not crash
         current_app.logger.exception("health check failed")
         reason = "the index could not be read; see the server log"

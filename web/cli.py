@@ -56,6 +56,8 @@ def _progress(label: str) -> tuple[Callable[[int], None], Callable[[], None]]:
 def _print_report(report: IngestReport, out: TextIO) -> None:
     for problem in report.failed:
         print(f"error: {problem.where}: {problem.reason}", file=sys.stderr)
+    for notice in report.warnings:
+        print(f"warning: {notice.where}: {notice.reason}", file=sys.stderr)
     print(report.summary(), file=out)
 
 

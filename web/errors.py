@@ -14,7 +14,7 @@ from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from search.errors import SearchError
-from search.storage import IndexUnavailable
+from search.storage import IndexMissingError, IndexUnavailable, IndexVersionError
 
 log = logging.getLogger(__name__)
 
@@ -80,11 +80,26 @@ def _from_search(exc: SearchError) -> Response:
 
 
 def _from_api(exc: ApiError) -> Response:
-    return error_response(exc.status, exc.message, exc.parameter)
+    response = error_response(exc.status, exc.message, exc.parameter)
+    retry = getattr(exc, "retry_after", None)
+    if retry is not None:
+        response.headers["Retry-After"] = str(retry)
+    return response
+
+
+def unavailable_reason(exc: IndexUnavailable) -> str:
+    """What a client is told about an unusable index: the kind of problem, never the
+    folder's path (the server log has the whole message)."""
+    log.warning("index unavailable on %s %s: %s", request.method, request.path, exc)
+    if isinstance(exc, IndexMissingError):
+        return "no index yet: build one with `archive-search ingest PATH...`"
+    if isinstance(exc, IndexVersionError):
+        return "the index was written by another version of archive-search: rebuild it"
+    return "the search index cannot be used; the server log says why"
 
 
 def _from_unavailable(exc: IndexUnavailable) -> Response:
-    return error_response(503, str(exc))
+    return error_response(503, unavailable_reason(exc))
 
 
 def _from_anything(exc: Exception) -> Response:

@@ -47,6 +47,11 @@ def _period(description: str) -> dict[str, Any]:
     }
 
 
+_TIMED_OUT = {
+    "type": "boolean",
+    "description": "the query ran out of time: counts are from what it found (not cached)",
+}
+
 TRENDS_RESPONSE = {
     "type": "object",
     "required": ["facet", "window", "baseline", "rising"],
@@ -69,6 +74,7 @@ TRENDS_RESPONSE = {
                 },
             },
         },
+        "timed_out": _TIMED_OUT,
     },
 }
 
@@ -83,6 +89,7 @@ TIMELINE_RESPONSE = {
         },
         "total": {"type": "integer", "description": "dated matching articles"},
         "undated": {"type": "integer", "description": "matching articles left out: no date"},
+        "timed_out": _TIMED_OUT,
         "buckets": {
             "type": "array",
             "items": {

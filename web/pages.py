@@ -23,6 +23,7 @@ from web import api, get_archive
 from web import trends as trends_view
 from web.analytics import record_search
 from web.errors import ApiError
+from web.ratelimit import mark_timed_out
 
 bp = Blueprint("pages", __name__)
 
@@ -141,7 +142,7 @@ def search() -> tuple[str, int]:
     answer = None
     try:
         params = api.search_params(args, facet_size_default=SIDEBAR_SIZE)
-        answer = get_archive().search(**params)
+        answer = mark_timed_out(get_archive().search(**params))
         record_search(params, answer)
     except (ApiError, SearchError) as exc:
         if getattr(exc, "status", 400) != 400:
@@ -158,8 +159,13 @@ def search() -> tuple[str, int]:
     }
     if answer is not None:
         context["facets"] = _trim_facets(answer.get("facets") or {})
-        context["timeline_chart"] = trends_view.search_timeline(args, search_url)
-        if not any(args.get(key) for key in STATE_KEYS if key not in ("sort", "per_page")):
+        # The timeline and trends share what is left of the request's time budget; after
+        # a search that ran out of it they would only repeat the same unfinished work.
+        if not answer["timed_out"]:
+            context["timeline_chart"] = trends_view.search_timeline(args, search_url)
+        if not answer["timed_out"] and not any(
+            args.get(key) for key in STATE_KEYS if key not in ("sort", "per_page")
+        ):
             context["trends"] = trends_view.recent_trends()
         context["pages"] = pagination(answer["page"], answer["per_page"], answer["total"])
     return render_template("search.html", **context), 400 if error else 200

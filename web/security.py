@@ -2,9 +2,11 @@
 
 Kept out of the views so a page or endpoint cannot forget it: request size
 and URL length limits (413/414), security headers (CSP without inline script
-or style, nosniff, referrer policy, framing only for /embed), CORS and rate
-limiting on /api, and ETags keyed on the index generation so a new ingest
-is visible to the next request while unchanged answers cost a 304.
+or style, nosniff, referrer policy, framing only for /embed), CORS on /api,
+rate limiting on every page and endpoint (web.ratelimit), and ETags keyed on
+the index generation so a new ingest is visible to the next request while
+unchanged answers cost a 304. An answer whose search ran out of time is
+never cached: `no-store`, no ETag.
 """
 
 from __future__ import annotations
@@ -14,10 +16,9 @@ from typing import Any
 
 from flask import Flask, Response, current_app, g, request
 from flask_cors import CORS
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 
 from web.errors import ApiError
+from web.ratelimit import init_limiter
 
 EMBED_PREFIX = "/embed"
 UNCACHED_API = ("/api/health", "/api/admin/queries")
@@ -112,6 +113,10 @@ def _cache_headers(response: Response) -> None:
 
 
 def _caching_headers(response: Response) -> Response:
+    if g.get("timed_out"):  # incomplete: no cache may keep it as the answer
+        response.headers["Cache-Control"] = "no-store"
+        response.headers.pop("ETag", None)
+        return response
     if not is_api(request.path):
         return response
     if getattr(g, "etag", None) and response.status_code == 200:
@@ -128,30 +133,21 @@ def _retry_after_only_when_limited(response: Response) -> Response:
     return response
 
 
-def _init_limiter(app: Flask) -> Limiter:
-    """A per-client limit shared by every /api endpoint (in-memory: per worker process)."""
-    rate = app.config["RATE_LIMIT"]
-    limiter = Limiter(
-        get_remote_address,
-        app=app,
-        storage_uri="memory://",
-        headers_enabled=True,
-        enabled=rate is not None,
-        application_limits=[rate] if rate else [],
-        application_limits_exempt_when=lambda: (
-            not is_api(request.path) or request.method == "OPTIONS"
-        ),
-    )
-    return limiter
+def _vary_origin(response: Response) -> Response:
+    """With an allow-list, CORS headers depend on the Origin: shared caches must key on it."""
+    response.vary.add("Origin")
+    return response
 
 
 def init_app(app: Flask) -> None:
     """Register limits, headers, CORS and caching, in the order they must run."""
     app.before_request(_check_request_size)
     app.after_request(_retry_after_only_when_limited)  # registered first, so it runs last
-    app.extensions["archive_search_limiter"] = _init_limiter(app)
+    app.extensions["archive_search_limiter"] = init_limiter(app)
     app.before_request(_check_etag)
     origins = app.config["ALLOWED_ORIGINS"]
+    if origins != "*":
+        app.after_request(_vary_origin)
     CORS(
         app,
         resources={r"/api/*": {"origins": origins}},

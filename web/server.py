@@ -8,6 +8,8 @@ writes one JSON line per request (web.create_app).
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import sys
 from pathlib import Path
 from typing import Any
@@ -56,8 +58,19 @@ def gunicorn_options(host: str, port: int, workers: int) -> dict[str, Any]:
         "errorlog": "-",
         "loglevel": "info",
         "proc_name": "archive-search",
-        "control_socket_disable": True,  # gunicorn >= 25: no ~/.gunicorn socket per server
+        "control_socket_disable": True,
+        "post_worker_init": warm_worker,  # gunicorn >= 25: no ~/.gunicorn socket per server
     }
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is only reachable from this machine (127.0.0.0/8, ::1, localhost)."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def check_index(index_dir: Path) -> None:
@@ -68,6 +81,17 @@ def check_index(index_dir: Path) -> None:
         print(f"archive-search: warning: {exc}", file=sys.stderr, flush=True)
 
 
+def warm_worker(worker: Any) -> None:
+    """gunicorn's post_worker_init: each worker opens the index and builds its per-generation
+    structures before taking requests, so no first request spends seconds on them (work the
+    query time limit cannot cut). Not in the master: forked workers must not share the open
+    index files."""
+    from web import get_archive
+
+    with worker.app.wsgi().app_context(), contextlib.suppress(IndexUnavailable):
+        get_archive().warm()  # without an index, requests answer 503 until there is one
+
+
 def serve(
     index_dir: Path,
     host: str = "127.0.0.1",
@@ -76,6 +100,14 @@ def serve(
     debug: bool = False,
 ) -> int:
     """Run the site + API until interrupted; the exit status for the command line."""
+    if debug and not is_loopback(host):
+        print(
+            f"archive-search: error: --debug on {host} would let anyone who can reach it run "
+            "code through the Werkzeug debugger; use it on 127.0.0.1 (or ::1, localhost) only",
+            file=sys.stderr,
+            flush=True,
+        )
+        return 2
     check_index(index_dir)
     try:
         app = create_app({"INDEX_DIR": Path(index_dir)})

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import limits
 
@@ -89,6 +90,17 @@ def parse_origins(text: str) -> str | list[str]:
     return origins
 
 
+def parse_public_url(text: str) -> str:
+    """`https://search.example.org` (a path prefix allowed), without a trailing slash; or empty."""
+    text = text.strip().rstrip("/")
+    if not text:
+        return ""
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError("must be an http(s) URL such as https://search.example.org")
+    return text
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         "INDEX_DIR",
@@ -108,8 +120,26 @@ SETTINGS: tuple[Setting, ...] = (
         "RATE_LIMIT",
         "ARCHIVE_SEARCH_RATE_LIMIT",
         "600/minute",  # a reader typing into the widget makes about one request a key
-        "per-client request limit on /api, e.g. `120/minute`; `off` disables it",
+        "per-client limit on every page and /api call, counted by cost (a request costs 1, "
+        "more when slow or timed out), e.g. `600/minute`; `off` disables it",
         parse_rate_limit,
+    ),
+    Setting(
+        "RATE_LIMIT_STORAGE",
+        "ARCHIVE_SEARCH_RATE_LIMIT_STORAGE",
+        "local",
+        "where rate-limit counters live: `local` is shared memory that every worker of this "
+        "server counts in (the limit is per server); for several servers, a `limits` storage "
+        "URI such as `memcached://host:11211`",
+        str,
+    ),
+    Setting(
+        "PUBLIC_URL",
+        "ARCHIVE_SEARCH_PUBLIC_URL",
+        "",
+        "the site's public base URL (e.g. `https://search.example.org`), for absolute links "
+        "such as the API's `html_url`; empty makes them relative to the site's root",
+        parse_public_url,
     ),
     Setting(
         "QUERY_TIME_LIMIT",

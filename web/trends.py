@@ -20,8 +20,9 @@ from werkzeug.datastructures import MultiDict
 
 from search import trends as tr
 from search.errors import SearchError
-from web import api, get_archive
+from web import api, get_archive, time_left
 from web.errors import ApiError, bad_parameter
+from web.ratelimit import mark_timed_out
 
 bp = Blueprint("trends", __name__)
 
@@ -44,6 +45,7 @@ def query_params(args: MultiDict) -> dict[str, Any]:
         "date_from": api.date_arg(args, "from"),
         "date_to": api.date_arg(args, "to"),
         "filters": api.filter_args(args) or None,
+        "time_limit": time_left(),
     }
 
 
@@ -69,13 +71,14 @@ def trends_params(args: MultiDict) -> dict[str, Any]:
 @bp.get("/api/trends")
 def api_trends() -> Response:
     params = trends_params(request.args)
-    return jsonify(get_archive().trends(params.pop("facet"), **params))
+    return jsonify(mark_timed_out(get_archive().trends(params.pop("facet"), **params)))
 
 
 @bp.get("/api/timeline")
 def api_timeline() -> Response:
     interval = choice_arg(request.args, "interval", tr.INTERVALS, "month")
-    return jsonify(get_archive().timeline(interval, **query_params(request.args)))
+    answer = get_archive().timeline(interval, **query_params(request.args))
+    return jsonify(mark_timed_out(answer))
 
 
 # ---- helpers the search page calls ----
@@ -84,7 +87,10 @@ def api_timeline() -> Response:
 def recent_trends(days: int = DEFAULT_DAYS, limit: int = BLOCK_LIMIT) -> dict[str, dict]:
     """{kind: /api/trends answer} for people, organizations and places (the search page block)."""
     archive = get_archive()
-    return {kind: archive.trends(kind, days=days, limit=limit) for kind in PAGE_KINDS}
+    return {
+        kind: mark_timed_out(archive.trends(kind, days=days, limit=limit, time_limit=time_left()))
+        for kind in PAGE_KINDS
+    }
 
 
 def search_timeline(args: MultiDict, link: Callable[..., str]) -> dict[str, Any] | None:
@@ -95,7 +101,7 @@ def search_timeline(args: MultiDict, link: Callable[..., str]) -> dict[str, Any]
     """
     interval = args.get("interval") if args.get("interval") in tr.INTERVALS else "month"
     try:
-        answer = get_archive().timeline(interval, **query_params(args))
+        answer = mark_timed_out(get_archive().timeline(interval, **query_params(args)))
     except (ApiError, SearchError) as exc:
         if getattr(exc, "status", 400) != 400:
             raise
@@ -223,7 +229,10 @@ def trends_page() -> tuple[str, int]:
         days = _days(args)
         archive = get_archive()
         for kind in PAGE_KINDS:
-            answer = archive.trends(kind, days=days, limit=PAGE_LIMIT, series=True)
+            answer = archive.trends(
+                kind, days=days, limit=PAGE_LIMIT, series=True, time_limit=time_left()
+            )
+            mark_timed_out(answer)
             starts = (answer.get("series") or {}).get("starts") or []
             for item in answer["rising"]:
                 item["spark"] = sparkline(item["series"], starts, answer["window"]["from"])
@@ -260,7 +269,7 @@ def timeline_page() -> tuple[str, int]:
     chart = None
     try:
         interval = choice_arg(args, "interval", tr.INTERVALS, "month")
-        answer = get_archive().timeline(interval, **query_params(args))
+        answer = mark_timed_out(get_archive().timeline(interval, **query_params(args)))
 
         def bar_link(**changes: Any) -> str:
             query = urlencode(_state(args, **changes))

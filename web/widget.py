@@ -11,11 +11,12 @@ them against widget.js so neither can drift.
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 from pathlib import Path
 from typing import NamedTuple
 
-from flask import Blueprint, Response, render_template, request, url_for
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
 bp = Blueprint("widget", __name__)
@@ -115,7 +116,7 @@ def embed_options(args: MultiDict) -> dict[str, str]:
     if target in TARGETS:
         options["target"] = target
     per_page = (args.get("per-page") or args.get("per_page") or "").strip()
-    if per_page.isdigit() and 1 <= int(per_page) <= 100:
+    if re.fullmatch(r"[0-9]{1,3}", per_page) and 1 <= int(per_page) <= 100:  # ASCII digits
         options["per-page"] = str(int(per_page))
     facets = [f for f in (args.get("facets") or "").replace(",", " ").split() if f in FACETS]
     if facets:
@@ -168,8 +169,13 @@ def snippets(script_url: str, embed_url: str) -> dict[str, str]:
 
 @bp.get("/widget")
 def docs() -> str:
-    script_url = url_for("widget.script", _external=True)
-    embed_url = url_for("widget.embed", _external=True)
+    public = current_app.config["PUBLIC_URL"]  # else the Host this page was asked under
+    script_url = (
+        public + url_for("widget.script") if public else url_for("widget.script", _external=True)
+    )
+    embed_url = (
+        public + url_for("widget.embed") if public else url_for("widget.embed", _external=True)
+    )
     return render_template(
         "widget.html",
         snippets=snippets(script_url, embed_url),

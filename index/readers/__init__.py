@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
-from index.readers._types import Parsed, Problem
+from index.readers._types import Notice, Parsed, Problem
 from index.readers.detect import GZIP_MAGIC, detect_format
 from index.readers.feeds import read_feed
 from index.readers.html import read_html
@@ -23,6 +23,7 @@ from index.readers.paths import expand_paths
 
 __all__ = [
     "FORMATS",
+    "Notice",
     "Parsed",
     "Problem",
     "detect_format",
@@ -38,14 +39,16 @@ MAX_DOCUMENT_BYTES = 20 * 1024 * 1024  # page text, HTML and feeds are read whol
 _WHOLE_FILE_READERS = {"pagetext": read_pagetext, "html": read_html, "feed": read_feed}
 
 
-def read_path(path: str, format: str | None = None) -> Iterator[Parsed | Problem]:
+def read_path(path: str, format: str | None = None) -> Iterator[Parsed | Problem | Notice]:
     """Articles and problems of one file ("-" is JSONL on stdin); ValueError if ``format``
     is not one of FORMATS (a usage error, raised at once rather than on first iteration)."""
     _check_format(format)
     return _guarded(path, format)
 
 
-def read_paths(paths: Iterable[str], format: str | None = None) -> Iterator[Parsed | Problem]:
+def read_paths(
+    paths: Iterable[str], format: str | None = None
+) -> Iterator[Parsed | Problem | Notice]:
     """Every file of ``paths`` (files, folders, globs, "-") in turn."""
     _check_format(format)
     return _read_all(paths, format)
@@ -56,15 +59,15 @@ def _check_format(format: str | None) -> None:
         raise ValueError(f"unknown format {format!r}: use one of {', '.join(FORMATS)}")
 
 
-def _read_all(paths: Iterable[str], format: str | None) -> Iterator[Parsed | Problem]:
+def _read_all(paths: Iterable[str], format: str | None) -> Iterator[Parsed | Problem | Notice]:
     for path in expand_paths(paths):
-        if isinstance(path, Problem):
+        if isinstance(path, Problem | Notice):
             yield path
         else:
             yield from _guarded(path, format)
 
 
-def _guarded(path: str, format: str | None) -> Iterator[Parsed | Problem]:
+def _guarded(path: str, format: str | None) -> Iterator[Parsed | Problem | Notice]:
     """The last line of defence: a reader bug becomes a Problem for the file, not a crash."""
     name = STDIN_NAME if path == "-" else path
     try:
@@ -73,7 +76,7 @@ def _guarded(path: str, format: str | None) -> Iterator[Parsed | Problem]:
         yield Problem(name, f"could not be read: {type(exc).__name__}: {exc}")
 
 
-def _read(path: str, name: str, format: str | None) -> Iterator[Parsed | Problem]:
+def _read(path: str, name: str, format: str | None) -> Iterator[Parsed | Problem | Notice]:
     if path == "-":
         yield from _read_stream(sys.stdin.buffer, name, format)
         return
@@ -84,7 +87,9 @@ def _read(path: str, name: str, format: str | None) -> Iterator[Parsed | Problem
         yield Problem(name, f"cannot read: {exc.strerror or exc}")
 
 
-def _read_stream(stream: BinaryIO, name: str, format: str | None) -> Iterator[Parsed | Problem]:
+def _read_stream(
+    stream: BinaryIO, name: str, format: str | None
+) -> Iterator[Parsed | Problem | Notice]:
     """Check the head for emptiness, binary data and format, then hand over to a reader."""
     head = stream.read(HEAD_BYTES)
     if not head:

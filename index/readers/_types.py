@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from index.records import Article, RecordError, article_from_dict
 
@@ -19,6 +20,7 @@ class Parsed:
 
     where: str
     article: Article
+    notices: tuple[str, ...] = ()  # what was dropped from it (ingest prints them as warnings)
 
 
 @dataclass(frozen=True)
@@ -29,8 +31,37 @@ class Problem:
     reason: str
 
 
+@dataclass(frozen=True)
+class Notice:
+    """Something skipped on purpose (a symbolic link, ...): a warning, not a failure."""
+
+    where: str
+    reason: str
+
+
+URL_SCHEMES = ("http", "https")
+
+
+def unsafe_url(url: Any) -> bool:
+    """A URL that is not http(s) (`javascript:`, `data:`, `vbscript:`...): never stored,
+    since the API and the widget hand it to readers as a link."""
+    if not isinstance(url, str) or not url.strip():
+        return False
+    try:
+        scheme = urlsplit(url.strip()).scheme.lower()
+    except ValueError:
+        return True
+    return scheme not in URL_SCHEMES
+
+
 def make_article(data: dict[str, Any], where: str) -> Parsed | Problem:
-    """Validate through records.article_from_dict so every format fails and derives ids alike."""
+    """Validate through records.article_from_dict so every format fails and derives ids alike.
+    A URL other than http(s) is dropped with a notice; the article is kept."""
+    notices: tuple[str, ...] = ()
+    if isinstance(data, dict) and unsafe_url(data.get("url")):
+        shown = data["url"].strip()[:60]
+        notices = (f"url {shown!r} dropped: only http and https URLs are kept",)
+        data = {**data, "url": None}
     try:
         article = article_from_dict(data)
     except (RecordError, ValueError, TypeError, OverflowError, RecursionError) as exc:
@@ -38,7 +69,7 @@ def make_article(data: dict[str, Any], where: str) -> Parsed | Problem:
     bad = _unencodable_field(article)
     if bad:
         return Problem(where, f"{bad}: contains a lone surrogate (not valid Unicode text)")
-    return Parsed(where, article)
+    return Parsed(where, article, notices)
 
 
 def _unencodable_field(article: Article) -> str | None:

@@ -8,7 +8,9 @@ becomes paragraphs of plain text.
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -20,10 +22,19 @@ from index.readers.htmltext import html_to_text
 
 SOURCE = "feed"
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+# Text kept per item (title and body each): a feed item is an article, never a book.
+MAX_ITEM_CHARS = 1_000_000
+# An entity declaration in the DOCTYPE: feedparser's loose parser expands entities, so a
+# small file could ask for gigabytes ("billion laughs"). No real feed declares entities.
+_ENTITY_DECLARATION = re.compile(rb"<!entity", re.IGNORECASE)
 
 
 def read_feed(data: bytes, name: str) -> Iterator[Parsed | Problem]:
     """Yield one Parsed or Problem per item, where = "path#itemN" (N from 1)."""
+    if _ENTITY_DECLARATION.search(data):  # (UTF-16 and -32 never get here: NUL bytes)
+        yield Problem(name, "feed declares entities in its DOCTYPE (refused: it could expand "
+                      "to gigabytes); remove the <!ENTITY> declarations")  # fmt: skip
+        return
     parsed = feedparser.parse(io.BytesIO(data))  # a stream: never a URL, never a network fetch
     entries = parsed.get("entries") or []
     if not entries:
@@ -44,16 +55,23 @@ def _item(entry: Any, where: str, source: str, language: str | None) -> Parsed |
     date, raw_date = _date(entry)
     if raw_date and date is None:
         return Problem(where, f"date: {raw_date[:80]!r} is not a date feedparser can read")
+    title = _text(dict.get(entry, "title_detail"), dict.get(entry, "title"))
+    body = _body(entry)
+    cut = [name for name, text in (("title", title), ("body", body)) if len(text) > MAX_ITEM_CHARS]
     record = {
-        "title": _text(dict.get(entry, "title_detail"), dict.get(entry, "title")),
+        "title": title[:MAX_ITEM_CHARS],
         "url": dict.get(entry, "link"),
         "date": date.isoformat() if date else None,
-        "body": _body(entry),
+        "body": body[:MAX_ITEM_CHARS],
         "tags": [t for t in (_term(tag) for tag in dict.get(entry, "tags") or []) if t],
         "source": source,
         "language": _language(_detail_language(entry)) or language,
     }
-    return make_article(record, where)
+    item = make_article(record, where)
+    if cut and isinstance(item, Parsed):
+        notes = tuple(f"{name} cut to its first {MAX_ITEM_CHARS:,} characters" for name in cut)
+        item = dataclasses.replace(item, notices=item.notices + notes)
+    return item
 
 
 def _date(entry: Any) -> tuple[datetime | None, str | None]:
@@ -82,7 +100,7 @@ def _text(detail: Any, value: Any) -> str:
         return ""
     kind = (detail or {}).get("type") or "text/html"
     if kind in _HTML_TYPES:
-        return html_to_text(value)
+        return html_to_text(value[: MAX_ITEM_CHARS * 4])  # markup included
     return value.strip()
 
 
