@@ -71,6 +71,8 @@ bench: install
 	$(BIN)/python bench/entities.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/entity_pages.py
+	$(BIN)/python bench/widget.py
+	$(BIN)/python bench/analytics.py
 
 eval: install
 	$(BIN)/python eval/entities.py

@@ -5,6 +5,10 @@ with 2 gunicorn workers and the rate limit off, then runs a mixed workload
 (searches with and without filters, pages, articles, similar, suggestions,
 trends, timelines) for 60 s at 50 connections and 60 s at 10. Prints
 requests/s, p50/p95/p99 latency and errors, and writes JSON.
+
+Then the cost of the search log: the same workload at 50 connections on a server with
+ARCHIVE_SEARCH_ANALYTICS=off and one with it on, alternating (off, on, off, on), and the
+throughput of "on" as a share of "off" (the target: at least 95%).
 """
 
 from __future__ import annotations
@@ -12,11 +16,13 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import urllib.parse
 import urllib.request
+from contextlib import closing
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -98,10 +104,39 @@ def run_wrk(
     return result
 
 
+def analytics_cost(index: Path, script: Path, paths_file: Path, tmp: Path, seconds: int) -> dict:
+    """Throughput with the search log off and on, alternating on fresh servers."""
+    totals = {"off": [0, 0.0], "on": [0, 0.0]}
+    runs = []
+    for mode in ("off", "on", "off", "on"):
+        env = {"ARCHIVE_SEARCH_ANALYTICS": mode,
+               "ARCHIVE_SEARCH_ANALYTICS_DB": str(tmp / "analytics.sqlite")}  # fmt: skip
+        with running_server(index, tmp / f"serve-{mode}.log", workers=2, **env) as base:
+            run_wrk(base, script, paths_file, 10, 5)  # warm-up
+            result = run_wrk(base, script, paths_file, 50, seconds)
+        result["analytics"] = mode
+        runs.append(result)
+        totals[mode][0] += result["requests"]
+        totals[mode][1] += result["seconds"]
+    rate = {mode: count / elapsed for mode, (count, elapsed) in totals.items()}
+    with closing(sqlite3.connect(tmp / "analytics.sqlite")) as conn:
+        logged = conn.execute("SELECT count(*) FROM searches").fetchone()[0]
+    return {
+        "runs": runs,
+        "off_requests_per_s": round(rate["off"], 1),
+        "on_requests_per_s": round(rate["on"], 1),
+        "on_share_of_off": round(rate["on"] / rate["off"], 3),
+        "searches_logged": logged,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", default=str(ROOT / "bench" / "results" / "soak.json"))
     parser.add_argument("--seconds", type=int, default=60, help="per load level")
+    parser.add_argument(
+        "--analytics-seconds", type=int, default=30, help="per run of the log's cost; 0 skips it"
+    )
     args = parser.parse_args(argv)
     index = build_index()
     paths = mixed_paths(Archive(index))
@@ -111,18 +146,27 @@ def main(argv: list[str] | None = None) -> int:
         script.write_text(WRK_SCRIPT)
         paths_file.write_text("\n".join(paths) + "\n")
         # Rate limit off (running_server's default), so load is not turned into 429s.
-        with running_server(index, Path(tmp) / "serve.log", workers=2) as base:
+        log = {"ARCHIVE_SEARCH_ANALYTICS_DB": str(Path(tmp) / "levels.sqlite")}
+        with running_server(index, Path(tmp) / "serve.log", workers=2, **log) as base:
             run_wrk(base, script, paths_file, 10, 5)  # warm-up: caches, generation arrays
             for connections, _ in LEVELS:
                 results.append(run_wrk(base, script, paths_file, connections, args.seconds))
+        cost = None
+        if args.analytics_seconds:
+            cost = analytics_cost(index, script, paths_file, Path(tmp), args.analytics_seconds)
     print("rate limit: off (ARCHIVE_SEARCH_RATE_LIMIT=off); 2 gunicorn workers; wrk -t2")
     print(f"{'conns':>5} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}")
     for r in results:
         errors = sum(r["errors"].values())
         print(f"{r['connections']:>5} {r['requests_per_s']:>8} {r['p50_ms']:>8} "
               f"{r['p95_ms']:>8} {r['p99_ms']:>8} {errors:>7}")  # fmt: skip
+    if cost:
+        print(f"search log (50 connections, off/on/off/on): off {cost['off_requests_per_s']} "
+              f"req/s, on {cost['on_requests_per_s']} req/s = {cost['on_share_of_off']:.1%} "
+              f"of off; {cost['searches_logged']:,} searches logged")  # fmt: skip
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.json).write_text(json.dumps({"levels": results, "paths": len(paths)}, indent=2))
+    body = {"levels": results, "paths": len(paths), "analytics": cost}
+    Path(args.json).write_text(json.dumps(body, indent=2))
     return 0
 
 

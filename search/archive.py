@@ -28,7 +28,7 @@ from search.errors import SearchError
 from search.facets import Facet, apply_facets, filter_docs
 from search.generation import Generation
 from search.pinned import OpenGenerations
-from search.query import Query, parse
+from search.query import Query, complete_last_word, parse
 from search.ranking import SETTINGS, Settings
 from search.schema import ENTITY_FIELDS, FACET_FIELDS, unpack_record
 from search.similar import similar_docnums
@@ -107,11 +107,14 @@ class Archive:
         facet_size: int = limits.DEFAULT_FACET_SIZE,
         time_limit: float | None = None,
         generation: int | None = None,
+        partial: bool = False,
     ) -> dict[str, Any]:
         """Run one search; returns the /api/search dict. Raises SearchError for bad parameters.
 
         `generation` pins the search to the generation an earlier page reported
         (search.pinned), so pages of one result list never repeat or skip.
+        `partial`: the last word is still being typed (the widget), so it also matches as a
+        prefix (query.complete_last_word); no did-you-mean then, the word is unfinished.
         """
         started = time.perf_counter()
         page = _int("page", page, 1, None)
@@ -126,7 +129,7 @@ class Archive:
         facet_size = _int("facet_size", facet_size, limits.MIN_FACET_SIZE, limits.MAX_FACET_SIZE)
         filters = _filters(filters)
         bounds = (_bound("from", date_from, end=False), _bound("to", date_to, end=True))
-        parsed = parse(q)
+        parsed = complete_last_word(parse(q)) if partial else parse(q)
         if generation is not None:
             generation = _int("generation", generation, 0, None)
         with self._lock:
@@ -145,8 +148,9 @@ class Archive:
                 other = engine.evaluate(gen, parse(text), date_mask, deadline, aliases)
                 return int(np.count_nonzero(filter_docs(gen, other.mask, filters)))
 
-            expired = deadline.expired()
-            corrected = None if expired else _correction(gen, q or "", parsed, total, hits)
+            corrected = None
+            if not partial and not deadline.expired():
+                corrected = _correction(gen, q or "", parsed, total, hits)
         return {
             "query": q or "",
             "total": total,

@@ -25,7 +25,12 @@ from search import query as q
 from search.aliases import Aliases
 from search.analysis import analyze, fold_value
 from search.generation import Generation
-from search.limits import MAX_EXPANSION_SCAN, MAX_SCORED_VALUES
+from search.limits import (
+    MAX_EXPANSION_SCAN,
+    MAX_SCORED_VALUES,
+    PARTIAL_EXPANSIONS,
+    PARTIAL_SCAN,
+)
 from search.ranking import (
     ALL_WORDS_UP_TO,
     SETTINGS,
@@ -208,9 +213,10 @@ class Evaluator:
             dfa = codec.levenshtein_automaton(clause.terms[0], clause.distance)
         for name in fields:
             for leaf, _ in self.gen.leaves:
-                for term in self._expand(leaf, name, clause, dfa):
-                    found[term] = found.get(term, 0) + leaf.doc_frequency(name, term)
-        best = sorted(found, key=lambda t: (-found[t], t))[:MAX_EXPANSIONS]
+                for term, frequency in self._expand(leaf, name, clause, dfa):
+                    found[term] = found.get(term, 0) + frequency
+        cap = PARTIAL_EXPANSIONS if clause.kind == "partial" else MAX_EXPANSIONS
+        best = sorted(found, key=lambda t: (-found[t], t))[:cap]
         mask, score = self._empty()
         for term in best:
             if self.deadline.expired():
@@ -221,25 +227,36 @@ class Evaluator:
                 self._add_term(m, s, name, term)
             mask |= m
             np.maximum(score, s, out=score)
+        if clause.kind == "partial" and clause.field is None:
+            for kind in ENTITY_FIELDS:  # "lukash": the person Alexander Lukashenka
+                table = self.gen.facets[kind]
+                for ordinal in table.ordinals_with_word_prefix(clause.terms[0], cap):
+                    self._add_term(mask, score, kind, table.values[ordinal])
         return mask, score
 
-    def _expand(self, leaf: Any, fieldname: str, clause: q.Term, dfa: Any) -> list[str]:
-        """Lexicon terms of one segment matching a wildcard or fuzzy word, walked lazily: the
-        walk stops at MAX_SCAN, at the query's MAX_EXPANSION_SCAN and at the deadline."""
-        if clause.kind == "prefix":
-            words = leaf.expand_prefix(fieldname, clause.terms[0])
+    def _expand(self, leaf: Any, fieldname: str, clause: q.Term, dfa: Any) -> list[tuple[str, int]]:
+        """(term, document frequency in this segment) for the lexicon terms of one segment
+        matching a wildcard, a word being typed or a fuzzy word, walked lazily: the walk stops
+        at MAX_SCAN (PARTIAL_SCAN), at the query's MAX_EXPANSION_SCAN and at the deadline."""
+        if clause.kind in q.PREFIX_KINDS:  # a prefix's lexicon entry holds its frequency
+            found = leaf.iter_prefix(fieldname, clause.terms[0])
+            words = ((word, info.doc_frequency()) for word, info in found)
         else:
-            words = codec.automaton_matches(leaf, fieldname, dfa)
-        out: list[str] = []
-        for word in words:
+            words = ((word, None) for word in codec.automaton_matches(leaf, fieldname, dfa))
+        scan = PARTIAL_SCAN if clause.kind == "partial" else MAX_SCAN
+        out: list[tuple[str, int]] = []
+        for word, frequency in words:
             if (
-                len(out) >= MAX_SCAN
+                len(out) >= scan
                 or self.work.expansion_terms >= MAX_EXPANSION_SCAN
                 or self.deadline.expired()
             ):
                 break
             self.work.expansion_terms += 1
-            out.append(word.decode("utf-8") if isinstance(word, bytes) else word)
+            text = word.decode("utf-8") if isinstance(word, bytes) else word
+            if frequency is None:
+                frequency = leaf.doc_frequency(fieldname, text)
+            out.append((text, frequency))
         return out
 
     def phrase(self, terms: list[str], fieldname: str | None) -> tuple[np.ndarray, np.ndarray]:

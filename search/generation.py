@@ -9,6 +9,7 @@ couple of `np.bincount` calls.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,18 +39,23 @@ class FacetTable:
     docs: np.ndarray
     ords: np.ndarray
     _tokens: dict[str, list[int]] | None = field(default=None, repr=False)
+    _words: list[str] | None = field(default=None, repr=False)
 
-    def ordinals_with_words(self, words: list[str]) -> list[int]:
-        """Ordinals of values containing every word (for `person:putin` style queries)."""
+    def _word_index(self) -> dict[str, list[int]]:
         if self._tokens is None:
             tokens: dict[str, list[int]] = {}
             for i, value in enumerate(self.values):
                 for word in set(value.split()):
                     tokens.setdefault(word, []).append(i)
             self._tokens = tokens
+        return self._tokens
+
+    def ordinals_with_words(self, words: list[str]) -> list[int]:
+        """Ordinals of values containing every word (for `person:putin` style queries)."""
+        tokens = self._word_index()
         found: set[int] | None = None
         for word in words:
-            ords = set(self._tokens.get(word, ()))
+            ords = set(tokens.get(word, ()))
             found = ords if found is None else found & ords
         return sorted(found or ())
 
@@ -58,6 +64,20 @@ class FacetTable:
         if not len(self.values):
             return np.zeros(0, dtype=np.int64)
         return np.bincount(self.ords[mask[self.docs]], minlength=len(self.values))
+
+    def ordinals_with_word_prefix(self, prefix: str, limit: int) -> list[int]:
+        """Up to `limit` ordinals of values with a word starting with `prefix`, most used first
+        ("lukash" finds Alexander Lukashenka)."""
+        tokens = self._word_index()
+        if self._words is None:
+            self._words = sorted(tokens)
+        lo = bisect_left(self._words, prefix)
+        hi = bisect_left(self._words, prefix + "\U0010ffff", lo)
+        found = {o for word in self._words[lo:hi] for o in tokens[word]}
+        if len(found) <= limit:
+            return sorted(found)
+        counts = np.bincount(self.ords, minlength=len(self.values))
+        return sorted(sorted(found, key=lambda o: (-int(counts[o]), o))[:limit])
 
     def doc_mask(self, ordinals: list[int], n: int) -> np.ndarray:
         """Documents holding any of the given values."""

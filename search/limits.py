@@ -83,3 +83,13 @@ IN_FLIGHT_EXPIRY_SECONDS = 30
 COST_SLICE_SECONDS = 0.25
 # ... plus this much when its search ran out of time (`timed_out`).
 TIMED_OUT_COST = 10
+
+# ---- the widget's instant search (`partial=1`) ----
+
+# The last word, still being typed, also matches as a prefix when it has this many letters
+# ("mi" would walk thousands of lexicon entries to rank nothing useful) ...
+PARTIAL_MIN_CHARS = 3
+# ... expanding to its most frequent completions, at most this many ...
+PARTIAL_EXPANSIONS = 20
+# ... found among at most this many lexicon entries per field and segment.
+PARTIAL_SCAN = 2000

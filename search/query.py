@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from whoosh import query as wq
 
 from search.analysis import analyze, fold_value, tokens_with_offsets
-from search.limits import MAX_EXPANDED_WORDS, MAX_OPTIONS, MAX_QUERY_CHARS
+from search.limits import MAX_EXPANDED_WORDS, MAX_OPTIONS, MAX_QUERY_CHARS, PARTIAL_MIN_CHARS
 from search.schema import TEXT_FIELDS
 
 VALUE_FIELDS = ("person", "organization", "place", "category", "tag", "year")
 FIELDS = TEXT_FIELDS + VALUE_FIELDS + ("date",)
+PREFIX_KINDS = ("prefix", "partial")
 MAX_CLAUSES = 64  # longer queries are cut: a reader never needs more, a robot gets no more
 
 _FIELD_PREFIX = re.compile(r"(?i)(" + "|".join(FIELDS) + r"):(?=\S)")
@@ -42,13 +43,13 @@ class Term:
 
     text: str
     field: str | None = None
-    kind: str = "word"  # "word", "prefix" or "fuzzy"
+    kind: str = "word"  # "word", "prefix", "partial" (a prefix being typed) or "fuzzy"
     distance: int = 1
     terms: list[str] = _TERMS
 
     def __post_init__(self) -> None:
         if self.terms is None:
-            if self.kind == "prefix":  # the index holds stems: match the typed start, unstemmed
+            if self.kind in PREFIX_KINDS:  # the index holds stems: match the typed start, unstemmed
                 terms = [fold_value(self.text)] if fold_value(self.text) else []
             else:
                 terms = analyze(self.text)
@@ -173,6 +174,32 @@ class _Budget:
             return option
         plain = Term(option.text, option.field)
         return plain if _meaningful(plain) else None
+
+
+def complete_last_word(parsed: Query) -> Query:
+    """The widget's query while a reader types: the last word also matches as a prefix.
+
+    Only a plain last word qualifies (not after a space, not negated, quoted, fielded, a
+    wildcard or fuzzy), at least PARTIAL_MIN_CHARS long: "lukash" then finds Lukashenka,
+    "zimbab" Zimbabwe, and the word as typed still matches as itself.
+    """
+    text = parsed.text
+    if not text or text[-1].isspace() or not parsed.positive:
+        return parsed
+    last = parsed.positive[-1]
+    token = text.split()[-1]
+    if (
+        not isinstance(last, Term)
+        or last.kind != "word"
+        or last.field is not None
+        or not re.fullmatch(r"\w+", token)
+        or fold_value(token) != fold_value(last.text)
+        or len(fold_value(token)) < PARTIAL_MIN_CHARS
+    ):
+        return parsed
+    option = AnyOf((last, Term(token, None, "partial")))
+    positive = parsed.positive[:-1] + [option]
+    return Query(parsed.text, positive, parsed.negative, parsed.ranges, parsed.tokens)
 
 
 def _meaningful(item: Term | Phrase) -> bool:

@@ -92,9 +92,34 @@ class Suggester:
         return entries[order].tolist()
 
     def suggest(self, prefix: str, limit: int = 8) -> list[dict]:
-        """Up to `limit` completions of `prefix`: [{"text", "kind", "count"}], most used first."""
+        """Up to `limit` completions of `prefix`: [{"text", "kind", "count"}], most used first.
+
+        What was typed completes as a whole ("alexander luk": Alexander Lukashenka); after
+        those, its last word completes on its own behind the words before it, as typed
+        ("minsk luk": "minsk Lukashenka"), counted by the completed word.
+        """
         typed = fold_value(prefix)
         if not typed or limit <= 0:
+            return []
+        out = self._complete(typed, limit)
+        words = prefix.split()
+        if len(out) < limit and len(words) > 1:
+            head = " ".join(words[:-1])
+            shown = {fold(item["text"]) for item in out}
+            head_words = set(fold_value(head).split())
+            for item in self._complete(fold_value(words[-1]), limit):
+                text = f"{head} {item['text']}"
+                # "alexander luk": Alexander Lukashenka already completes the whole text
+                if fold(text) not in shown and not head_words <= set(fold(item["text"]).split()):
+                    shown.add(fold(text))
+                    out.append({**item, "text": text})
+                    if len(out) == limit:
+                        break
+        return out
+
+    def _complete(self, typed: str, limit: int) -> list[dict]:
+        """Entries whose key starts with the folded `typed`, de-duplicated, most used first."""
+        if not typed:
             return []
         found = self._matching(typed, limit)
         stem = index_term(typed) if " " not in typed else None

@@ -132,8 +132,8 @@ def period_start(period: int, interval: str) -> str:
 
 
 def period_label(start: str, interval: str) -> str:
-    """The from/to parameter naming a whole period: `2017-06` or `2017`."""
-    return start[:7] if interval == "month" else start[:4]
+    """The from/to parameter naming a whole period: `2017-06` or `2017` (or a day, `2017-06-19`)."""
+    return start[: {"month": 7, "day": 10}.get(interval, 4)]
 
 
 def span(matched: np.ndarray, interval: str) -> int:

@@ -80,3 +80,16 @@ def test_limit_and_empty(suggester):
     assert suggester.suggest("") == []
     assert suggester.suggest("   ") == []
     assert suggester.suggest("zzz") == []
+
+
+def test_the_last_word_completes_behind_the_words_before_it(suggester):
+    assert texts(suggester.suggest("minsk lukash")) == [
+        ("minsk Alexander Lukashenka", "person", 6),
+        ("minsk Alexander Lukashenko", "person", 1),
+    ]
+    assert texts(suggester.suggest("New sanc"))[0] == ("New sanctions", "title", 4)
+    # the whole text completing wins; a completion holding the words typed is not repeated
+    assert texts(suggester.suggest("alexander luk")) == [
+        ("Alexander Lukashenka", "person", 6),
+        ("Alexander Lukashenko", "person", 1),
+    ]

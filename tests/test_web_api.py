@@ -254,7 +254,17 @@ def test_openapi_document(client):
         "/api/health",
     }
     names = {p["name"] for p in doc["paths"]["/api/search"]["get"]["parameters"]}
-    expected = {"q", "page", "per_page", "sort", "from", "to", "facet_size", "generation"}
+    expected = {
+        "q",
+        "page",
+        "per_page",
+        "sort",
+        "from",
+        "to",
+        "facet_size",
+        "generation",
+        "partial",
+    }
     assert names == expected | FACETS
 
 

@@ -8,7 +8,6 @@ served from a third origin by a tiny http.server in this process. Playwright dri
 
 from __future__ import annotations
 
-import contextlib
 import html
 import itertools
 import json
@@ -21,7 +20,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Error, Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 ROOT = Path(__file__).resolve().parents[1]
 HOST_PAGE = Path(__file__).parent / "data" / "widget" / "host.html"
@@ -454,16 +453,144 @@ def test_loading_state_and_stale_answers_are_dropped(page: Page, host_origin, se
     expect(loading).to_be_visible()
     expect(loading).to_have_text("Searching…")
     search_for(page, "xsstest")
-    page.wait_for_function("() => new Promise(done => setTimeout(() => done(true), 400))")
-    assert [urlsplit(r.request.url).query.split("&")[0] for r in held] == ["q=minsk", "q=xsstest"]
+    page.wait_for_timeout(400)
+    # one request in flight: the newer text waits for it instead of piling up on the server
+    assert [query_of(r.request.url) for r in held] == ["minsk"]
+    held[0].continue_()  # the answer for "minsk" arrives after "xsstest" was typed: dropped
+    expect(page.locator(OPTIONS)).to_have_count(0)
+    page.wait_for_timeout(300)
+    assert [query_of(r.request.url) for r in held] == ["minsk", "xsstest"]
+    expect(page.locator(OPTIONS)).to_have_count(0)  # still nothing for "minsk"
     held[1].continue_()
     expect(page.locator(OPTIONS)).to_have_count(1)
     expect(loading).to_be_hidden()
-    with contextlib.suppress(Error):  # the browser has already aborted the first request
-        held[0].continue_()
-    page.wait_for_timeout(300)
-    expect(page.locator(OPTIONS)).to_have_count(1)
     expect(page.locator(f"{OPTIONS} .title")).to_have_text(XSS_TITLE)
+
+
+def query_of(url: str) -> str:
+    return dict(parse_qsl(urlsplit(url).query))["q"]
+
+
+WATCH_WIDGET = """() => {
+  const el = document.querySelector('archive-search');
+  const input = el.shadowRoot.querySelector('input');
+  window.__shown = [];
+  el.addEventListener('archive-search:results', (e) =>
+    __shown.push({query: e.detail.query, typed: input.value.trim(), total: e.detail.total}));
+}"""
+
+
+def track_requests(page: Page) -> dict:
+    """Counts /api/search requests: started, in flight now, the most at once, and 429s."""
+    seen = {"started": [], "inflight": 0, "most": 0, "429": 0}
+
+    def started(request) -> None:
+        if "/api/search" in request.url:
+            seen["started"].append(query_of(request.url))
+            seen["inflight"] += 1
+            seen["most"] = max(seen["most"], seen["inflight"])
+
+    def ended(request) -> None:
+        if "/api/search" in request.url:
+            seen["inflight"] -= 1
+
+    page.on("request", started)
+    page.on("requestfinished", ended)
+    page.on("requestfailed", ended)
+    page.on("response", lambda r: seen.__setitem__("429", seen["429"] + (r.status == 429)))
+    return seen
+
+
+def test_typing_never_shows_a_list_for_older_text(page: Page, host_origin, server):
+    """Answers are held and let go late, after newer text was typed."""
+    held: list = []
+    page.route(f"{server}/api/search**", lambda route: held.append(route))
+    open_host(page, host_origin, server)
+    page.evaluate(WATCH_WIDGET)
+    seen = track_requests(page)
+    box = page.locator("archive-search input")
+
+    def release_until_shown(text: str) -> None:
+        for _ in range(50):
+            if page.evaluate(f"__shown.length && __shown.at(-1).query === {text!r}"):
+                return
+            if held:
+                held.pop(0).continue_()
+            page.wait_for_timeout(100)
+        raise AssertionError(f"{text!r} was never shown")
+
+    box.press_sequentially("minsk", delay=60)
+    release_until_shown("minsk")
+    box.press_sequentially(" lukash", delay=60)  # "minsk l" is held while the rest is typed
+    page.wait_for_timeout(300)
+    assert len(held) == 1 and query_of(held[0].request.url).startswith("minsk")
+    release_until_shown("minsk lukash")
+    box.fill("moscow")
+    page.wait_for_timeout(200)
+    box.fill("parade")  # the answer for "moscow" comes after this
+    release_until_shown("parade")
+    page.wait_for_timeout(300)
+    shown = page.evaluate("__shown")
+    assert [s["query"] for s in shown] == ["minsk", "minsk lukash", "parade"]
+    assert all(s["query"] == s["typed"] for s in shown)
+    assert seen["most"] == 1  # never two requests in flight
+    assert shown[1]["total"] == api(server, q="minsk lukash", partial=1)["total"] > 0
+    expect(page.locator(OPTIONS)).to_have_count(1)
+
+
+def test_one_request_per_pause(page: Page, host_origin, server):
+    open_host(page, host_origin, server)
+    seen = track_requests(page)
+    box = page.locator("archive-search input")
+    box.press_sequentially("parade", delay=10)  # faster than the widget asks
+    expect(page.locator(STATUS)).to_have_text("1 result")
+    page.wait_for_timeout(300)
+    assert seen["started"][-1] == "parade"
+    assert len(seen["started"]) < len("parade")  # keystrokes within a pause coalesce
+    before = len(seen["started"])
+    box.press("End")  # a pause with no new text: nothing to ask
+    page.wait_for_timeout(300)
+    box.press_sequentially("x", delay=10)
+    expect(page.locator(STATUS)).to_have_text("No results for “paradex”")
+    assert seen["started"][before:] == ["paradex"]  # exactly one request for this pause
+    assert seen["most"] == 1
+
+
+@pytest.fixture(scope="module")
+def limited_server(
+    widget_index: Path, host_origin: str, tmp_path_factory: pytest.TempPathFactory, running_server
+) -> Iterator[str]:
+    """A server with the default rate limit (the other servers here run with it off)."""
+    from web.settings import SETTINGS
+
+    rate = next(s.default for s in SETTINGS if s.name == "RATE_LIMIT")
+    log = tmp_path_factory.mktemp("server") / "server.log"
+    env = {"ARCHIVE_SEARCH_ALLOWED_ORIGINS": host_origin, "ARCHIVE_SEARCH_RATE_LIMIT": rate}
+    with running_server(widget_index, log, workers=1, **env) as origin:
+        yield origin
+
+
+@pytest.mark.slow
+def test_a_typed_session_stays_under_the_default_rate_limit(
+    page: Page, host_origin, limited_server
+):
+    """20 queries typed one key every 120 ms, to one worker (the limit is per worker)."""
+    open_host(page, host_origin, limited_server)
+    page.evaluate(WATCH_WIDGET)
+    seen = track_requests(page)
+    box = page.locator("archive-search input")
+    words = ["minsk", "lukashenka", "moscow", "parade", "csto envoys", "security", "talks",
+             "delegations", "streets", "city", "envoys", "round", "second", "travelling",
+             "minsk parade", "putin", "russia", "closed", "prepares", "hosted"]  # fmt: skip
+    status = page.locator(STATUS)
+    for text in words:
+        box.press_sequentially(text, delay=120)
+        expect(status).to_have_text(re.compile(r"results?|No results|failed"), timeout=10_000)
+        assert seen["429"] == 0, f"429 while typing {text!r}: {status.text_content()}"
+        assert page.evaluate("__shown.at(-1).query") == text
+        box.press("Escape")
+    assert len(seen["started"]) >= len(words)
+    assert page.locator(STATUS).text_content() == ""
 
 
 def test_offline_state(page: Page, host_origin, server):

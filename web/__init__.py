@@ -79,7 +79,18 @@ def _log_request(response: Response) -> Response:
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the site + API. `config` overrides the ARCHIVE_SEARCH_* environment settings."""
-    from web import api, entity_pages, errors, feeds, pages, security, trends, widget
+    from web import (
+        admin,
+        analytics,
+        api,
+        entity_pages,
+        errors,
+        feeds,
+        pages,
+        security,
+        trends,
+        widget,
+    )
 
     app = Flask(__name__)
     app.config.update(settings.load_settings())
@@ -93,6 +104,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["archive_search"] = ArchiveHolder(
         app.config["INDEX_DIR"], app.config.get("ARCHIVE"), app.config["QUERY_TIME_LIMIT"]
     )
+    analytics.init_app(app)
     app.before_request(_start_timer)
     errors.init_app(app)
     security.init_app(app)
@@ -102,5 +114,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(trends.bp)
     app.register_blueprint(entity_pages.bp)
     app.register_blueprint(feeds.bp)
+    app.register_blueprint(admin.bp)
     app.after_request(_log_request)
     return app

@@ -20,6 +20,7 @@ from werkzeug.datastructures import MultiDict
 from search import limits
 from search.storage import IndexUnavailable
 from web import get_archive, time_left
+from web.analytics import record_search
 from web.errors import bad_parameter, not_found, unavailable_reason
 from web.openapi import openapi_document
 from web.ratelimit import mark_timed_out
@@ -68,6 +69,14 @@ def text_arg(args: Mapping[str, str], name: str, limit: int) -> str:
     if "\x00" in text:
         raise bad_parameter(name, f"{name} must not contain NUL characters")
     return text
+
+
+def bool_arg(args: Mapping[str, str], name: str) -> bool:
+    """`1`/`true` or `0`/`false` (absent is false), else a 400 naming it."""
+    text = (args.get(name) or "").strip().lower()
+    if text not in ("", "0", "1", "true", "false"):
+        raise bad_parameter(name, f"{name} must be 1 or 0 (true or false)")
+    return text in ("1", "true")
 
 
 def filter_args(args: MultiDict) -> dict[str, list[str]]:
@@ -131,7 +140,11 @@ def article_or_404(article_id: str) -> dict[str, Any]:
 
 @bp.get("/search")
 def search() -> Response:
-    return jsonify(mark_timed_out(get_archive().search(**search_params(request.args))))
+    params = search_params(request.args)
+    partial = bool_arg(request.args, "partial")  # the widget's "last word is being typed"
+    answer = mark_timed_out(get_archive().search(**params, partial=partial))
+    record_search(params, answer, partial)
+    return jsonify(answer)
 
 
 @bp.get("/articles/<article_id>")

@@ -242,6 +242,61 @@ def cmd_replica(args: argparse.Namespace) -> int:
     )
 
 
+def cmd_analytics(args: argparse.Namespace) -> int:
+    """What readers searched for, from this server's log or several (`--db` repeated)."""
+    from pathlib import Path
+
+    from web.analytics import default_path
+    from web.analytics_report import MAX_DAYS, MAX_LIMIT, LogError, report
+    from web.settings import SETTINGS, load_settings
+
+    if not 1 <= args.days <= MAX_DAYS or not 1 <= args.limit <= MAX_LIMIT:
+        raise UsageError(f"--days must be 1 to {MAX_DAYS} and --limit 1 to {MAX_LIMIT}")
+    paths = [Path(p) for p in args.db]
+    if not paths:
+        configured = load_settings()["ANALYTICS_DB"]
+        paths = [configured or default_path(resolve_index_dir(args.index))]
+    for path in paths:
+        if not path.is_file():
+            env = next(s.env for s in SETTINGS if s.name == "ANALYTICS_DB")
+            print(f"archive-search: error: no search log at {path} (--db, or {env})",
+                  file=sys.stderr)  # fmt: skip
+            return 1
+    try:
+        answer = report(paths, days=args.days, limit=args.limit)
+    except LogError as exc:
+        print(f"archive-search: error: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(answer, ensure_ascii=False, indent=2))
+    else:
+        _print_analytics(answer)
+    return 0
+
+
+def _print_analytics(answer: dict[str, Any]) -> None:
+    logs = answer["logs"]
+    print(
+        f"{answer['searches']:,} searches from {answer['from']} to {answer['to']} (UTC) in "
+        f"{logs} log{'s' if logs != 1 else ''}, {answer['zero_result_searches']:,} with no results"
+    )
+    sections = [
+        ("Top queries (searches, results)", [(r["query"], r["count"], r["results"])
+                                             for r in answer["top_queries"]]),
+        ("Top queries with no results", [(r["query"], r["count"])
+                                         for r in answer["zero_result_queries"]]),
+        ("Top filters", [(f"{r['filter']}: {r['value']}", r["count"])
+                         for r in answer["top_filters"]]),
+        ("Searches per day", [(r["day"], r["count"]) for r in answer["per_day"]]),
+    ]  # fmt: skip
+    for title, rows in sections:
+        print(f"\n{title}")
+        for label, *numbers in rows:
+            print(f"  {label:<50} " + " ".join(f"{n:>8,}" for n in numbers))
+        if not rows:
+            print("  none")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="archive-search", description="Full-text search for an archive of articles."
@@ -328,6 +383,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help="pull again every SECONDS until stopped (default: pull once)")  # fmt: skip
     p.add_argument("--bwlimit", type=int, metavar="KBPS", help="rsync bandwidth limit, KB/s")
     p.set_defaults(func=cmd_replica)
+    p = sub.add_parser("analytics", parents=[common], help="what readers searched for")
+    p.add_argument(
+        "--db",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a server's search log; repeat to read several as one (default: this server's)",
+    )
+    p.add_argument("--days", type=int, default=30, help="the last N days (default 30)")
+    p.add_argument("--limit", type=int, default=20, help="rows per list (default 20)")
+    p.add_argument("--json", action="store_true", help="print the /api/admin/queries JSON")
+    p.set_defaults(func=cmd_analytics)
 
     p = sub.add_parser("serve", parents=[common], help="serve the site and the API")
     p.add_argument("--host", default="127.0.0.1")

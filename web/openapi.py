@@ -84,6 +84,13 @@ def _search_parameters(max_q: int) -> list[dict[str, Any]]:
     return params + facet_filter_params()
 
 
+PARTIAL_PARAMETER = query_param(
+    "partial",
+    {"type": "string", "enum": ["0", "1", "true", "false"], "default": "0"},
+    "1: the last word of q is still being typed and also matches as a prefix (the widget)",
+)
+
+
 ID_PARAMETER = {
     "name": "article_id",
     "in": "path",
@@ -237,7 +244,7 @@ def openapi_document() -> dict[str, Any]:
             "/api/search": _get(
                 "search the archive",
                 _ok("a page of results with facets", "SearchResponse"),
-                _search_parameters(max_q),
+                [*_search_parameters(max_q), PARTIAL_PARAMETER],
                 {
                     "410": _error("the pinned generation is gone: start again from page 1"),
                     "425": _error("the pinned generation has not reached this server yet"),

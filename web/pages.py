@@ -23,6 +23,7 @@ from search.errors import SearchError
 from search.pinned import GenerationGone
 from web import api, get_archive
 from web import trends as trends_view
+from web.analytics import record_search
 from web.ratelimit import mark_timed_out
 
 bp = Blueprint("pages", __name__)
@@ -143,6 +144,7 @@ def search() -> Any:
     try:
         params = api.search_params(args, facet_size_default=SIDEBAR_SIZE)
         answer = mark_timed_out(get_archive().search(**params))
+        record_search(params, answer)
     except GenerationGone:  # the list's generation is no longer kept: its first page again
         return redirect(search_url(page=None))
     except SearchError as exc:

@@ -21,7 +21,7 @@ from web.errors import ApiError
 from web.ratelimit import init_limiter
 
 EMBED_PREFIX = "/embed"
-UNCACHED_API = ("/api/health",)
+UNCACHED_API = ("/api/health", "/api/admin/queries")
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "

@@ -55,6 +55,21 @@ def parse_rate_limit(text: str) -> str | None:
     return text
 
 
+def _on_off(text: str) -> bool:
+    value = text.strip().lower()
+    if value not in ("on", "off", "1", "0", "true", "false", "yes", "no"):
+        raise ValueError("must be on or off")
+    return value in ("on", "1", "true", "yes")
+
+
+def parse_admin_token(text: str) -> str:
+    """Empty disables the admin pages; a token must be long enough not to be guessed."""
+    text = text.strip()
+    if text and len(text) < 16:
+        raise ValueError("must be at least 16 characters (e.g. `openssl rand -hex 24`)")
+    return text
+
+
 def parse_origins(text: str) -> str | list[str]:
     """`*` or a comma-separated allow-list of origins such as https://example.org."""
     origins = [part.strip() for part in text.split(",") if part.strip()]
@@ -86,9 +101,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "RATE_LIMIT",
         "ARCHIVE_SEARCH_RATE_LIMIT",
-        "120/minute",
+        "600/minute",  # a reader typing into the widget makes about one request a key
         "per-client limit on every page and /api call, counted by cost (a request costs 1, "
-        "more when slow or timed out), e.g. `120/minute`; `off` disables it",
+        "more when slow or timed out), e.g. `600/minute`; `off` disables it",
         parse_rate_limit,
     ),
     Setting(
@@ -158,6 +173,44 @@ SETTINGS: tuple[Setting, ...] = (
         "ARCHIVE_SEARCH_SITE_NAME",
         "Archive Search",
         "the site's name in page titles, headers and the widget's documentation page",
+    ),
+    Setting(
+        "ANALYTICS",
+        "ARCHIVE_SEARCH_ANALYTICS",
+        "on",
+        "log searches (query, filters, result count, time, page; no addresses or cookies) for "
+        "/admin/queries; `off` disables it",
+        _on_off,
+    ),
+    Setting(
+        "ANALYTICS_DB",
+        "ARCHIVE_SEARCH_ANALYTICS_DB",
+        "",
+        "this server's search log (SQLite); empty means `analytics.sqlite` beside the index "
+        "folder (never inside it)",
+        shared.optional_path,
+    ),
+    Setting(
+        "ANALYTICS_DAYS",
+        "ARCHIVE_SEARCH_ANALYTICS_DAYS",
+        "90",
+        "days of searches the log keeps",
+        _positive_int,
+    ),
+    Setting(
+        "ANALYTICS_MAX_MB",
+        "ARCHIVE_SEARCH_ANALYTICS_MAX_MB",
+        "100",
+        "largest size of the log file in MB; the oldest searches go first",
+        _positive_int,
+    ),
+    Setting(
+        "ADMIN_TOKEN",
+        "ARCHIVE_SEARCH_ADMIN_TOKEN",
+        "",
+        "the token for /admin/queries and /api/admin/queries (at least 16 characters); "
+        "empty disables them (404)",
+        parse_admin_token,
     ),
 )
 

@@ -10,7 +10,13 @@
  */
 
 const SCRIPT_ORIGIN = new URL(import.meta.url).origin;
-const DEBOUNCE_MS = 200;
+// Timing (README "Embedding the widget"): a request goes out this long after a keystroke, so
+// at a reader's typing speed every pause is answered. At most one request is in flight: text
+// typed meanwhile is asked for as soon as it answers (so a slow server gets fewer requests,
+// not a queue of them), and an answer for older text than the input's is never shown.
+const DEBOUNCE_MS = 30;
+const CACHE_SIZE = 50; // answers kept by URL: retyped or backspaced text costs no request
+const CACHE_MS = 60000;
 const FACET_SIZE = 5;
 const MAX_WINDOW = 10000; // the API refuses page x per_page beyond this
 const FACETS = ["person", "organization", "place", "category", "tag", "year"];
@@ -202,10 +208,13 @@ function formatDate(iso, lang) {
 export class ArchiveSearch extends HTMLElement {
   static observedAttributes = ["endpoint", "placeholder", "per-page", "facets", "target", "lang"];
 
-  #seq = 0; // bumped for every request and reset: an answer whose number is old is dropped
-  #controller = null;
+  #seq = 0; // bumped by every keystroke, request and reset: an answer with an old number is dropped
+  #controller = null; // the request in flight
+  #pending = 0; // the page to ask for when the request in flight answers (0: none)
   #timer = 0;
   #query = "";
+  #partial = false;
+  #cache = new Map();
   #answer = null;
   #results = [];
   #active = -1;
@@ -330,22 +339,30 @@ export class ArchiveSearch extends HTMLElement {
 
   #onInput() {
     clearTimeout(this.#timer);
+    this.#seq += 1; // the answer in flight is for older text: it must not be shown
+    this.#pending = 0;
     const q = this.#els.input.value.trim();
     if (!q) {
       this.#reset(false);
     } else if (q === this.#query && this.#answer) {
-      this.#cancel(); // back to what is shown (say, after a typed space): nothing to fetch
-      this.#setLoading(false);
+      this.#setLoading(false); // back to what is shown (say, after a typed space)
     } else {
       this.#timer = setTimeout(() => this.#search(1), DEBOUNCE_MS);
     }
   }
 
-  #url(q, page) {
+  /** The last word is still being typed unless the text ends with a space: `partial=1`. */
+  get #typing() {
+    const value = this.#els.input.value;
+    return value.trim() !== "" && !/\s$/.test(value);
+  }
+
+  #url(q, page, partial) {
     const params = new URLSearchParams({ q, page, per_page: this.#perPage });
     // Later pages read the generation page 1 was built on: no repeats or gaps.
     if (page > 1 && this.#answer?.generation != null) params.set("generation", this.#answer.generation);
     params.set("facet_size", this.#facetNames.length ? FACET_SIZE : 1);
+    if (partial) params.set("partial", "1");
     for (const [facet, values] of this.#filters) {
       for (const value of values) params.append(facet, value);
     }
@@ -354,6 +371,7 @@ export class ArchiveSearch extends HTMLElement {
 
   #cancel() {
     this.#seq += 1;
+    this.#pending = 0;
     this.#controller?.abort();
     this.#controller = null;
   }
@@ -361,18 +379,31 @@ export class ArchiveSearch extends HTMLElement {
   async #search(page) {
     const q = page > 1 ? this.#query : this.#els.input.value.trim();
     if (!q) return this.#reset(false);
-    this.#cancel();
-    if (!navigator.onLine) return this.#setStatus("offline");
+    const partial = page > 1 ? this.#partial : this.#typing;
+    this.#seq += 1;
+    this.#pending = 0;
+    if (!navigator.onLine) {
+      this.#cancel();
+      return this.#setStatus("offline");
+    }
+    const url = this.#url(q, page, partial);
+    const cached = this.#cache.get(url);
+    if (cached && performance.now() - cached.at < CACHE_MS) {
+      this.#setLoading(false);
+      return this.#show(q, partial, cached.answer, page);
+    }
+    this.#setLoading(true);
+    if (this.#controller) {
+      this.#pending = page; // asked for when the request in flight answers
+      return;
+    }
     const seq = this.#seq;
     const controller = (this.#controller = new AbortController());
-    this.#setLoading(true);
     let answer = null;
     let message = null;
     let gone = false;
     try {
-      const response = await fetch(this.#url(q, page), {
-        signal: controller.signal, credentials: "omit",
-      });
+      const response = await fetch(url, { signal: controller.signal, credentials: "omit" });
       gone = response.status === 410 && page > 1; // the list's generation is no longer kept
       const body = await response.json().catch(() => null);
       if (response.ok && body) answer = body;
@@ -380,18 +411,30 @@ export class ArchiveSearch extends HTMLElement {
     } catch {
       // a network failure or an origin the server does not allow: both are "unavailable"
     }
-    if (seq !== this.#seq) return; // a newer search (or Escape) has taken over
-    this.#controller = null;
+    if (this.#controller === controller) this.#controller = null;
+    if (this.#pending && seq !== this.#seq) return this.#search(this.#pending);
+    if (seq !== this.#seq) return; // newer text (or Escape) has taken over
     this.#setLoading(false);
     if (gone) return this.#search(1); // start the list again on the current generation
-    if (answer) this.#show(q, answer, page);
-    else this.#fail(message, page);
+    if (answer) {
+      this.#remember(url, answer);
+      this.#show(q, partial, answer, page);
+    } else {
+      this.#fail(message, page);
+    }
   }
 
-  #show(q, answer, page) {
+  #remember(url, answer) {
+    this.#cache.delete(url);
+    this.#cache.set(url, { answer, at: performance.now() });
+    if (this.#cache.size > CACHE_SIZE) this.#cache.delete(this.#cache.keys().next().value);
+  }
+
+  #show(q, partial, answer, page) {
     const start = page > 1 ? this.#results.length : 0;
     const hits = answer.results ?? [];
     this.#query = q;
+    this.#partial = partial;
     this.#answer = answer;
     this.#results = start ? this.#results.concat(hits) : hits;
     this.#renderResults(start);
@@ -403,6 +446,8 @@ export class ArchiveSearch extends HTMLElement {
       if (this.#els.more.hidden) this.#els.input.focus();
       this.#activate(start);
     }
+    const detail = { query: q, page, total };
+    this.dispatchEvent(new CustomEvent("archive-search:results", { bubbles: true, composed: true, detail }));
   }
 
   #fail(message, page) {
