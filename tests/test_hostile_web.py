@@ -156,7 +156,8 @@ def test_workers_build_per_generation_structures_before_serving(tmp_path, web_in
     warm_worker(SimpleNamespace(app=SimpleNamespace(wsgi=lambda: app)))  # gunicorn's hook
     with app.app_context():
         archive = get_archive()
-        assert archive._gen is not None and archive._gen.suggester is not None
+        newest = archive._open._newest  # search.pinned.OpenGenerations: built, not on demand
+        assert newest is not None and newest.suggester is not None
     missing = create_app({"INDEX_DIR": tmp_path / "none", "RATE_LIMIT": "off"})
     warm_worker(SimpleNamespace(app=SimpleNamespace(wsgi=lambda: missing)))  # no index: no error
 
