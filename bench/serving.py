@@ -1,8 +1,10 @@
-"""A real `archive-search serve` (gunicorn) on a free 127.0.0.1 port, and nginx in front of it
-configured exactly as docs/DEPLOY.md says (only ports and paths changed).
+"""A real `archive-search serve` (gunicorn) on a free 127.0.0.1 port, nginx in front of it
+configured exactly as docs/DEPLOY.md says (only ports and paths changed), and Debian's
+Chromium driven by Playwright.
 
-Used by the bench scripts (`make soak`, `make attack`) and, through the `running_server` and
-`running_nginx` fixtures of tests/conftest.py, by the tests: one way to start both.
+Used by the bench scripts (`make soak`, `make attack`, bench/widget.py) and, through the
+`running_server`, `running_nginx` and `browser` fixtures of tests/conftest.py, by the tests:
+one way to start each.
 """
 
 from __future__ import annotations
@@ -18,10 +20,20 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY_DOC = ROOT / "docs" / "DEPLOY.md"
+CHROMIUM = Path(os.environ.get("ARCHIVE_SEARCH_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def free_port() -> int:
@@ -163,3 +175,17 @@ def running_nginx(upstream: str, folder: Path) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         stop(process, timeout=10)
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """A headless Chromium (Playwright's sync API, one per thread). Never `playwright
+    install`: it drives Debian's package at CHROMIUM."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield instance
+        finally:
+            instance.close()

@@ -29,9 +29,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.live import chromium, running_server  # noqa: E402
-
 from bench.search import build_index  # noqa: E402
+from bench.serving import chromium, running_server  # noqa: E402
 from search import Archive  # noqa: E402
 from search.schema import unpack_record  # noqa: E402
 from web.settings import SETTINGS  # noqa: E402

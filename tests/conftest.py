@@ -57,15 +57,6 @@ CORPUS_SIZES = {  # articles in each corpus file, from ../shared/corpora/README.
     "20newsgroups": 18_846,
     "ag-news-test": 7_600,
 }
-CHROMIUM = Path(os.environ.get("ARCHIVE_SEARCH_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 XSS_TITLE = "<img src=x onerror=alert(1)>"
 XSS_BODY = "<script>alert(1)</script>"
 XSS_ID = "xss-1"
@@ -256,16 +247,10 @@ def running_nginx(require_binary):
 def browser() -> Iterator[Browser]:
     """A headless Chromium, one per test module: Playwright's sync API allows one running
     instance per thread. Never `playwright install`: it drives Debian's package."""
-    if not CHROMIUM.exists():
-        missing(f"Chromium not found at {CHROMIUM} (`apt-get install -y chromium`)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
+    if not serving.CHROMIUM.exists():
+        missing(f"Chromium not found at {serving.CHROMIUM} (`apt-get install -y chromium`)")
+    with serving.chromium() as instance:
+        yield instance
 
 
 @pytest.fixture(scope="session")

@@ -13,22 +13,21 @@ from urllib.parse import parse_qs, urlsplit
 import feedparser
 import pytest
 from playwright.sync_api import Browser, Page, expect
-from tests.live import ROOT, browser_fixture, recording_page, running_server
 
+ROOT = Path(__file__).resolve().parents[1]
 SCREENSHOT = ROOT / "docs" / "screenshot-entity.png"
 
 
 @pytest.fixture(scope="module")
-def server(web_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def server(
+    web_index: Path, tmp_path_factory: pytest.TempPathFactory, running_server
+) -> Iterator[str]:
     with running_server(web_index, tmp_path_factory.mktemp("server") / "serve.log") as base:
         yield base
 
 
-browser = browser_fixture()
-
-
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
+def page(browser: Browser, recording_page) -> Iterator[Page]:
     """A page that fails the test if any script from the data runs or the CSP refuses anything."""
     with recording_page(browser, viewport={"width": 1200, "height": 1000}) as page:
         messages: list[str] = []

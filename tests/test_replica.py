@@ -16,7 +16,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from tests.live import ROOT, running_server
 
 from index.publish import publish, toc_name
 from index.readers import Parsed, read_path
@@ -26,6 +25,7 @@ from index.writer import ingest
 from search import Archive
 from search.pinned import GenerationGone, GenerationNotHere
 
+ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "index" / "demo" / "wikinews-en.jsonl.gz"
 pytestmark = pytest.mark.skipif(
     shutil.which("rsync") is None and os.environ.get("CI") != "true",
@@ -151,7 +151,7 @@ def get_json(url: str) -> tuple[int, dict]:
 
 
 @pytest.mark.slow
-def test_served_replica_switches_generation_with_no_failed_request(tmp_path, demo):
+def test_served_replica_switches_generation_with_no_failed_request(tmp_path, demo, running_server):
     index, published, replica = tmp_path / "primary", tmp_path / "published", tmp_path / "replica"
     add(index, demo[:50])
     publish(index, str(published))
