@@ -66,6 +66,7 @@ from ir_systems import (  # noqa: E402
 )
 
 from search import engine, ranking  # noqa: E402
+from search.aliases import load_aliases  # noqa: E402
 from search.archive import Archive  # noqa: E402
 from search.query import parse  # noqa: E402
 
@@ -83,7 +84,7 @@ __all__ = [  # the readers, for tests/test_ir_eval.py
 ]
 
 NDCG_AT = 10
-ALIASES = engine.load_aliases()  # as Archive.search loads them
+ALIASES = load_aliases()  # as Archive.search loads them
 DEFAULT_JSON = ROOT / "eval" / "results" / "ir.json"
 # Query-time settings only: one index per collection serves every point.
 GRID = [
