@@ -269,3 +269,8 @@ def commit_segments(writer: SegmentWriter, segments: list[Any]) -> None:
         writer.cancel()
         raise
     writer._finish()
+
+
+def segment_ids(ix: Any) -> set[str]:
+    """The ids of the segments in the index's latest committed generation (its TOC)."""
+    return {segment.segment_id() for segment in ix._read_toc().segments}

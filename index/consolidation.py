@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from index.batch import Batch, IngestReport, ingest_lock
 from index.documents import article_fields
 from index.entities.consolidate import Consolidation
 from index.records import article_from_dict
@@ -59,8 +60,6 @@ def consolidate_index(
     limitmb: int = 256,
 ) -> ConsolidationReport:
     """Consolidate the archive's stored entity values; rewrite the articles that change."""
-    from index.writer import IngestReport, _Batch, ingest_lock
-
     index_dir = Path(index_dir)
     report = ConsolidationReport()
     with ingest_lock(index_dir, lock_timeout, on_wait):
@@ -72,7 +71,7 @@ def consolidate_index(
             table = Consolidation.build(stored.values())
             report.articles, report.joins = len(stored), len(table)
             series = SegmentSeries(str(index_dir), limitmb)
-            batch = _Batch(searcher, "")
+            batch = Batch(searcher, "")
             try:
                 for docnum, entities in stored.items():
                     new = table.apply(entities)

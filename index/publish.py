@@ -32,7 +32,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index import rsync
+from index import codec, rsync
 from index.rsync import PublishError
 from search.pinned import aliases_name
 from search.storage import VERSION_FILE, open_index
@@ -121,7 +121,7 @@ def snapshot(index_dir: Path, into: Path, aliases: Path | None) -> dict:
             raise PublishError(
                 f"{index_dir} has no committed generation yet: ingest articles first"
             )
-        segments = {s.segment_id() for s in ix._read_toc().segments}
+        segments = codec.segment_ids(ix)
         names = [
             name
             for name in os.listdir(index_dir)

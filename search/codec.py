@@ -31,7 +31,9 @@ from typing import Any
 import numpy as np
 from whoosh.codec.base import Automata
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+from whoosh.index import TOC, FileIndex
 from whoosh.reading import TermNotFound
+from whoosh.searching import Searcher
 
 from search.whoosh_version import require_whoosh
 
@@ -126,6 +128,15 @@ def field_terms(leaf: Any, fieldname: str) -> Iterator[tuple[str, Any]]:
         yield btext.decode("utf-8"), info
 
 
+def prefix_terms(leaf: Any, fieldname: str, prefix: str) -> Iterator[tuple[str, Any]]:
+    """(text, terminfo) for the terms of one field in one segment starting with `prefix`,
+    in order (public API)."""
+    if fieldname not in leaf.indexed_field_names():
+        return
+    for btext, info in leaf.iter_prefix(fieldname, prefix):
+        yield btext.decode("utf-8") if isinstance(btext, bytes) else btext, info
+
+
 def levenshtein_automaton(text: str, distance: int) -> Any:
     """Whoosh's automaton of the words within `distance` edits of `text` (first letter kept);
     build it once per fuzzy word and walk it over every segment."""
@@ -136,3 +147,12 @@ def automaton_matches(leaf: Any, fieldname: str, dfa: Any) -> Iterator[bytes]:
     """The terms of `fieldname` in one segment that `dfa` accepts, lazily, in order."""
     spelling = leaf.schema[fieldname].spelling_fieldname(fieldname)
     return Automata.find_matches(dfa, leaf.cursor(spelling))
+
+
+def open_generation(ix: Any, generation: int) -> Searcher:
+    """A searcher over exactly `generation` of `ix`, read from that generation's own TOC
+    (never "whatever is latest now"): for pages pinned to a generation (search.pinned)."""
+    storage, name = ix.storage, ix.indexname
+    toc = TOC.read(storage, name, gen=generation)
+    reader = FileIndex._reader(storage, toc.schema, toc.segments, generation)
+    return Searcher(reader, fromindex=ix)

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from search import trends
+from search import codec, trends
 from search.analysis import analyze, fold_value
 from search.generation import Generation
 from search.schema import ENTITY_FIELDS, TITLE_BOOST
@@ -37,7 +37,7 @@ MIN_TOGETHER = 2  # articles naming both before a value counts as related
 MIN_SCORE = 3.84  # G² critical value for p < 0.05 with one degree of freedom
 RELATED_LIMIT = 10  # related values per kind
 ARTICLE_LIMIT = 10  # latest and most central articles each
-MAX_VALUE_LENGTH = 200  # longer is no entity (web.api.MAX_FILTER_LENGTH for filters)
+MAX_VALUE_LENGTH = 200  # longer is no entity (limits.MAX_FILTER_LENGTH for filters)
 MAX_SPELLINGS = 50  # other spellings listed
 MONTHS_SHOWN = 120  # a longer span of mentions is shown by year unless months are asked for
 
@@ -51,7 +51,7 @@ def document_counts(gen: Generation, kind: str) -> np.ndarray:
     """Live articles holding each value of `kind`, computed once per generation."""
     per_kind = _document_counts.setdefault(gen, {})
     if kind not in per_kind:
-        per_kind[kind] = trends.value_counts(gen.facets[kind], gen.live)
+        per_kind[kind] = gen.facets[kind].counts(gen.live)
     return per_kind[kind]
 
 
@@ -91,12 +91,10 @@ def spellings(gen: Generation, kind: str, ordinal: int, aliases: Any | None) -> 
     table = gen.facets[kind]
     key, name = table.values[ordinal], table.display[ordinal]
     seen: dict[str, int] = {}
-    prefix = f"{kind}\t{key}\t".encode()
+    prefix = f"{kind}\t{key}\t"
     for leaf, _ in gen.leaves:  # per segment, as search.generation reads the lexicon
-        for (fieldname, text), info in leaf._terms.items_from("spelling", prefix):
-            if fieldname != "spelling" or not text.startswith(prefix):
-                break
-            display = text[len(prefix) :].decode("utf-8")
+        for text, info in codec.prefix_terms(leaf, "spelling", prefix):
+            display = text[len(prefix) :]
             seen[display] = seen.get(display, 0) + info.doc_frequency()
     listed: set[str] = set()
     if aliases is not None:
@@ -125,7 +123,7 @@ def related(
     table = gen.facets[kind]
     if not len(table.values):
         return []
-    together = trends.value_counts(table, mask)
+    together = table.counts(mask)
     totals = document_counts(gen, kind)
     inside = int(np.count_nonzero(mask))
     outside = int(np.count_nonzero(gen.live)) - inside

@@ -21,9 +21,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
-from whoosh.index import TOC, FileIndex
-from whoosh.searching import Searcher
-
+from search import codec
 from search.errors import SearchError
 from search.generation import Generation
 from search.postings import PostingCache
@@ -127,10 +125,7 @@ class OpenGenerations:
 
     def _open(self, generation: int, cache_bytes: int) -> Generation:
         """Open exactly `generation` from its TOC, with every file it will read held open."""
-        storage, name = self._ix.storage, self._ix.indexname
-        toc = TOC.read(storage, name, gen=generation)
-        reader = FileIndex._reader(storage, toc.schema, toc.segments, generation)
-        searcher = Searcher(reader, fromindex=self._ix)
+        searcher = codec.open_generation(self._ix, generation)
         try:
             gen = Generation(searcher, cache_bytes, self._ranking)
             for leaf, _ in gen.leaves:

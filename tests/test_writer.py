@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from index.batch import LockTimeout, ingest_lock
 from index.readers import Parsed, Problem, read_path
 from index.records import article_from_dict
-from index.writer import LockTimeout, delete, ingest, ingest_lock
+from index.writer import delete, ingest
 from search.export import iter_records
 from search.storage import VERSION_FILE, IndexVersionError, open_index
 

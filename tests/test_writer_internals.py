@@ -289,7 +289,7 @@ def test_worker_batches_retract_superseded_documents(tmp_path):
 
 
 def test_many_small_ingests_keep_the_segment_count_bounded(tmp_path):
-    from index.writer import MAX_SEGMENTS
+    from index.batch import MAX_SEGMENTS
 
     for i in range(14):
         ingest(tmp_path, _parsed([{"id": f"s{i}", "title": f"Small {i}"}]), extract=False)
@@ -313,7 +313,7 @@ def test_changing_the_aliases_changes_every_content_hash(tmp_path, monkeypatch):
 
 
 def test_a_batch_larger_than_limitmb_is_split_and_merged(tmp_path, monkeypatch):
-    from index.writer import MAX_SEGMENTS
+    from index.batch import MAX_SEGMENTS
 
     monkeypatch.setattr(segments, "BYTES_PER_POSTING", 1500)  # ~700 postings a segment
     from search.export import iter_records

@@ -35,7 +35,7 @@ from flask import Flask, current_app
 log = logging.getLogger(__name__)
 
 MAX_QUERY_CHARS = 200  # longer queries are cut: enough to read, bounded per row
-MAX_FILTER_VALUES = 10  # per facet
+LOGGED_FILTER_VALUES = 10  # per facet, in one logged search
 MAX_VALUE_CHARS = 100
 QUEUE_SIZE = 10_000  # rows waiting for the writer; beyond that rows are dropped
 BATCH_SECONDS = 0.5  # the writer gathers rows this long, then writes them in one transaction
@@ -78,7 +78,7 @@ def logged_filters(params: dict[str, Any]) -> str:
     for name, values in sorted((params.get("filters") or {}).items()):
         kept = sorted({v.strip()[:MAX_VALUE_CHARS] for v in values if v.strip()})
         if kept:
-            out[name] = kept[:MAX_FILTER_VALUES]
+            out[name] = kept[:LOGGED_FILTER_VALUES]
     for key, name in (("date_from", "from"), ("date_to", "to")):
         if params.get(key):
             out[name] = [str(params[key])[:MAX_VALUE_CHARS]]

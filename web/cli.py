@@ -16,10 +16,11 @@ from collections.abc import Callable, Sequence
 from importlib import resources
 from typing import Any, TextIO
 
+from index.batch import IngestReport, LockTimeout
 from index.readers import Parsed, read_paths
 from index.records import article_from_dict
 from index.rsync import PublishError
-from index.writer import IngestReport, LockTimeout, delete, ingest
+from index.writer import delete, ingest
 from search.aliases import AliasError
 from search.export import iter_records
 from search.storage import IndexUnavailable, open_index, resolve_index_dir

@@ -27,6 +27,7 @@ from feedgen.feed import FeedGenerator
 from flask import Blueprint, Response, current_app, request, url_for
 from werkzeug.datastructures import MultiDict
 
+from search import limits
 from web import api, get_archive
 from web.ratelimit import mark_timed_out
 from web.security import etag_for
@@ -35,7 +36,7 @@ bp = Blueprint("feeds", __name__)
 
 FEED_ENTRIES = 20
 SUMMARY_CHARS = 400
-FEED_KEYS = ("q", "from", "to", *api.FACETS)
+FEED_KEYS = ("q", "from", "to", *limits.FACET_FIELDS)
 ATOM = "application/atom+xml; charset=utf-8"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # `updated` of a feed of an empty archive
 ID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "archive-search")
