@@ -11,6 +11,7 @@ import pytest
 from index.readers import Parsed
 from index.records import article_from_dict
 from index.writer import ingest
+from search.storage import open_index
 from web import create_app
 from web.settings import SETTINGS, SettingsError, load_settings
 
@@ -165,9 +166,9 @@ def test_similar_of_unknown_article_is_404(client):
 
 
 def test_suggest(client):
-    response = client.get("/api/suggest?q=min")
+    response = client.get("/api/suggest?q=minsk")
     body = response.get_json()
-    assert body["query"] == "min"
+    assert body["query"] == "minsk"
     assert body["suggestions"][0] == {"text": "Minsk", "kind": "place", "count": 4}
     for item in body["suggestions"]:
         assert set(item) >= {"text", "kind", "count"}
@@ -181,10 +182,13 @@ def test_suggest_checks_its_parameters(client):
 # ---- health ----
 
 
-def test_health_ok(client):
+def test_health_ok(client, web_index):
     response = client.get("/api/health")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "documents": 24, "generation": 1}
+    # the ingest's commit, then the consolidation's (index/consolidation.py)
+    generation = open_index(web_index).latest_generation()
+    assert generation == 2
+    assert response.get_json() == {"status": "ok", "documents": 24, "generation": generation}
     assert response.headers["Cache-Control"] == "no-store"
 
 
