@@ -70,7 +70,7 @@ def feed_params(args: MultiDict) -> dict[str, Any]:
     """`Archive.search` arguments for the feed: the search's checks, the newest first."""
     kept = MultiDict((k, v) for k, v in args.items(multi=True) if k in FEED_KEYS)
     params = api.search_params(kept)
-    params.update(page=1, per_page=FEED_ENTRIES, sort="newest", facet_size=0)
+    params.update(page=1, per_page=FEED_ENTRIES, sort="newest", facet_size=limits.MIN_FACET_SIZE)
     return params
 
 
@@ -123,7 +123,7 @@ def _entries(archive: Any, results: list[dict[str, Any]]) -> list[dict[str, Any]
 
 
 def _newest_date(archive: Any) -> datetime:
-    newest = archive.search(per_page=1, sort="newest", facet_size=0)["results"]
+    newest = archive.search(per_page=1, sort="newest", facet_size=limits.MIN_FACET_SIZE)["results"]
     return as_utc(newest[0]["date"]) if newest and newest[0].get("date") else EPOCH
 
 
