@@ -31,7 +31,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.cluster_procs import HAProxy, Replica, health  # noqa: E402
-from bench.search import CORPORA, corpus_dir  # noqa: E402
+from bench.corpora import corpora_dir  # noqa: E402
+from bench.search import CORPORA  # noqa: E402
 from bench.soak import WRK_SCRIPT, mixed_paths, run_wrk  # noqa: E402
 from index.publish import publish  # noqa: E402
 from index.readers import Parsed, read_path  # noqa: E402
@@ -50,7 +51,7 @@ WALK_QUERIES = (("", "newest"), ("said", "relevance"), ("government", "relevance
 
 
 def load_articles(quick: bool) -> list[Parsed]:
-    files = [DEMO] if quick else [corpus_dir() / f"{name}.jsonl.gz" for name in CORPORA]
+    files = [DEMO] if quick else [corpora_dir() / f"{name}.jsonl.gz" for name in CORPORA]
     items = [p for f in files for p in read_path(str(f)) if isinstance(p, Parsed)]
     print(f"{len(items):,} articles from {', '.join(f.name for f in files)}", flush=True)
     return items

@@ -32,7 +32,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.search import CORPORA, build_index, corpus_dir, run_ours, workload  # noqa: E402
+from bench.corpora import corpora_dir  # noqa: E402
+from bench.search import CORPORA, build_index, run_ours, workload  # noqa: E402
 from index.readers import Parsed, read_path  # noqa: E402
 from index.records import article_from_dict  # noqa: E402
 from index.writer import ingest  # noqa: E402
@@ -64,7 +65,7 @@ def corpus_model() -> dict[str, Sampler]:
                                    *(f"{k}_n" for k in ENTITY_FIELDS))
     }  # fmt: skip
     for name in CORPORA:
-        for item in read_path(str(corpus_dir() / f"{name}.jsonl.gz")):
+        for item in read_path(str(corpora_dir() / f"{name}.jsonl.gz")):
             if not isinstance(item, Parsed):
                 continue
             article = item.article
