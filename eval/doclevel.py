@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from index.entities.folding import key
+from index.entities.train import precision_recall
 
 KINDS = ("person", "organization", "place")
 CONLL_KINDS = {"PER": "person", "ORG": "organization", "LOC": "place"}
@@ -92,11 +93,4 @@ def score(
             counts[kind][0] += len(g & p)
             counts[kind][1] += len(p)
             counts[kind][2] += len(g)
-    counts["overall"] = [sum(c[i] for c in counts.values()) for i in range(3)]
-    result = {}
-    for name, (tp, n_pred, n_gold) in counts.items():
-        p = tp / n_pred if n_pred else 0.0
-        r = tp / n_gold if n_gold else 0.0
-        f = 2 * p * r / (p + r) if p + r else 0.0
-        result[name] = {"precision": p, "recall": r, "f1": f, "gold": n_gold, "predicted": n_pred}
-    return result
+    return precision_recall(counts)

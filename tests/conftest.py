@@ -137,6 +137,14 @@ def build_index(path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
+def demo() -> list[Parsed]:
+    """Every article of the shipped demo archive, read once (all 293 of them)."""
+    items = [p for p in read_path(str(DEMO)) if isinstance(p, Parsed)]
+    assert len(items) == 293
+    return items
+
+
+@pytest.fixture(scope="session")
 def web_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_index(tmp_path_factory.mktemp("web") / "index")
 

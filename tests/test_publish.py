@@ -18,25 +18,17 @@ from index.publish import (
     read_manifests,
     toc_name,
 )
-from index.readers import Parsed, read_path
+from index.readers import Parsed
 from index.rsync import PublishError
 from index.writer import ingest
 from search import Archive
 from search.storage import open_index
 from web.cli import main
 
-DEMO = Path(__file__).resolve().parents[1] / "index" / "demo" / "wikinews-en.jsonl.gz"
 pytestmark = pytest.mark.skipif(
     shutil.which("rsync") is None and os.environ.get("CI") != "true",
     reason="rsync is not installed (apt-get install rsync); CI installs it",
 )
-
-
-@pytest.fixture(scope="module")
-def demo() -> list[Parsed]:
-    items = [p for p in read_path(str(DEMO)) if isinstance(p, Parsed)]
-    assert len(items) == 293
-    return items
 
 
 def add(index: Path, items: list[Parsed]) -> int:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from index.publish import publish, toc_name
-from index.readers import Parsed, read_path
+from index.readers import Parsed
 from index.records import article_from_dict
 from index.replica import pull
 from index.writer import ingest
@@ -26,18 +26,10 @@ from search import Archive
 from search.pinned import GenerationGone, GenerationNotHere
 
 ROOT = Path(__file__).resolve().parents[1]
-DEMO = ROOT / "index" / "demo" / "wikinews-en.jsonl.gz"
 pytestmark = pytest.mark.skipif(
     shutil.which("rsync") is None and os.environ.get("CI") != "true",
     reason="rsync is not installed (apt-get install rsync); CI installs it",
 )
-
-
-@pytest.fixture(scope="module")
-def demo() -> list[Parsed]:
-    items = [p for p in read_path(str(DEMO)) if isinstance(p, Parsed)]
-    assert len(items) == 293
-    return items
 
 
 def add(index: Path, items: list[Parsed]) -> int:

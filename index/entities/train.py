@@ -83,7 +83,12 @@ def score(
             counts[s[2]][1] += 1
             if s in g:
                 counts[s[2]][0] += 1
-    counts["overall"] = [sum(c[i] for c in counts.values()) for i in range(3)]
+    return precision_recall(counts)
+
+
+def precision_recall(counts: dict[str, list[int]]) -> dict[str, dict[str, float]]:
+    """Precision, recall and F1 per type and overall from [true positives, predicted, gold]."""
+    counts = {**counts, "overall": [sum(c[i] for c in counts.values()) for i in range(3)]}
     result = {}
     for name, (tp, n_pred, n_gold) in counts.items():
         p = tp / n_pred if n_pred else 0.0
