@@ -177,11 +177,7 @@ def init_limiter(app: Flask) -> Limiter:
     most MAX_IN_FLIGHT_PER_CLIENT requests running per client (counted per server, in
     shared memory, whatever the rate-limit storage: it protects this server's workers)."""
     rate = app.config["RATE_LIMIT"]
-    if rate is not None:
-        app.extensions["archive_search_in_flight"] = SharedMemoryStorage()
-        app.before_request(_enter)
-        app.teardown_request(_leave)
-    return Limiter(
+    limiter = Limiter(
         get_remote_address,
         app=app,
         storage_uri=storage_uri(app.config["RATE_LIMIT_STORAGE"]),
@@ -192,3 +188,11 @@ def init_limiter(app: Flask) -> Limiter:
         application_limits_cost=request_cost,
         application_limits_deduct_when=lambda response: True,
     )
+    if rate is not None:
+        # After the limiter's own check, so a request refused for being one too many at
+        # once still costs its client 1: hammering while an expensive query runs spends
+        # the allowance, and then every request is a 429 answered before any work.
+        app.extensions["archive_search_in_flight"] = SharedMemoryStorage()
+        app.before_request(_enter)
+        app.teardown_request(_leave)
+    return limiter
