@@ -12,6 +12,9 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 LOCK := requirements.lock
 LOCK_OPTIONS := --extra dev --universal --python-version 3.11 --generate-hashes
+# On every core (pytest-xdist), whole modules per worker, those holding slow tests first (the
+# order tests/conftest.py gives); `make test PARALLEL=` runs in one process.
+PARALLEL ?= -n auto --dist loadfile --no-loadscope-reorder
 
 .PHONY: install lock check-lock check-latest wheel serve demo test test-fast lint format bench eval soak attack cluster-test clean
 
@@ -44,7 +47,7 @@ check-latest: $(UV)
 	@venv=$$(mktemp -d) && trap 'rm -rf "$$venv"' EXIT && \
 	$(UV) venv --quiet --python $(PYTHON) "$$venv" && \
 	$(UV) pip install --quiet --python "$$venv/bin/python" --upgrade '.[dev]' && \
-	"$$venv/bin/python" -m pytest -q -m "not slow" -p no:cacheprovider --ignore=tests/test_lock.py
+	"$$venv/bin/python" -m pytest -q $(PARALLEL) -m "not slow" -p no:cacheprovider --ignore=tests/test_lock.py
 
 demo: install
 	@test -f $(INDEX)/archive-search.json || $(BIN)/archive-search demo --index $(INDEX)
@@ -53,10 +56,10 @@ serve: demo
 	$(BIN)/archive-search serve --index $(INDEX)
 
 test: install
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q $(PARALLEL)
 
 test-fast: install
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q $(PARALLEL) -m "not slow"
 
 lint: install
 	$(BIN)/ruff check .

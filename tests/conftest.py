@@ -20,15 +20,21 @@ show as text. `running_server` starts `archive-search serve` (gunicorn) on a fre
 port and `running_nginx` puts docs/DEPLOY.md's nginx in front of it (both from
 bench/serving.py, which the bench scripts use too); `gen` is one article a day through 2020
 with a known rising value.
+
+`make test` runs modules on several pytest-xdist workers, each with its own session: an index
+that tests only read and that several modules need is built once per run for all of them with
+`built_once` (`demo_index` is); anything a test writes lives under its own tmp_path.
 """
 
 from __future__ import annotations
 
+import fcntl
 import gzip
 import itertools
 import json
 import os
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -149,13 +155,40 @@ def web_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_index(tmp_path_factory.mktemp("web") / "index")
 
 
+def built_once(
+    tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]
+) -> Path:
+    """`build(folder)` once per test run, however many pytest-xdist workers ask: the first
+    builds under a file lock, into a scratch folder renamed into place when complete; the others
+    wait, then reuse it. Only for what every test merely reads."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's folder, shared by its workers
+    path = root / "built-once" / name
+    path.parent.mkdir(exist_ok=True)
+    with (path.parent / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not path.exists():
+            scratch = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=path.parent))
+            try:
+                build(scratch)
+            except BaseException:
+                shutil.rmtree(scratch, ignore_errors=True)
+                raise
+            scratch.rename(path)
+    return path
+
+
+def build_demo(folder: Path) -> None:
+    report = ingest(folder / "index", read_path(str(DEMO)), extract=True)
+    assert report.ok and report.added == 293, report.summary()
+
+
 @pytest.fixture(scope="session")
 def demo_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The whole shipped demo archive (293 Wikinews articles), entities extracted."""
-    path = tmp_path_factory.mktemp("demo") / "index"
-    report = ingest(path, read_path(str(DEMO)), extract=True)
-    assert report.ok and report.added == 293, report.summary()
-    return path
+    """The whole shipped demo archive (293 Wikinews articles), entities extracted; built once
+    per run (`built_once`), so tests only read it."""
+    return built_once(tmp_path_factory, "demo", build_demo) / "index"
 
 
 @pytest.fixture
@@ -184,6 +217,15 @@ def app(make_app):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Modules holding a slow test run first, each module's tests kept together and in order.
+    `make test` hands whole modules to its pytest-xdist workers in this order
+    (`--dist loadfile --no-loadscope-reorder`): the long ones start at once while the short ones
+    fill the other workers, instead of one long module running alone at the end."""
+    slow = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.path not in slow)  # stable: the order within each group
 
 
 def missing(reason: str) -> None:

@@ -1,5 +1,5 @@
 """Hostile queries: whatever a reader types ends in results or a clear error, never a crash
-or a hang. Property-based over the real demo archive."""
+or a hang. Property-based over the real demo archive (the session's `demo_index`)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from index.readers import read_path
-from index.writer import ingest
 from search import Archive, SearchError, engine
 from search.limits import MAX_EXPANDED_WORDS, MAX_EXPANSION_SCAN, MAX_OPTIONS
 from search.query import Term, parse
@@ -21,10 +19,8 @@ SYNTAX = ['"', "(", ")", "AND", "OR", "NOT", "-", "*", "?", "~", ":", "[", "]", 
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("demo")
-    ingest(folder, read_path("index/demo/wikinews-en.jsonl.gz"), extract=False)
-    return Archive(folder, time_limit=2.0)
+def archive(demo_index):
+    return Archive(demo_index, time_limit=2.0)
 
 
 @pytest.fixture(scope="module")

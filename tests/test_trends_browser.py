@@ -16,24 +16,14 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from index.readers import read_path
-from index.writer import ingest
-
 ROOT = Path(__file__).resolve().parents[1]
-DEMO = ROOT / "index" / "demo" / "wikinews-en.jsonl.gz"
 SCREENSHOT = ROOT / "docs" / "screenshot-trends.png"
 
 
 @pytest.fixture(scope="module")
-def demo_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("trends-demo") / "index"
-    assert ingest(path, read_path(str(DEMO)), extract=True).ok
-    return path
-
-
-@pytest.fixture(scope="module")
 def server(demo_index: Path, tmp_path_factory, running_server) -> Iterator[str]:
-    """`python -m web.cli serve` (gunicorn, 1 worker) on a free port; yields its base URL."""
+    """The session's `demo_index` (tests/conftest.py) served by `python -m web.cli serve`
+    (gunicorn, 1 worker) on a free port; yields its base URL."""
     log = tmp_path_factory.mktemp("trends-server") / "serve.log"
     with running_server(demo_index, log, workers=1) as base:
         yield base
