@@ -29,7 +29,7 @@ from index.readers import Notice, Parsed, Problem
 from index.records import Article
 from index.segments import SegmentSeries, Workers
 from index.storage import open_or_create_index
-from search.languages import DETECTION_CHARS, detect_language
+from search.languages import article_language
 from search.schema import record_json
 
 BATCH_SIZE = 10_000
@@ -62,8 +62,8 @@ def prepare(item: tuple[Article, str | None, bool, str], where: str = "") -> dic
         raw = record_json(article.to_dict())
         hashed = hashed or content_hash(raw, settings)
         if article.language is None:
-            text = f"{article.title}\n{article.body[:DETECTION_CHARS]}"
-            article = dataclasses.replace(article, language=detect_language(text))
+            language = article_language(article.title, article.body)
+            article = dataclasses.replace(article, language=language)
             raw = None
         if extract:
             from index.entities import enrich
