@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import resource
 import shutil
 import statistics
 import sys
@@ -36,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.corpora import corpora_dir  # noqa: E402
+from bench.ingest import cpu_seconds  # noqa: E402
 from bench.search import percentile, run_ours, workload  # noqa: E402
 from index.readers import Parsed  # noqa: E402
 from index.records import article_from_dict  # noqa: E402
@@ -71,15 +71,6 @@ def detection_cost(rows: list[dict], detect=article_language) -> float:
 
 def lingua_only(title: str, body: str):
     return detector().compute_language_confidence_values(f"{title}\n{body[:DETECTION_CHARS]}")
-
-
-def cpu_seconds() -> float:
-    """User + system CPU time of this process and of its children that have ended."""
-    total = 0.0
-    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
-        usage = resource.getrusage(who)
-        total += usage.ru_utime + usage.ru_stime
-    return total
 
 
 def parsed(rows: list[dict]) -> list[Parsed]:

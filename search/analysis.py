@@ -138,11 +138,11 @@ def neutral_form(word: str) -> str | None:
     return neutral_term(tokens[0]) if len(tokens) == 1 else None
 
 
-def tokens_with_offsets(text: str, language: str | None = None):
-    """(term, start, end) for every indexed token: the basis for highlighting."""
-    term_of = index_term if is_analysed(language) else neutral_term
+def tokens_with_offsets(text: str):
+    """(term, start, end) for every indexed token: the basis for highlighting (which marks
+    the query's terms, so a language-neutral article is read like any other here)."""
     for match in TOKEN_PATTERN.finditer(text):
-        term = term_of(match.group())
+        term = index_term(match.group())
         if term is not None:
             yield term, match.start(), match.end()
 

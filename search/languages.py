@@ -54,7 +54,7 @@ _NOT_RUSSIAN = re.compile("[іїєґўІЇЄҐЎ]")  # Ukrainian and Belarusian 
 # German, Italian words too), and their Russian counterparts; a sample of at least
 # MARKER_MIN_WORDS words with this share of them is English (Russian) without a doubt.
 _ENGLISH_MARKERS = "the and of to is was for that with from has have are were by its which said"
-_RUSSIAN_MARKERS = "и в во не на что как по это из за от он она они но с со к у о а для его их при до"
+_RUSSIAN_MARKERS = "и в во не на что как по это из за от он она они но с к у о а для его их при до"
 ENGLISH_MARKERS = frozenset(_ENGLISH_MARKERS.split())
 RUSSIAN_MARKERS = frozenset(_RUSSIAN_MARKERS.split())
 MARKER_MIN_WORDS = 8

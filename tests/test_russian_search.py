@@ -20,6 +20,8 @@ from index.writer import ingest
 from search import Archive
 from search.analysis import analyze, fold
 
+pytestmark = pytest.mark.slow  # builds two indexes (about a minute)
+
 DEMO = Path(__file__).resolve().parents[1] / "index" / "demo" / "wikinews-en.jsonl.gz"
 FACTRUEVAL_TEXTS = 122
 DEMO_ARTICLES = 293
