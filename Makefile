@@ -76,12 +76,14 @@ bench: install
 	$(BIN)/python bench/entity_pages.py
 	$(BIN)/python bench/widget.py
 	$(BIN)/python bench/analytics.py
+	$(BIN)/python bench/languages.py
 
 eval: install
 	$(BIN)/python eval/entities.py
 	$(BIN)/python eval/facets.py
 	$(BIN)/python eval/ir.py
 	$(BIN)/python eval/similar.py
+	$(BIN)/python eval/language.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) build dist *.egg-info .pytest_cache .ruff_cache

@@ -12,7 +12,7 @@ import fcntl
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from whoosh.writing import SegmentWriter
@@ -103,12 +103,14 @@ class Batch:
         self.retracted: set[int] = set()
         self.seq = 0
 
-    def _committed_record(self, article_id: str) -> tuple[str, bool] | None:
+    def _committed_record(self, article_id: str) -> tuple[str, bool, str | None] | None:
+        """(content hash, teaser, language) of the committed document with this id."""
         docnum = self.searcher.document_number(id=article_id)
         if docnum is None:
             return None
         stored = self.searcher.stored_fields(docnum)
-        return stored["content_hash"], unpack_record(stored["record"])["teaser"]
+        record = unpack_record(stored["record"])
+        return stored["content_hash"], record["teaser"], record.get("language")
 
     def _committed_same_key(self, key: str) -> list[tuple[str, bool]]:
         out = []
@@ -122,6 +124,13 @@ class Batch:
         if pending is not None:
             self.retracted.add(pending.seq)
             del self.by_key[pending.key][article_id]
+
+    def _as_detected(self, article: Article, committed: tuple[str, bool, str | None]) -> bool:
+        """Whether `article` is the committed input with the language detected at its ingest
+        filled in (what `export` writes): hashed as given, so without the language."""
+        if article.language is None or article.language != committed[2]:
+            return False
+        return committed[0] == input_hash(replace(article, language=None), self.settings)
 
     def decide(self, article: Article, report: IngestReport) -> tuple[int, str | None] | None:
         """(sequence number, content hash if computed) of an article to write, or None."""
@@ -148,7 +157,7 @@ class Batch:
         hashed = None
         if committed:
             hashed = input_hash(article, self.settings)
-            if committed[0] == hashed:
+            if committed[0] == hashed or self._as_detected(article, committed):
                 report.unchanged += 1
                 return None
         if not article.teaser:

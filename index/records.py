@@ -16,6 +16,7 @@ from typing import Any
 from dateutil.parser import isoparse
 
 from search import limits
+from search.languages import normalize_language
 
 ENTITY_KINDS = ("person", "organization", "place")
 _ID = re.compile(limits.ID_PATTERN)
@@ -172,6 +173,7 @@ def article_from_dict(data: Any) -> Article:
         raise RecordError("record has neither title nor body")
     date = parse_date(data.get("date"))
     texts = {name: _text(name, data.get(name)) or None for name in _TEXT_FIELDS}
+    texts["language"] = normalize_language(texts["language"])  # "ru-RU" -> "ru"; junk: detected
     teaser = data.get("teaser", False)
     if teaser is None:
         teaser = False

@@ -13,6 +13,7 @@ hash).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -28,6 +29,7 @@ from index.readers import Notice, Parsed, Problem
 from index.records import Article
 from index.segments import SegmentSeries, Workers
 from index.storage import open_or_create_index
+from search.languages import article_language
 from search.schema import record_json
 
 BATCH_SIZE = 10_000
@@ -53,11 +55,16 @@ def settings_fingerprint(extract: bool) -> str:
 
 
 def prepare(item: tuple[Article, str | None, bool, str], where: str = "") -> dict | Problem:
-    """Worker side: entities, then every field's terms. Errors become Problems."""
+    """Worker side: the language when the source gave none, entities, then every field's
+    terms. Errors become Problems."""
     article, hashed, extract, settings = item
     try:
         raw = record_json(article.to_dict())
         hashed = hashed or content_hash(raw, settings)
+        if article.language is None:
+            language = article_language(article.title, article.body)
+            article = dataclasses.replace(article, language=language)
+            raw = None
         if extract:
             from index.entities import enrich
 

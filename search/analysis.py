@@ -4,6 +4,13 @@ One function, `analyze`, turns text into index terms; the Whoosh analyzers
 below wrap it so the query parser and the indexer can never disagree. The
 indexer calls `analyze` directly in worker processes and hands Whoosh the
 term lists, which is what makes ingest fast (see README, "Speed").
+
+Each word is analysed by its script: a Cyrillic word the Russian way (Snowball
+Russian, `ё` read as `е`), any other the English way. English and Russian
+articles (search.languages.ANALYSED) are analysed so, whichever their language,
+and so is every query: "Путин Lukashenka" needs no language. An article in any
+other language gets the language-neutral analysis (folding, no stop words, no
+stemming); see `Evaluator.word` in search/engine.py for how a query meets it.
 """
 
 from __future__ import annotations
@@ -12,13 +19,18 @@ import re
 import unicodedata
 from functools import lru_cache
 
+import Stemmer
 from whoosh.analysis import Token, Tokenizer
 from whoosh.lang.snowball.english import EnglishStemmer
 from whoosh.support.charset import accent_map
 
+from search.languages import is_analysed
+
 # Words joined by dots or inner apostrophes stay one token ("U.S", "o'brien");
-# the English possessive is cut off below so "Russia's" indexes as "russia".
-TOKEN_PATTERN = re.compile(r"\w+(?:[.'’ʼ]\w+)*", re.UNICODE)
+# the English possessive is cut off below so "Russia's" indexes as "russia". Combining
+# marks belong to their word: Russian stress marks ("Пу́тин") are not letters to \w.
+_WORD = r"\w[\w\u0300-\u036f]*"
+TOKEN_PATTERN = re.compile(rf"{_WORD}(?:[.'’ʼ]{_WORD})*", re.UNICODE)
 POSSESSIVE = re.compile(r"['’]s$")  # folding makes every apostrophe the plain one
 
 # A short list: common function words only, so phrases and titles keep their content.
@@ -28,7 +40,20 @@ of on or she that the their them there these they this to was were will with
 """
 STOP_WORDS = frozenset(_STOP_LIST.split())
 
+# The Russian counterpart, as short: prepositions, conjunctions, particles and personal
+# pronouns (folded: "её" is "ее"). Negation ("не", "ни") is kept: it changes the meaning.
+_RUSSIAN_STOP_LIST = """
+а без бы в во да для до же за и из к ко ли на о об от по при про с со то у
+он она оно они его ее их мы вы я ты
+"""
+RUSSIAN_STOP_WORDS = frozenset(_RUSSIAN_STOP_LIST.split())
+
 _stemmer = EnglishStemmer()
+_russian_stemmer = Stemmer.Stemmer("russian")
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+# Runs that may need accent stripping inside a Cyrillic text: everything but ASCII and
+# Cyrillic letters, whose diacritics make other letters (й is not и, ў is not у).
+_NOT_CYRILLIC = re.compile("[^\u0000-\u007f\u0400-\u04ff]+")
 
 
 # Letters that neither casefolding nor accent stripping turns into ASCII, and the
@@ -45,6 +70,7 @@ _EXTRA_FOLDS = str.maketrans(
         "′": "'",
         "´": "'",
         "`": "'",
+        "ё": "е",  # Russian writes ё as е in most print; a reader types either
     }
 )
 # Polish and Hungarian write with "sz" the sound Czech, Slovak and Belarusian Latin
@@ -58,19 +84,40 @@ def fold(text: str) -> str:
     """Lowercase and strip accents, so Łukaszenka, Lukašenka and lukasenka meet.
 
     Casefolding comes first ("Straße" -> "strasse", as "STRASSE" reads), then the
-    accent map, then any remaining combining marks are dropped.
+    accent map, then any remaining combining marks are dropped, except from Cyrillic
+    letters: й, ў, ї are letters of their own ("война" is not "воина"); ё becomes е.
     """
     text = unicodedata.normalize("NFKC", text).casefold().translate(_EXTRA_FOLDS)
     text = text.translate(accent_map)
     if not text.isascii():
-        decomposed = unicodedata.normalize("NFKD", text)
-        text = "".join(c for c in decomposed if not unicodedata.combining(c))
+        if _CYRILLIC.search(text):
+            text = _NOT_CYRILLIC.sub(lambda run: _strip_marks(run.group()), text)
+        else:
+            text = _strip_marks(text)
     return _SZ.sub("s", text) if "sz" in text else text
+
+
+def _strip_marks(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _is_cyrillic(word: str) -> bool:
+    """Whether a word is analysed the Russian way (it holds a Cyrillic letter)."""
+    return not word.isascii() and _CYRILLIC.search(word) is not None
 
 
 @lru_cache(maxsize=200_000)
 def index_term(word: str) -> str | None:
-    """The index term for one token, or None for a stop word. Cached: vocabularies are small."""
+    """The index term for one token, or None for a stop word. Cached: vocabularies are small.
+
+    Cyrillic words are stemmed the Russian way, all others the English way."""
+    if _is_cyrillic(word):
+        word = fold(word)
+        if not word or word in RUSSIAN_STOP_WORDS:
+            return None
+        word = word[:40]
+        return _russian_stemmer.stemWord(word) if word.isalpha() else word
     word = POSSESSIVE.sub("", fold(word))
     if not word or word in STOP_WORDS:
         return None
@@ -79,16 +126,34 @@ def index_term(word: str) -> str | None:
     return _stemmer.stem(word) if word.isalpha() else word
 
 
+@lru_cache(maxsize=100_000)
+def neutral_term(word: str) -> str:
+    """The language-neutral index term of one token: folded, never stemmed nor dropped."""
+    return fold(word)[:40]
+
+
+def neutral_form(word: str) -> str | None:
+    """How a language-neutral article holds a query word typed as `word`, if one token."""
+    tokens = TOKEN_PATTERN.findall(word)
+    return neutral_term(tokens[0]) if len(tokens) == 1 else None
+
+
 def tokens_with_offsets(text: str):
-    """(term, start, end) for every indexed token: the basis for highlighting."""
+    """(term, start, end) for every indexed token: the basis for highlighting (which marks
+    the query's terms, so a language-neutral article is read like any other here)."""
     for match in TOKEN_PATTERN.finditer(text):
         term = index_term(match.group())
         if term is not None:
             yield term, match.start(), match.end()
 
 
-def analyze(text: str) -> list[str]:
-    """The index terms of a text, in order: what the title and body fields hold."""
+def analyze(text: str, language: str | None = None) -> list[str]:
+    """The index terms of a text, in order: what the title and body fields hold.
+
+    `language` is the article's (search.languages); one without its own analysis gets
+    the language-neutral one. A query has no language: its words decide by script."""
+    if not is_analysed(language):
+        return [neutral_term(word) for word in TOKEN_PATTERN.findall(text)]
     terms = [index_term(word) for word in TOKEN_PATTERN.findall(text)]
     return [t for t in terms if t is not None]
 

@@ -27,6 +27,7 @@ from search.dates import parse_bound
 from search.errors import SearchError
 from search.facets import Facet, apply_facets, filter_docs
 from search.generation import Generation
+from search.languages import ANALYSED
 from search.pinned import OpenGenerations
 from search.query import Query, complete_last_word, parse
 from search.ranking import SETTINGS, Settings
@@ -240,7 +241,8 @@ class Archive:
             return {"status": "ok", "documents": gen.doc_count, "generation": gen.generation}
 
     def stats(self, top: int = 10) -> dict[str, Any]:
-        """Documents, date range and the most frequent values of each facet."""
+        """Documents, date range, articles per language (and which languages get the
+        language-neutral analysis) and the most frequent values of each facet."""
         with self._lock:
             gen = self._current()
             dated = gen.live & gen.dated
@@ -255,11 +257,17 @@ class Archive:
                     {"value": v["value"], "count": v["count"]}
                     for v in facet.render(facet.table.counts(gen.live), top)
                 ]
+            languages = {
+                code: int(np.count_nonzero(gen.live[docs])) for code, docs in gen.languages.items()
+            }
+            languages = {code: count for code, count in sorted(languages.items()) if count}
             return {
                 "documents": gen.doc_count,
                 "generation": gen.generation,
                 "dated": int(np.count_nonzero(dated)),
                 "date_range": {"from": first, "to": last},
+                "languages": languages,
+                "language_neutral": [code for code in languages if code not in ANALYSED],
                 "top": top_values,
             }
 

@@ -23,7 +23,7 @@ import numpy as np
 from search import codec
 from search import query as q
 from search.aliases import Aliases
-from search.analysis import analyze, fold_value
+from search.analysis import analyze, fold_value, neutral_form
 from search.generation import Generation
 from search.limits import (
     MAX_EXPANSION_SCAN,
@@ -146,6 +146,8 @@ class Evaluator:
         mask, score = self._empty()
         for name in self._text_fields(clause.field):
             self._add_term(mask, score, name, term)
+        if self.gen.neutral is not None:
+            self._neutral(mask, score, clause)
         if clause.field is None:
             self._entity_values(mask, score, {fold_value(clause.text)})
             for variant in self._variants(clause.text):
@@ -153,6 +155,20 @@ class Evaluator:
                 mask |= m
                 np.maximum(score, s, out=score)
         return mask, score
+
+    def _neutral(self, mask: np.ndarray, score: np.ndarray, clause: q.Term) -> None:
+        """Articles in a language without its own analysis hold their words folded and
+        unstemmed (search.analysis): in those articles, and only there, a word also matches
+        as typed ("nations" finds a French "Nations", whose English stem is "nation")."""
+        form = neutral_form(clause.text)
+        if form is None or form == clause.terms[0]:
+            return
+        self.terms.add(form)
+        for name in self._text_fields(clause.field):
+            ids, scores = self.gen.term_scores(name, form)
+            inside = self.gen.neutral[ids]
+            mask[ids[inside]] = True
+            score[ids[inside]] += scores[inside]
 
     def _variants(self, text: str) -> list[str]:
         if self.aliases is None:
@@ -426,7 +442,11 @@ def feedback(gen: Generation, ev: Evaluation, mask: np.ndarray) -> None:
     docs = []
     for doc in _ranked(gen, ev, mask, "relevance", 0, settings.feedback_docs):
         record = unpack_record(gen.searcher.stored_fields(doc)["record"])
-        docs.append(analyze(record.get("title") or "") + analyze(record.get("body") or ""))
+        language = record.get("language")
+        docs.append(
+            analyze(record.get("title") or "", language)
+            + analyze(record.get("body") or "", language)
+        )
     expanded = feedback_terms(
         weights, docs, lambda t: gen.doc_frequency("body", t), gen.n, settings
     )

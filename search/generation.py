@@ -18,6 +18,7 @@ import numpy as np
 from whoosh.util.numeric import byte_to_length
 
 from search import codec
+from search.languages import ANALYSED
 from search.postings import PostingCache
 from search.ranking import FIELD_B, SETTINGS, Settings, idf, term_weight
 from search.schema import ENTITY_FIELDS, FACET_FIELDS, TEXT_FIELDS
@@ -126,6 +127,14 @@ class Generation:
         self.order_oldest = _positions(np.lexsort((self.id_rank, self.date_key(False))))
         spellings = self._spellings()
         self.facets = {name: self._facet(name, spellings.get(name, {})) for name in FACET_FIELDS}
+        self.languages = self._languages()
+        # Docs in a language without its own analysis (words folded, unstemmed), or None.
+        self.neutral: np.ndarray | None = None
+        for code, docs in self.languages.items():
+            if code not in ANALYSED:
+                if self.neutral is None:
+                    self.neutral = np.zeros(self.n, dtype=bool)
+                self.neutral[docs] = True
 
     def term_scores(self, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray]:
         """(doc ids, scores) of one term in one field: Whoosh's BM25F x the field's weight
@@ -193,6 +202,15 @@ class Generation:
             docs = np.fromiter((d for _, d in pairs), dtype=np.int64, count=len(pairs))
             rank[docs] = np.arange(len(pairs))
         return rank
+
+    def _languages(self) -> dict[str, np.ndarray]:
+        """Language code -> doc numbers of the articles in it (deleted ones too)."""
+        parts: dict[str, list[np.ndarray]] = {}
+        for leaf, base in self.leaves:
+            for text, info in codec.field_terms(leaf, "language"):
+                ids, _ = codec.decode_info(leaf, info)
+                parts.setdefault(text, []).append(ids.astype(np.int64) + base)
+        return {code: np.concatenate(ids) for code, ids in parts.items()}
 
     def _spellings(self) -> dict[str, dict[str, str]]:
         """kind -> folded -> most frequent display spelling."""

@@ -18,7 +18,7 @@ from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, STORED, TEXT, SchemaCl
 from search.analysis import TEXT_ANALYZER
 
 # Bump when the schema or the analysis changes: older indexes must be rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # 3: per-language analysis (Russian stemming, й kept, ё as е)
 TEXT_FIELDS = ("title", "body")
 FACET_FIELDS = ("person", "organization", "place", "category", "tag", "year")
 ENTITY_FIELDS = ("person", "organization", "place")

@@ -49,8 +49,9 @@ def duplicate_key(record: dict[str, Any]) -> str:
 
 def key_terms(gen: Generation, record: dict[str, Any], count: int = KEY_TERMS) -> list:
     """The article's most distinctive index terms with weights (1 + log tf) · idf."""
-    tf: Counter[str] = Counter(analyze(record.get("body") or ""))
-    for term in analyze(record.get("title") or ""):
+    language = record.get("language")  # the terms its index entry holds
+    tf: Counter[str] = Counter(analyze(record.get("body") or "", language))
+    for term in analyze(record.get("title") or "", language):
         tf[term] += TITLE_BOOST * TITLE_WEIGHT
     weighted = []
     most = max(MIN_DOC_CAP, MAX_DOC_SHARE * gen.n)

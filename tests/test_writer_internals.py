@@ -250,7 +250,8 @@ def test_record_and_hash_as_the_rest_of_the_project_reads_them():
     plain, extracting = settings_fingerprint(False), settings_fingerprint(True)
     assert plain != extracting
     fields = prepare((article, None, False, plain))
-    assert unpack_record(fields["record"]) == article.to_dict()
+    assert article.language is None  # so the record holds the detected one
+    assert unpack_record(fields["record"]) == {**article.to_dict(), "language": "en"}
     assert fields["content_hash"] == input_hash(article, plain)
     enriched = prepare((article, None, True, extracting))
     assert enriched["content_hash"] == input_hash(article, extracting)  # taken before extraction

@@ -19,6 +19,7 @@ import feedparser
 
 from index.readers._types import Parsed, Problem, make_article
 from index.readers.htmltext import html_to_text
+from search.languages import normalize_language
 
 SOURCE = "feed"
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -46,7 +47,7 @@ def read_feed(data: bytes, name: str) -> Iterator[Parsed | Problem]:
         return
     channel = parsed.get("feed") or {}
     source = " ".join(str(channel.get("title") or "").split()) or SOURCE
-    language = _language(channel.get("language"))
+    language = normalize_language(channel.get("language"))
     for number, entry in enumerate(entries, start=1):
         yield _item(entry, f"{name}#item{number}", source, language)
 
@@ -65,7 +66,7 @@ def _item(entry: Any, where: str, source: str, language: str | None) -> Parsed |
         "body": body[:MAX_ITEM_CHARS],
         "tags": [t for t in (_term(tag) for tag in dict.get(entry, "tags") or []) if t],
         "source": source,
-        "language": _language(_detail_language(entry)) or language,
+        "language": normalize_language(_detail_language(entry)) or language,
     }
     item = make_article(record, where)
     if cut and isinstance(item, Parsed):
@@ -112,9 +113,3 @@ def _term(tag: Any) -> str | None:
 def _detail_language(entry: Any) -> str | None:
     detail = dict.get(entry, "title_detail") or {}
     return detail.get("language")
-
-
-def _language(value: Any) -> str | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    return value.strip().split("-")[0].lower() or None

@@ -102,6 +102,6 @@ def _tags(tree: Any, extracted: dict[str, Any]) -> list[str]:
 
 
 def _language(tree: Any) -> str | None:
+    """`<html lang>` as written: records.article_from_dict normalises it ("ru-RU" -> "ru")."""
     values = tree.xpath("/html/@lang") if tree.tag == "html" else []
-    lang = str(values[0]).strip().split("-")[0].lower() if values else ""
-    return lang or None
+    return str(values[0]) if values else None
