@@ -59,7 +59,7 @@ def test_a_quoted_name_keeps_its_form_and_a_surname_follows_its_full_name():
 
 
 def test_russian_text_goes_to_the_russian_model():
-    title = "Ереван и Баку"
+    title = "<b>Ереван</b> и Баку"
     body = (
         "Министр иностранных дел Армении Эдвард Налбандян встретился в Москве "
         "с Александром Налбандовым. Фото: «Белорусская военная газета»\n"
@@ -73,6 +73,17 @@ def test_russian_text_goes_to_the_russian_model():
     assert "Сбербанк" in entities["organization"]  # a list split at its bullet
     assert "Правительство" not in entities["organization"]  # a body's kind, no name
     assert not [v for vs in entities.values() for v in vs if "газета" in v.casefold()]  # credit
+
+
+def test_a_huge_unpunctuated_article_is_tagged_in_bounded_runs():
+    filler = "и снова говорили о погоде " * 1_500  # 39,000 characters, no sentence end
+    body = f"Вчера Сергей Лавров прилетел {filler} а потом Сергей Шойгу улетел в Казань"
+    entities = extract_entities("", body, language="ru")
+    assert {"Сергей Лавров", "Сергей Шойгу"} <= set(entities["person"])
+    assert "Казань" in entities["place"]
+    assert extract_entities("", "<p> </p>", language="ru") == {
+        "person": [], "organization": [], "place": []
+    }  # fmt: skip
 
 
 @pytest.fixture(scope="module")

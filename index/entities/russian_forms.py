@@ -59,11 +59,13 @@ def vocab() -> Any:
     return _local.parse
 
 
+@lru_cache(maxsize=20_000)
 def dictionary_form(surface: str, kind: str, quoted: bool = False) -> str:
     """The nominative form of a person's, place's or organisation's name as written.
 
     `surface` is the name's text in the article; `quoted` says it stood in
     quotes there, where names keep their own form. Spacing between words is kept.
+    An archive names the same people again and again: the answers are cached.
     """
     parts = _WORD_OR_SPACE.findall(surface.strip())
     words = [i for i, p in enumerate(parts) if not p.isspace()]
