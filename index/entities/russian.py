@@ -13,8 +13,11 @@ worker process per core, so the model's matrix products run on one BLAS thread:
 BLAS's own threads would only fight the other workers for the cores.
 
 Furniture: a credit line ("Фото: «Белорусская военная газета»", "Источник:
-РИА Новости") names the page's sources, not the story's entities, and a span
-without a capital letter is no name.
+РИА Новости") names the page's sources, not the story's entities. Names: a
+tagged span is split at list bullets and brackets ("Барри Лоуенкрон (Barry
+Lowenkron)" is two values), loses a legal form ("ОАО «Газпром»" -> Газпром),
+and is no name without a capital letter or when it is a kind of body alone
+("Правительство", "СМИ").
 """
 
 from __future__ import annotations
@@ -82,11 +85,6 @@ def get_russian_tagger() -> RussianTagger:
     if tagger is None:
         tagger = _local.tagger = RussianTagger()
     return tagger
-
-
-def russian_loaded() -> bool:
-    """Whether this process (thread) has loaded the Russian model."""
-    return getattr(_local, "tagger", None) is not None
 
 
 def _chunks(text: str) -> Iterator[tuple[int, int]]:
