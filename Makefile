@@ -80,6 +80,7 @@ bench: install
 
 eval: install
 	$(BIN)/python eval/entities.py
+	$(BIN)/python eval/entities_ru.py
 	$(BIN)/python eval/facets.py
 	$(BIN)/python eval/ir.py
 	$(BIN)/python eval/similar.py

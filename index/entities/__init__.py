@@ -52,13 +52,15 @@ def _pick(spellings: dict[str, int]) -> str:
     return best_spelling(Counter(spellings))
 
 
-def extract_entities(title: str, body: str) -> dict[str, list[str]]:
+def extract_entities(title: str, body: str, language: str | None = None) -> dict[str, list[str]]:
     """Entities found in title and body: one value per name and article, as written.
 
     Markup is stripped first and web-page furniture dropped (`furniture`); the
     alias file only corrects kinds here. Short forms ("Trump") stay beside full
     names: `enrich` applies the aliases and `consolidate` joins values from the
-    stored ones, with the whole archive in view.
+    stored ones, with the whole archive in view. Russian text (`language` "ru")
+    goes to the Russian model (`index.entities.russian`), its values in the
+    nominative.
     """
     from index.entities.furniture import clean_mentions, clean_text
     from index.entities.tagger import get_tagger
@@ -67,6 +69,10 @@ def extract_entities(title: str, body: str) -> dict[str, list[str]]:
     if not text.strip():
         return {kind: [] for kind in KINDS}
     aliases = load_aliases()
+    if language == "ru":
+        from index.entities.russian import russian_entities
+
+        return _correct_kinds(russian_entities(text), aliases)
     mentions = clean_mentions(get_tagger().mentions(text), text)
     return _correct_kinds(fold_mentions(mentions), aliases)
 
@@ -104,6 +110,6 @@ def enrich(article: Article) -> Article:
     """The article with its given entities merged with the extracted ones (pool-friendly)."""
     from index.entities.furniture import publisher_names, without_publisher
 
-    extracted = extract_entities(article.title, article.body)
+    extracted = extract_entities(article.title, article.body, language=article.language)
     extracted = without_publisher(extracted, publisher_names(article.source, article.url))
     return dataclasses.replace(article, entities=merge_entities(article.entities, extracted))
