@@ -40,11 +40,13 @@ class ConsolidationReport:
     articles: int = 0
     rewritten: int = 0
     joins: int = 0  # entries in the archive-level table
+    cross_script: int = 0  # Cyrillic values joined to a Latin one (index.entities.scripts)
     generation: int = 0
 
     def summary(self) -> str:
         return (
             f"consolidated entities: {self.joins} archive-level joins, "
+            f"{self.cross_script} across scripts, "
             f"{self.rewritten} of {self.articles} articles rewritten"
         )
 
@@ -79,6 +81,7 @@ def consolidate_index(
             report.articles, report.joins = len(stored), len(table)
             joined = {docnum: table.apply(entities) for docnum, (entities, _) in stored.items()}
             scripts = CrossScript.build(joined.values(), load_aliases())
+            report.cross_script = len(scripts)
             series = SegmentSeries(str(index_dir), limitmb)
             batch = Batch(searcher, "")
             try:

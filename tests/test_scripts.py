@@ -8,6 +8,10 @@ alias file; the test checks that first, so the joins come from transliteration a
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+from urllib.parse import quote
+
 import pytest
 
 from index.consolidation import consolidate_index
@@ -19,6 +23,7 @@ from index.writer import ingest
 from search import Archive
 from search.aliases import load_aliases
 from search.scripts import display_spelling, facet_identity, script
+from web import create_app
 
 UNLISTED = ["Maria Kolesnikova", "Мария Колесникова", "Viktor Babariko", "Виктор Бабарико",
             "Ivan Petrov", "Иван Петров", "Siarhei Tsikhanouski", "Сяргей Ціханоўскі"]  # fmt: skip
@@ -134,7 +139,7 @@ def test_other_script_records_are_validated():
 
 
 @pytest.fixture(scope="module")
-def mixed(tmp_path_factory) -> Archive:
+def mixed_path(tmp_path_factory) -> Path:
     """English and Russian articles with given entities, consolidated as `reindex-entities` does."""
 
     def body(entities: dict[str, list[str]]) -> str:
@@ -154,7 +159,12 @@ def mixed(tmp_path_factory) -> Archive:
     assert ingest(path, items, extract=False).ok
     report = consolidate_index(path)
     assert report.articles == 9 and report.rewritten >= 6
-    return Archive(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def mixed(mixed_path) -> Archive:
+    return Archive(mixed_path)
 
 
 def _facet(answer: dict, kind: str) -> dict[str, int]:
@@ -203,3 +213,98 @@ def test_the_entity_page_shows_the_other_spelling(mixed):
     assert page["name"] == "Maria Kolesnikova"
     assert "Мария Колесникова" in [s["text"] for s in page["spellings"]]
     assert mixed.entity_value("person", "мария колесникова") == "Maria Kolesnikova"
+    assert page["other_script"] == "Мария Колесникова"
+    assert mixed.entity("person", "Ivan Petrov")["other_script"] is None
+
+
+def test_the_entity_page_on_the_site(mixed_path):
+    client = create_app(
+        {"INDEX_DIR": mixed_path, "RATE_LIMIT": "off", "TESTING": True}
+    ).test_client()
+    moved = client.get("/people/" + quote("Мария Колесникова"))
+    assert moved.status_code == 301
+    assert moved.headers["Location"].endswith("/people/Maria%20Kolesnikova")
+    page = client.get(moved.headers["Location"]).get_data(as_text=True)
+    assert '<p class="entity-other-script">Мария Колесникова</p>' in page
+    answer = client.get("/api/entities/person/Maria%20Kolesnikova").get_json()
+    assert answer["other_script"] == "Мария Колесникова" and answer["articles"] == 3
+
+
+RUSSIAN_NEWS = [
+    {
+        "id": "ru-navalny",
+        "date": "2020-08-22T12:00:00",
+        "title": "Алексея Навального доставили на лечение в Берлин",
+        "body": "Политика Алексея Навального, которому стало плохо на борту самолёта из Томска, "
+        "доставили из Омска в берлинскую клинику Шарите. Владимир Путин не комментировал.",
+        "entities": {
+            "person": ["Алексей Навальный", "Владимир Путин"],
+            "place": ["Берлин", "Омск", "Томск", "Германия", "Россия"],
+        },
+    },
+    {
+        "id": "ru-magnitogorsk",
+        "date": "2019-01-01T12:00:00",
+        "title": "В Магнитогорске обрушился подъезд жилого дома",
+        "body": "В Магнитогорске после взрыва газа обрушился подъезд десятиэтажного дома. "
+        "На место прибыли Владимир Путин и глава МЧС Евгений Зиничев.",
+        "entities": {
+            "person": ["Владимир Путин", "Евгений Зиничев"],
+            "organization": ["МЧС"],
+            "place": ["Магнитогорск", "Россия"],
+        },
+    },
+    {
+        "id": "ru-zelensky",
+        "date": "2019-09-25T12:00:00",
+        "title": "Зеленский и Трамп встретились в Нью-Йорке",
+        "body": "Президент Украины Владимир Зеленский встретился с Дональдом Трампом.",
+        "entities": {
+            "person": ["Владимир Зеленский", "Дональд Трамп"],
+            "place": ["Украина", "Нью-Йорк"],
+        },
+    },
+]
+
+
+def test_the_demo_archive_with_russian_articles(demo_index, tmp_path):
+    """The English demo (entities extracted) plus Russian news (entities given): Путин finds
+    the English articles on Putin, Putin the Russian ones, through the entity."""
+    path = shutil.copytree(demo_index, tmp_path / "ix")
+    russian = [Parsed(f"ru:{i}", article_from_dict({**d, "language": "ru"}))
+               for i, d in enumerate(RUSSIAN_NEWS)]  # fmt: skip
+    assert ingest(path, russian, extract=False).ok
+    report = consolidate_index(path)
+    assert report.articles == 296 and report.cross_script >= 8, report.summary()
+    archive = Archive(path)
+
+    def ids(q: str) -> set[str]:
+        return {r["id"] for r in archive.search(q, per_page=50)["results"]}
+
+    english_putin = {i for i in ids("Putin") if i.startswith("wikinews-")}
+    assert len(english_putin) == 5  # the demo's articles naming him
+    assert ids("Путин") == ids("Putin") == english_putin | {"ru-navalny", "ru-magnitogorsk"}
+    # names the alias file does not list: joined by transliteration and context
+    assert archive.article("ru-navalny")["other_script"]["person"] == {
+        "Алексей Навальный": "Alexei Navalny",
+        "Владимир Путин": "Vladimir Putin",
+    }
+    english_navalny = {i for i in ids("Navalny") if i.startswith("wikinews-")}
+    assert len(english_navalny) == 2 and "ru-navalny" in ids("Navalny")
+    assert english_navalny <= ids("Навальный")
+    assert (
+        ids("Зиничев")
+        == ids("Zinichev")
+        == {
+            "ru-magnitogorsk",
+            "wikinews-Magnitogorsk_apartment_building_collapses_after_explosion-_dozens_dead",
+        }
+    )
+    # no evidence, no join: Трамп is not "Trump" in any romanisation, and stays apart
+    assert "Дональд Трамп" not in archive.article("ru-zelensky").get("other_script", {}).get(
+        "person", {}
+    )
+    putin = {"en": "Vladimir Putin", "ru": "Владимир Путин"}
+    for language, name in putin.items():
+        facet = _facet(archive.search("", facet_size=50, language=language), "person")
+        assert facet[name] == 7, language

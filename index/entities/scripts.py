@@ -169,6 +169,8 @@ class CrossScript:
         count = {v: len(a) for v, a in articles_of.items()}
         latin = [v for v in spelled if script(spelled[v]) == LATIN]
         cyrillic = [v for v in spelled if script(spelled[v]) == CYRILLIC]
+        if not cyrillic or not latin:
+            return cls({}, {})
         joins = _alias_joins(cyrillic, latin, spelled, count, aliases)
         candidates = _candidates(cyrillic, latin, spelled, joins)
         for _ in range(MAX_ROUNDS):
