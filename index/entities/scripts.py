@@ -152,14 +152,23 @@ class CrossScript:
     @classmethod
     def build(cls, articles: Iterable[Entities], aliases: Aliases) -> CrossScript:
         """Learn the joins from every article's (consolidated) stored values."""
+        articles = list(articles)
+        if not any(
+            not v.isascii() and _CYRILLIC_LETTER.search(v)
+            for entities in articles
+            for listed in entities.values()
+            for v in listed
+        ):
+            return cls({}, {})  # nothing to join: an archive in one script pays one scan
         values: list[set[Value]] = []
         spellings: dict[Value, Counter] = {}
         for entities in articles:
             held: set[Value] = set()
             for kind in KINDS:
                 for value in entities.get(kind) or []:
-                    held.add((kind, key(value)))
-                    spellings.setdefault((kind, key(value)), Counter())[value] += 1
+                    v = (kind, key(value))
+                    held.add(v)
+                    spellings.setdefault(v, Counter())[value] += 1
             values.append(held)
         spelled = {v: best_spelling(c) for v, c in spellings.items()}
         articles_of: dict[Value, list[int]] = {}
@@ -174,17 +183,16 @@ class CrossScript:
         joins = _alias_joins(cyrillic, latin, spelled, count, aliases)
         candidates = _candidates(cyrillic, latin, spelled, joins)
         for _ in range(MAX_ROUNDS):
-            found = _evidenced(candidates, joins, values, articles_of)
+            found = _evidenced(candidates, joins, set(latin), values, articles_of)
             if not found:
                 break
             joins.update(found)
             candidates = {c: ls for c, ls in candidates.items() if c not in joins}
         to_latin = {c: spelled[lat] for c, lat in joins.items()}
-        to_cyrillic: dict[Value, str] = {}
-        for lat in set(joins.values()):
-            named = [c for c, target in joins.items() if target == lat]
-            best = max(named, key=lambda c: (count[c], -named.index(c)))
-            to_cyrillic[lat] = spelled[best]
+        named: dict[Value, list[Value]] = {}  # Latin value -> the Cyrillic ones joined to it
+        for c, lat in joins.items():
+            named.setdefault(lat, []).append(c)
+        to_cyrillic = {lat: spelled[max(cs, key=count.__getitem__)] for lat, cs in named.items()}
         return cls(to_latin, to_cyrillic)
 
     def pairs(self, entities: Entities) -> Pairs:
@@ -250,13 +258,13 @@ def _candidates(
 def _evidenced(
     candidates: dict[Value, list[Value]],
     joins: dict[Value, Value],
+    latin: set[Value],
     values: list[set[Value]],
     articles_of: dict[Value, list[int]],
 ) -> dict[Value, Value]:
     """The candidates whose articles share MIN_SHARED entities known in both scripts, one
     of them established (same spelling or joined); the others may be tentative (a
     Cyrillic value and a Latin one that are each other's only candidate)."""
-    latin = {v for held in values for v in held if script(v[1]) == LATIN}
     claimed = Counter(lat for options in candidates.values() for lat in options)
     tentative = {
         c: options[0]
@@ -264,8 +272,12 @@ def _evidenced(
         if len(options) == 1 and claimed[options[0]] == 1
     }
 
+    contexts: dict[Value, tuple[set[Value], set[Value]]] = {}
+
     def context(v: Value) -> tuple[set[Value], set[Value]]:
         """(established, tentative) cross-script identities of the entities named beside `v`."""
+        if v in contexts:
+            return contexts[v]
         sure: set[Value] = set()
         maybe: set[Value] = set()
         for i in articles_of[v]:
@@ -277,7 +289,8 @@ def _evidenced(
                 elif other in tentative:
                     maybe.add(tentative[other])
         own = {v, joins.get(v, v), tentative.get(v, v)}
-        return sure - own, maybe - own - sure
+        contexts[v] = (sure - own, maybe - own - sure)
+        return contexts[v]
 
     found = {}
     for c, options in candidates.items():
