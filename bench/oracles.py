@@ -25,6 +25,7 @@ from search.ranking import (
     required_matches,
     term_weight,
 )
+from search.schema import OTHER_SCRIPT_FIELD
 
 
 def field_b_options() -> dict[str, float]:
@@ -90,7 +91,11 @@ def stock_query(
                 alts.append(wq.Term(name, terms[0], boost=boost))
             else:
                 alts.append(wq.Phrase(name, terms, boost=boost))
-        if clause.field is None and not (isinstance(clause, Term) and clause.kind != "word"):
+        plain = clause.field is None and not (isinstance(clause, Term) and clause.kind != "word")
+        if plain and isinstance(clause, Term) and len(terms) == 1:
+            boost = weights.get(OTHER_SCRIPT_FIELD, 1.0)
+            alts.append(wq.Term(OTHER_SCRIPT_FIELD, terms[0], boost=boost))
+        if plain:
             value = fold_value(clause.text)
             alts.extend(
                 wq.Term(name, value, boost=weights.get(name, 1.0)) for name in entity_fields

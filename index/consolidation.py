@@ -10,6 +10,9 @@ keep their content hash, so re-ingesting the same input still changes nothing.
 Joins are one-way: should a second Trump later become common, re-ingest the
 sources (extraction keeps each name as written) to let them part again.
 
+Then one entity across scripts (`index.entities.scripts`): each article records
+the other-script spelling of its joined values in `other_script`.
+
 Runs after every ingest with extraction (`index.writer.ingest`) and on demand
 (`archive-search reindex-entities`).
 """
@@ -24,8 +27,10 @@ from pathlib import Path
 from index.batch import Batch, IngestReport, ingest_lock
 from index.documents import article_fields
 from index.entities.consolidate import Consolidation
+from index.entities.scripts import CrossScript
 from index.records import article_from_dict
 from index.segments import SegmentSeries
+from search.aliases import load_aliases
 from search.schema import unpack_record
 from search.storage import open_index
 
@@ -35,21 +40,25 @@ class ConsolidationReport:
     articles: int = 0
     rewritten: int = 0
     joins: int = 0  # entries in the archive-level table
+    cross_script: int = 0  # Cyrillic values joined to a Latin one (index.entities.scripts)
     generation: int = 0
 
     def summary(self) -> str:
         return (
             f"consolidated entities: {self.joins} archive-level joins, "
+            f"{self.cross_script} across scripts, "
             f"{self.rewritten} of {self.articles} articles rewritten"
         )
 
 
-def _stored_entities(reader) -> dict[int, dict[str, list[str]]]:
-    """docnum -> stored entity values of every live article (one pass, records unpacked once)."""
-    return {
-        docnum: unpack_record(stored["record"]).get("entities") or {}
-        for docnum, stored in reader.iter_docs()
-    }
+def _stored_entities(reader) -> dict[int, tuple[dict[str, list[str]], dict]]:
+    """docnum -> stored entity values and other-script spellings of every live article
+    (one pass, records unpacked once)."""
+    out = {}
+    for docnum, stored in reader.iter_docs():
+        record = unpack_record(stored["record"])
+        out[docnum] = (record.get("entities") or {}, record.get("other_script") or {})
+    return out
 
 
 def consolidate_index(
@@ -68,18 +77,22 @@ def consolidate_index(
         with ix.searcher() as searcher:
             reader = searcher.reader()
             stored = _stored_entities(reader)
-            table = Consolidation.build(stored.values())
+            table = Consolidation.build(entities for entities, _ in stored.values())
             report.articles, report.joins = len(stored), len(table)
+            joined = {docnum: table.apply(entities) for docnum, (entities, _) in stored.items()}
+            scripts = CrossScript.build(joined.values(), load_aliases())
+            report.cross_script = len(scripts)
             series = SegmentSeries(str(index_dir), limitmb)
             batch = Batch(searcher, "")
             try:
-                for docnum, entities in stored.items():
-                    new = table.apply(entities)
-                    if new == {kind: list(entities.get(kind) or []) for kind in new}:
+                for docnum, (entities, other_script) in stored.items():
+                    new, pairs = joined[docnum], scripts.pairs(joined[docnum])
+                    same = new == {kind: list(entities.get(kind) or []) for kind in new}
+                    if same and pairs == other_script:
                         continue
                     fields = reader.stored_fields(docnum)
                     record = unpack_record(fields["record"])
-                    record["entities"] = new
+                    record["entities"], record["other_script"] = new, pairs
                     article = article_from_dict(record)
                     report.rewritten += 1
                     series.add(report.rewritten, article_fields(article, fields["content_hash"]))

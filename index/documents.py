@@ -12,7 +12,14 @@ from typing import Any
 
 from index.records import Article
 from search.analysis import analyze, fold_value
-from search.schema import ENTITY_FIELDS, pack_record, record_json, spelling_term
+from search.schema import (
+    ENTITY_FIELDS,
+    OTHER_SCRIPT_FIELD,
+    pack_record,
+    record_json,
+    spelling_term,
+)
+from search.scripts import facet_identity
 
 
 def _day(value: datetime) -> datetime:
@@ -43,11 +50,14 @@ def input_hash(article: Article, settings: str = "") -> str:
     return content_hash(record_json(article.to_dict()), settings)
 
 
-def _folded(kind: str, values: list[str], spellings: list[str]) -> list[str]:
-    """Folded index terms for one facet; records each value's display spelling."""
+def _folded(
+    kind: str, values: list[str], spellings: list[str], other: dict[str, str] | None = None
+) -> list[str]:
+    """Folded index terms for one facet; records each value's display spelling. A value
+    with an `other` script spelling is indexed as the pair's Latin one (search.scripts)."""
     out: list[str] = []
     for value in values:
-        term = fold_value(value)
+        term = fold_value(facet_identity(value, other.get(value)) if other else value)
         if term and term not in out:
             out.append(term)
             spellings.append(spelling_term(kind, term, value))
@@ -77,7 +87,11 @@ def article_fields(
         "record": pack_record(raw),
     }
     for kind in ENTITY_FIELDS:
-        fields[kind] = _folded(kind, article.entities.get(kind, []), spellings)
+        other = article.other_script.get(kind)
+        fields[kind] = _folded(kind, article.entities.get(kind, []), spellings, other)
+    if article.other_script:  # searchable: `Путин` finds the English articles on Putin
+        names = [s for pairs in article.other_script.values() for s in pairs.values()]
+        fields[OTHER_SCRIPT_FIELD] = analyze("\n".join(names))
     if article.category:
         fields["category"] = _folded("category", [article.category], spellings)
     if article.date:

@@ -45,6 +45,8 @@ class Article:
     teaser: bool = False
     source: str | None = None
     language: str | None = None
+    # kind -> entity value -> its spelling in the other script (index.entities.scripts)
+    other_script: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
     def match_key(self) -> str:
@@ -54,8 +56,9 @@ class Article:
         return hashlib.blake2b(key.encode("utf-8"), digest_size=10).hexdigest()
 
     def to_dict(self) -> dict[str, Any]:
-        """The interchange form (what `export` writes and `ingest` reads back)."""
-        return {
+        """The interchange form (what `export` writes and `ingest` reads back);
+        `other_script` only when there is one (older records keep their hash)."""
+        record = {
             "id": self.id,
             "url": self.url,
             "title": self.title,
@@ -69,6 +72,9 @@ class Article:
             "source": self.source,
             "language": self.language,
         }
+        if self.other_script:
+            record["other_script"] = {k: dict(v) for k, v in self.other_script.items()}
+        return record
 
 
 def normalize_title(title: str) -> str:
@@ -163,6 +169,28 @@ def _entities(value: Any) -> dict[str, list[str]]:
     return {k: _string_list(f"entities.{k}", value.get(k)) for k in ENTITY_KINDS}
 
 
+def _other_script(value: Any) -> dict[str, dict[str, str]]:
+    """{kind: {value: other-script spelling}}, both strings of at most 200 characters."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise RecordError(f"other_script: expected an object, got {type(value).__name__}")
+    out: dict[str, dict[str, str]] = {}
+    for kind, pairs in value.items():
+        if kind not in ENTITY_KINDS:
+            kinds = ", ".join(ENTITY_KINDS)
+            raise RecordError(f"other_script: unknown kind {kind!r} (use {kinds})")
+        if not isinstance(pairs, dict):
+            raise RecordError(f"other_script.{kind}: expected an object of value: spelling")
+        for name, other in pairs.items():
+            if not isinstance(other, str):
+                raise RecordError(f"other_script.{kind}.{name}: expected a string")
+            name, other = (" ".join(clean_text(s).split()) for s in (name, other))
+            if name and other and len(name) <= 200 and len(other) <= 200:
+                out.setdefault(kind, {})[name] = other
+    return out
+
+
 def article_from_dict(data: Any) -> Article:
     """Validate one interchange record; raise RecordError naming the field at fault."""
     if not isinstance(data, dict):
@@ -195,6 +223,7 @@ def article_from_dict(data: Any) -> Article:
         date=date,
         tags=_string_list("tags", data.get("tags")),
         entities=_entities(data.get("entities")),
+        other_script=_other_script(data.get("other_script")),
         teaser=teaser,
         **texts,
     )

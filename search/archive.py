@@ -109,8 +109,12 @@ class Archive:
         time_limit: float | None = None,
         generation: int | None = None,
         partial: bool = False,
+        language: str | None = None,
     ) -> dict[str, Any]:
         """Run one search; returns the /api/search dict. Raises SearchError for bad parameters.
+
+        `language`: the page's ("en", "ru"); facet values named in two scripts are shown in
+        its script ("Владимир Путин" for "ru", "Vladimir Putin" otherwise).
 
         `generation` pins the search to the generation an earlier page reported
         (search.pinned), so pages of one result list never repeat or skip.
@@ -139,7 +143,7 @@ class Archive:
             date_mask = _date_mask(gen, parsed, bounds)
             aliases = self.aliases(gen)
             ev = engine.evaluate(gen, parsed, date_mask, deadline, aliases)
-            total_mask, facets = apply_facets(gen, ev.mask, filters, facet_size)
+            total_mask, facets = apply_facets(gen, ev.mask, filters, facet_size, language)
             total = int(np.count_nonzero(total_mask))
             start = (page - 1) * per_page
             docs = engine.top_docs(gen, ev, total_mask, sort, start, start + per_page)

@@ -39,7 +39,7 @@ from search.ranking import (
     plan_query,
     required_matches,
 )
-from search.schema import ENTITY_FIELDS, unpack_record
+from search.schema import ENTITY_FIELDS, OTHER_SCRIPT_FIELD, unpack_record
 
 MAX_EXPANSIONS = 50  # terms one wildcard or fuzzy word may expand to (most frequent kept)
 MAX_SCAN = 2000  # lexicon entries scanned per wildcard per segment
@@ -112,8 +112,8 @@ class Evaluator:
         for kind in kinds:
             table = self.gen.facets[kind]
             for value in values:
-                if value in table.index:
-                    self._add_term(mask, score, kind, value)
+                if value in table.index:  # any spelling's fold: the value's term scores
+                    self._add_term(mask, score, kind, table.values[table.index[value]])
 
     # ---- clauses ----
 
@@ -148,7 +148,8 @@ class Evaluator:
             self._add_term(mask, score, name, term)
         if self.gen.neutral is not None:
             self._neutral(mask, score, clause)
-        if clause.field is None:
+        if clause.field is None:  # a name in the other script: "Путин", an article on Putin
+            self._add_term(mask, score, OTHER_SCRIPT_FIELD, term)
             self._entity_values(mask, score, {fold_value(clause.text)})
             for variant in self._variants(clause.text):
                 m, s = self.alternative(variant)

@@ -31,6 +31,7 @@ from search import codec, trends
 from search.analysis import analyze, fold_value
 from search.generation import Generation
 from search.schema import ENTITY_FIELDS, TITLE_BOOST
+from search.scripts import display_spelling, script
 
 KINDS = ENTITY_FIELDS
 MIN_TOGETHER = 2  # articles naming both before a value counts as related
@@ -106,6 +107,15 @@ def spellings(gen: Generation, kind: str, ordinal: int, aliases: Any | None) -> 
         {"text": s, "articles": seen.get(s, 0), "alias": s in listed} for s in ordered if s != name
     ]
     return out[:MAX_SPELLINGS]
+
+
+def other_script(gen: Generation, kind: str, ordinal: int) -> str | None:
+    """The entity's most used spelling in the script its display name is not in
+    ("Владимир Путин" for Vladimir Putin), or None."""
+    table = gen.facets[kind]
+    shown = script(table.display[ordinal])
+    others = {s: n for s, n in table.scripts.get(ordinal, {}).items() if script(s) != shown}
+    return display_spelling(others) if others else None
 
 
 def _same(aliases: Any, kind: str, variant: str, name: str) -> bool:
@@ -227,6 +237,7 @@ def entity_answer(
         "value": name,
         "name": name,
         "spellings": other,
+        "other_script": other_script(gen, kind, ordinal),
         "articles": len(docs),
         "first": first,
         "last": last,

@@ -21,9 +21,10 @@ from search.schema import FACET_FIELDS
 class Facet:
     """One facet field (person, organization, place, category, tag, year)."""
 
-    def __init__(self, table: FacetTable, selected: list[str]):
+    def __init__(self, table: FacetTable, selected: list[str], language: str | None = None):
         self.name = table.name
         self.table = table
+        self.language = language  # the page's: a value is shown in its script where it can be
         self.selected = list(dict.fromkeys(v for v in selected if self.key(v)))
 
     def key(self, value: str) -> str:
@@ -61,14 +62,20 @@ class Facet:
         return out
 
     def _item(self, ordinal: int, count: int, selected: bool) -> dict:
-        return {"value": self.table.display[ordinal], "count": count, "selected": selected}
+        value = self.table.shown(ordinal, self.language)
+        return {"value": value, "count": count, "selected": selected}
 
 
 def apply_facets(
-    gen: Generation, base: np.ndarray, filters: dict[str, list[str]], size: int
+    gen: Generation,
+    base: np.ndarray,
+    filters: dict[str, list[str]],
+    size: int,
+    language: str | None = None,
 ) -> tuple[np.ndarray, dict[str, list[dict]]]:
-    """(documents matching base AND every selection, facet results for the response)."""
-    facets = [Facet(gen.facets[name], filters.get(name, [])) for name in FACET_FIELDS]
+    """(documents matching base AND every selection, facet results for the response),
+    values shown as a page in `language` shows them (FacetTable.shown)."""
+    facets = [Facet(gen.facets[name], filters.get(name, []), language) for name in FACET_FIELDS]
     masks = {f.name: f.filter_mask(gen.n) for f in facets}
     total = _narrow(base, masks.values())
     out: dict[str, list[dict]] = {}

@@ -19,11 +19,13 @@ from whoosh.util.numeric import byte_to_length
 
 from search import codec
 from search.languages import ANALYSED
+from search.analysis import fold_value
 from search.postings import PostingCache
 from search.ranking import FIELD_B, SETTINGS, Settings, idf, term_weight
-from search.schema import ENTITY_FIELDS, FACET_FIELDS, TEXT_FIELDS
+from search.schema import ENTITY_FIELDS, FACET_FIELDS, OTHER_SCRIPT_FIELD, TEXT_FIELDS
+from search.scripts import display_spelling, script
 
-SCORED_FIELDS = TEXT_FIELDS + ENTITY_FIELDS
+SCORED_FIELDS = TEXT_FIELDS + ENTITY_FIELDS + (OTHER_SCRIPT_FIELD,)
 _MISSING_DATE = 2**64 - 1  # what a sortable DATETIME column holds for "no value"
 DF_CACHE = 200_000  # (field, term) document frequencies kept per generation (feedback)
 _BYTE_LENGTHS = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
@@ -39,6 +41,8 @@ class FacetTable:
     display: list[str]
     docs: np.ndarray
     ords: np.ndarray
+    # Ordinal -> {spelling: articles} for values spelled in more than one script.
+    scripts: dict[int, dict[str, int]] = field(default_factory=dict)
     _tokens: dict[str, list[int]] | None = field(default=None, repr=False)
     _words: list[str] | None = field(default=None, repr=False)
 
@@ -47,6 +51,10 @@ class FacetTable:
             tokens: dict[str, list[int]] = {}
             for i, value in enumerate(self.values):
                 for word in set(value.split()):
+                    tokens.setdefault(word, []).append(i)
+            for i, spelled in self.scripts.items():  # `person:путин` finds Vladimir Putin
+                words = {w for s in spelled for w in fold_value(s).split()}
+                for word in words - set(self.values[i].split()):
                     tokens.setdefault(word, []).append(i)
             self._tokens = tokens
         return self._tokens
@@ -59,6 +67,12 @@ class FacetTable:
             ords = set(tokens.get(word, ()))
             found = ords if found is None else found & ords
         return sorted(found or ())
+
+    def shown(self, ordinal: int, language: str | None) -> str:
+        """The value as a page in `language` shows it: in that language's script when
+        articles spell it so ("Владимир Путин" on a Russian page), else `display`."""
+        spelled = self.scripts.get(ordinal)
+        return display_spelling(spelled, language) if spelled else self.display[ordinal]
 
     def counts(self, mask: np.ndarray) -> np.ndarray:
         """Documents in `mask` holding each value (one bincount over the (doc, value) pairs)."""
@@ -125,7 +139,9 @@ class Generation:
         self.id_rank = self._id_rank()
         self.order_newest = _positions(np.lexsort((self.id_rank, self.date_key(True))))
         self.order_oldest = _positions(np.lexsort((self.id_rank, self.date_key(False))))
-        spellings = self._spellings()
+        spellings: dict[str, dict[str, dict[str, int]]] = {}
+        for (kind, folded), counts in spelling_counts(self.leaves).items():
+            spellings.setdefault(kind, {})[folded] = counts
         self.facets = {name: self._facet(name, spellings.get(name, {})) for name in FACET_FIELDS}
         self.languages = self._languages()
         # Docs in a language without its own analysis (words folded, unstemmed), or None.
@@ -212,14 +228,8 @@ class Generation:
                 parts.setdefault(text, []).append(ids.astype(np.int64) + base)
         return {code: np.concatenate(ids) for code, ids in parts.items()}
 
-    def _spellings(self) -> dict[str, dict[str, str]]:
-        """kind -> folded -> most frequent display spelling."""
-        out: dict[str, dict[str, str]] = {}
-        for (kind, folded), display in display_spellings(self.leaves).items():
-            out.setdefault(kind, {})[folded] = display
-        return out
-
-    def _facet(self, name: str, spellings: dict[str, str]) -> FacetTable:
+    def _facet(self, name: str, spellings: dict[str, dict[str, int]]) -> FacetTable:
+        """`spellings`: folded value -> {display spelling: articles}."""
         per_value: dict[str, list[np.ndarray]] = {}
         for leaf, base in self.leaves:
             for text, info in codec.field_terms(leaf, name):
@@ -233,13 +243,22 @@ class Generation:
                 ord_parts.append(np.full(len(ids), i, dtype=np.int32))
         docs = np.concatenate(doc_parts) if doc_parts else np.zeros(0, dtype=np.int32)
         ords = np.concatenate(ord_parts) if ord_parts else np.zeros(0, dtype=np.int32)
+        index = {v: i for i, v in enumerate(values)}
+        scripts: dict[int, dict[str, int]] = {}
+        for i, value in enumerate(values):
+            spelled = spellings.get(value, {})
+            if len(spelled) > 1 and len({script(s) for s in spelled}) > 1:  # across scripts
+                scripts[i] = spelled
+                for other in spelled:  # a filter or link may use either spelling (the
+                    index[fold_value(other)] = i  # value it had alone is an old article's)
         return FacetTable(
             name=name,
             values=values,
-            index={v: i for i, v in enumerate(values)},
-            display=[spellings.get(v, v) for v in values],
+            index=index,
+            display=[display_spelling(spellings[v]) if v in spellings else v for v in values],
             docs=docs,
             ords=ords,
+            scripts=scripts,
         )
 
     def date_key(self, newest_first: bool) -> np.ndarray:
@@ -253,6 +272,11 @@ class Generation:
 def display_spellings(leaves: list[tuple[Any, int]]) -> dict[tuple[str, str], str]:
     """(kind, folded value) -> its most frequent display spelling, ties to the alphabetically
     first: from the `spelling` field's lexicon (document frequencies), no record read."""
+    return {key: display_spelling(spelled) for key, spelled in spelling_counts(leaves).items()}
+
+
+def spelling_counts(leaves: list[tuple[Any, int]]) -> dict[tuple[str, str], dict[str, int]]:
+    """(kind, folded value) -> {display spelling: articles}, from the `spelling` lexicon."""
     counts: dict[tuple[str, str], dict[str, int]] = {}
     for leaf, _ in leaves:
         for text, info in codec.field_terms(leaf, "spelling"):
@@ -262,7 +286,7 @@ def display_spellings(leaves: list[tuple[Any, int]]) -> dict[tuple[str, str], st
             kind, folded, display = parts
             spelled = counts.setdefault((kind, folded), {})
             spelled[display] = spelled.get(display, 0) + info.doc_frequency()
-    return {key: max(sorted(spelled), key=spelled.__getitem__) for key, spelled in counts.items()}
+    return counts
 
 
 def _positions(order: np.ndarray) -> np.ndarray:

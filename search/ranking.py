@@ -57,7 +57,7 @@ class Settings:
     # Title 0.5: a title word also in the body (the usual case) still scores well above a
     # body-only word, while the headline no longer outweighs what the text is about.
     title_weight: float = 0.5
-    entity_weight: float = 2.0  # person, organization, place
+    entity_weight: float = 2.0  # person, organization, place, and their other-script words
     k3: float = 3.0  # saturation of a word a question repeats: qtf * (K3 + 1) / (qtf + K3)
     idf_floor: float = 0.1  # a word in more than half the documents still counts a little
     question_words: bool = True  # long questions drop request phrasing (QUESTION_WORDS)
@@ -78,6 +78,7 @@ class Settings:
             "person": entity,
             "organization": entity,
             "place": entity,
+            "other_script": entity,
         }
 
     def as_dict(self) -> dict[str, Any]:

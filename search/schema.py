@@ -18,11 +18,14 @@ from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, STORED, TEXT, SchemaCl
 from search.analysis import TEXT_ANALYZER
 
 # Bump when the schema or the analysis changes: older indexes must be rebuilt.
-SCHEMA_VERSION = 3  # 3: per-language analysis (Russian stemming, й kept, ё as е)
+SCHEMA_VERSION = 4  # 3: per-language analysis (Russian stemming, й kept, ё as е); 4: other_script
 TEXT_FIELDS = ("title", "body")
 FACET_FIELDS = ("person", "organization", "place", "category", "tag", "year")
 ENTITY_FIELDS = ("person", "organization", "place")
 TITLE_BOOST = 2.5
+# The other-script spellings of an article's entities (search.scripts): a plain word
+# matches them as it matches title and body, so `Путин` finds English articles on Putin.
+OTHER_SCRIPT_FIELD = "other_script"
 
 
 def _facet_field() -> KEYWORD:
@@ -40,6 +43,7 @@ class ArticleSchema(SchemaClass):
     person = _facet_field()
     organization = _facet_field()
     place = _facet_field()
+    other_script = TEXT(analyzer=TEXT_ANALYZER)
     category = _facet_field()
     tag = _facet_field()
     year = ID()

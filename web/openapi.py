@@ -182,6 +182,14 @@ def _schemas() -> dict[str, Any]:
                 "category": nullable_str,
                 "tags": {"type": "array", "items": {"type": "string"}},
                 "entities": entities,
+                "other_script": {
+                    "type": "object",
+                    "description": "kind -> entity value -> its spelling in the other script",
+                    "additionalProperties": {
+                        "type": "object",
+                        "additionalProperties": {"type": "string"},
+                    },
+                },
                 "credit": nullable_str,
                 "teaser": {"type": "boolean"},
                 "source": nullable_str,

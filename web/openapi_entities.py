@@ -52,6 +52,10 @@ ENTITY_RESPONSE = {
                 },
             },
         },
+        "other_script": {
+            "type": ["string", "null"],
+            "description": "its most used spelling in the other script (Cyrillic or Latin)",
+        },
         "articles": {"type": "integer"},
         "first": _DATE,
         "last": _DATE,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from index.entities.folding import KINDS, best_spelling, fold_mentions
 from search.aliases import AliasError, Aliases, alias_key, load_aliases
+from search.scripts import script
 
 if TYPE_CHECKING:
     from index.records import Article
@@ -42,6 +43,8 @@ def apply_aliases(
             value = " ".join(value.split())
             if value:
                 canon = aliases.canonical(kind, value)
+                if script(canon) != script(value):  # kept as written: index.entities.scripts
+                    canon = value  # makes it one value with the other script's spelling
                 spellings = groups.setdefault(alias_key(canon), {})
                 spellings[canon] = spellings.get(canon, 0) + 1
         out[kind] = [_pick(spellings) for spellings in groups.values()]
