@@ -176,7 +176,7 @@ function message(lang, key, values = {}) {
 
 /** "12 results", "1 результат", "5 результатов": the text of the aria-live count. */
 export function resultCount(n, lang = "en") {
-  return STRINGS[languageOf(lang)].count(n);
+  return message(languageOf(lang), "count.results", { n });
 }
 
 function formatDate(iso, lang) {
