@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 from babel import Locale
 from flask import Flask
+
 from index.readers import Parsed
 from index.records import article_from_dict
 from index.writer import ingest
-
 from web import create_app, i18n
 
 TEMPLATES = Path(i18n.__file__).parent / "templates"
