@@ -282,9 +282,15 @@ def test_values_in_messages_are_escaped(app: Flask):
 # ---- choosing the language ----
 
 
-@pytest.fixture
-def app(web_index: Path, tmp_path: Path) -> Flask:
-    return make(web_index, tmp_path)
+@pytest.fixture(scope="module")
+def app(web_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    return make(web_index, tmp_path_factory.mktemp("en-log"))
+
+
+@pytest.fixture(scope="module")
+def russian_app(russian_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    """The Russian archive under a Russian site name: its own text is all Cyrillic."""
+    return make(russian_index, tmp_path_factory.mktemp("ru-log"), SITE_NAME="Архив")
 
 
 @pytest.mark.parametrize(
@@ -343,10 +349,10 @@ def test_api_answers_do_not_depend_on_the_language(app: Flask):
 
 
 @pytest.mark.parametrize("url", pages("Минск", "Александр Лукашенко", "ru-1"))
-def test_a_russian_page_has_no_english_interface_words(russian_index, tmp_path, url):
+def test_a_russian_page_has_no_english_interface_words(russian_app, url):
     """On a Russian archive the page's own text is Russian, so any English word the
     catalogue holds is interface text left untranslated."""
-    response = fetch(make(russian_index, tmp_path, SITE_NAME="Архив"), url, RU)
+    response = fetch(russian_app, url, RU)
     assert response.status_code in (200, 400, 401, 404), url
     lang, text = seen(response.get_data(as_text=True), "ru")
     assert lang == "ru"
@@ -369,7 +375,7 @@ def test_every_page_renders_in_both_languages(app: Flask, url):
     assert not [phrase for phrase in ENGLISH_PHRASES if phrase in ru_text], ru_text
 
 
-def test_article_page_in_russian(app: Flask, russian_index, tmp_path):
+def test_article_page_in_russian(app: Flask, russian_app: Flask):
     html = app.test_client().get("/articles/xss-1?lang=ru").get_data(as_text=True)
     assert '<p class="credit">Фото: &lt;b&gt;Belta&lt;/b&gt;</p>' in html  # escaped
     assert (
@@ -377,15 +383,15 @@ def test_article_page_in_russian(app: Flask, russian_index, tmp_path):
         in html
     )
     assert '<article class="article" lang="en">' in html  # the article keeps its language
-    client = make(russian_index, tmp_path).test_client()
+    client = russian_app.test_client()
     html = client.get("/articles/ru-1", headers=RU).get_data(as_text=True)
     assert '<p class="credit">Фото: &#34;Белорусская военная газета&#34;</p>' in html
     english = client.get("/articles/ru-1").get_data(as_text=True)
     assert '<p class="credit">Photo: &#34;Белорусская военная газета&#34;</p>' in english
 
 
-def test_counts_on_russian_pages_agree_with_their_numbers(russian_index, tmp_path):
-    client = make(russian_index, tmp_path).test_client()
+def test_counts_on_russian_pages_agree_with_their_numbers(russian_app: Flask):
+    client = russian_app.test_client()
     about = seen(client.get("/about", headers=RU).get_data(as_text=True), "ru")[1]
     assert "3 статьи (с датой: 3), с 19 июня 2017 г. по 10 марта 2018 г." in about
     search = seen(client.get("/?q=Минск", headers=RU).get_data(as_text=True), "ru")[1]
