@@ -90,6 +90,11 @@ def message(key: str, lang: str | None = None) -> Message:
     return MESSAGES[key][lang or current_language()]
 
 
+def has_message(key: str) -> bool:
+    """Whether the catalogue holds `key` (for names that come from data, like a filter's)."""
+    return key in MESSAGES
+
+
 def translate(key: str, **values: Any) -> Markup:
     """The message in this request's language, `{name}` fields filled with `values`.
 
@@ -194,6 +199,7 @@ def init_app(app: Flask) -> None:
     # Globals, not context: imported macros (_macros.html) see globals only.
     app.jinja_env.globals.update(
         t=translate,
+        has_message=has_message,
         tn=plural,
         format_date=format_date,
         format_number=format_number,
