@@ -82,7 +82,7 @@ HAND_MADE: list[dict[str, Any]] = [
             "organization": ["CSTO"],
             "place": ["Minsk", "Russia"],
         },
-        "credit": "Photo: <b>Belta</b>",
+        "credit": "<b>Belta</b>",
         "source": "test",
         "language": "en",
     },

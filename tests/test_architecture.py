@@ -172,6 +172,8 @@ def test_no_import_cycles():
         ("alias_key", "search/aliases.py"),
         ("surface_forms", "search/spelling.py"),
         ("display_spellings", "search/generation.py"),
+        ("LANGUAGES", "web/i18n.py"),
+        ("STRINGS", None),  # widget.js's messages come from web/messages.toml
     ],
 )
 def test_one_definition(name, home):

@@ -240,7 +240,7 @@ def test_article_page(client):
     for landmark in (*LANDMARKS, "<aside"):
         assert landmark in html
     assert "<h1>Lukashenka meets the CSTO in Minsk</h1>" in html
-    assert '<time datetime="2017-09-01T10:00:00">2017-09-01</time>' in html
+    assert '<time datetime="2017-09-01T10:00:00">September 1, 2017</time>' in html
     assert html.count("<p>") >= 2  # paragraphs split on the blank line
     assert 'href="/organizations/CSTO"' in html and 'href="/?tag=security"' in html
     assert "More like this" in html

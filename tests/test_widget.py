@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import re
 from html.parser import HTMLParser
 
@@ -11,11 +12,35 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from web import create_app
-from web.widget import ATTRIBUTES, SCRIPT_PATH, THEME_VARIABLES, bp, embed_options
+from web import create_app, i18n
+from web.widget import (
+    ATTRIBUTES,
+    SCRIPT_MESSAGES,
+    SCRIPT_PATH,
+    SCRIPT_PLACEHOLDER,
+    THEME_VARIABLES,
+    bp,
+    embed_options,
+    script_body,
+)
 
 MAX_GZIPPED = 15 * 1024
 SCRIPT = SCRIPT_PATH.read_text(encoding="utf-8")
+
+
+def test_script_carries_the_catalogue_messages(client: FlaskClient):
+    """widget.js has no strings of its own: the server puts every language's messages in
+    place of its placeholder, from the one catalogue the pages use."""
+    body = client.get("/widget.js").get_data(as_text=True)
+    assert SCRIPT_PLACEHOLDER.decode() in SCRIPT and SCRIPT_PLACEHOLDER.decode() not in body
+    strings = json.loads(re.search(r"const STRINGS = (\{.*?\n\});", body, re.S).group(1))
+    assert set(strings) == set(i18n.LANGUAGES)
+    for lang in i18n.LANGUAGES:
+        assert strings[lang] == {key: i18n.MESSAGES[key][lang] for key in SCRIPT_MESSAGES}
+    assert strings["ru"]["count.results"]["few"] == "{n} результата"
+    for key in SCRIPT_MESSAGES:  # every message the script shows is one the script asks for
+        assert f'"{key}"' in SCRIPT or key.startswith("facet.")
+    assert "Поиск" not in SCRIPT and "Search the archive" not in SCRIPT
 
 
 @pytest.fixture
@@ -57,7 +82,7 @@ def test_script_is_served_as_a_cacheable_cross_origin_module(client: FlaskClient
     assert response.headers["Cache-Control"] == "public, max-age=3600"
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     body = response.get_data()
-    assert body == SCRIPT_PATH.read_bytes()
+    assert body == script_body() and body != SCRIPT_PATH.read_bytes()
     assert response.headers["ETag"] == f'"{hashlib.sha256(body).hexdigest()[:32]}"'
 
 

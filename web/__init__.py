@@ -86,6 +86,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         entity_pages,
         errors,
         feeds,
+        i18n,
         pages,
         security,
         trends,
@@ -106,6 +107,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     analytics.init_app(app)
     app.before_request(_start_timer)
+    i18n.init_app(app)
     errors.init_app(app)
     security.init_app(app)
     app.register_blueprint(pages.bp)

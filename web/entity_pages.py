@@ -12,7 +12,7 @@ value.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from flask import (
     Blueprint,
@@ -27,7 +27,7 @@ from flask import (
 
 from search import entities
 from search import trends as tr
-from web import get_archive
+from web import get_archive, i18n
 from web import trends as trends_view
 from web.errors import not_found
 from web.feeds import feed_url
@@ -35,14 +35,12 @@ from web.feeds import feed_url
 bp = Blueprint("entities", __name__)
 
 PAGE_SEGMENTS = {"person": "people", "organization": "organizations", "place": "places"}
-KIND_LABELS = {"person": "Person", "organization": "Organization", "place": "Place"}
-RELATED_LABELS = {"person": "People", "organization": "Organizations", "place": "Places"}
 
 
 def _root(public: bool = False) -> str:
     """The site's root path, ending in `/`; `public`: prefixed with ARCHIVE_SEARCH_PUBLIC_URL
     (absolute when that is set, never taken from the Host header, as web.api's html_url)."""
-    root = url_for("pages.search")
+    root = url_for("pages.search", lang=None)  # a path to build on, without the language
     return current_app.config["PUBLIC_URL"] + root if public else root
 
 
@@ -52,8 +50,18 @@ def _segment(value: str) -> str:
 
 @bp.app_template_global("entity_url")
 def entity_url(kind: str, value: str, public: bool = False) -> str:
-    """The page of one person, organization or place (any spelling; it redirects)."""
+    """The page of one person, organization or place (any spelling; it redirects); a link
+    from a page whose language `lang=` chose keeps it, a public (canonical) URL never has it."""
+    return _page_url(kind, value, public=public)
+
+
+def _path(kind: str, value: str, public: bool = False) -> str:
     return f"{_root(public)}{PAGE_SEGMENTS[kind]}/{_segment(value)}"
+
+
+def _page_url(kind: str, value: str, public: bool = False, **args: str) -> str:
+    query = urlencode([*args.items(), *([] if public else i18n.pinned_args())])
+    return _path(kind, value, public) + (f"?{query}" if query else "")
 
 
 def api_entity_url(kind: str, value: str) -> str:
@@ -109,15 +117,14 @@ def api_entity(kind: str, value: str) -> Response:
 def _page(kind: str, value: str) -> Response | str:
     canonical = _canonical(kind, value)
     if canonical != value:
-        return _moved(entity_url(kind, canonical))
+        return _moved(_path(kind, canonical))
     answer = _answer(kind, canonical)
-    page_url = entity_url(kind, canonical)
 
     def bar_link(**changes: Any) -> str:
         return url_for("pages.search", **{kind: canonical, **changes})
 
     def switch(other: str) -> str:
-        return f"{page_url}?interval={other}"
+        return _page_url(kind, canonical, interval=other)
 
     chart = trends_view.timeline_chart(answer["timeline"], bar_link, switch, width=800)
     for other_kind, items in answer["related"].items():
@@ -126,8 +133,6 @@ def _page(kind: str, value: str) -> Response | str:
     return render_template(
         "entity.html",
         entity=answer,
-        kind_label=KIND_LABELS[kind],
-        related_labels=RELATED_LABELS,
         timeline_chart=chart,
         search_link=url_for("pages.search", **{kind: canonical}),
         newest_link=url_for("pages.search", **{kind: canonical, "sort": "newest"}),

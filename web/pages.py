@@ -21,7 +21,7 @@ from werkzeug.datastructures import MultiDict
 from search import limits
 from search.errors import SearchError
 from search.pinned import GenerationGone
-from web import api, get_archive
+from web import api, get_archive, i18n
 from web import trends as trends_view
 from web.analytics import record_search
 from web.ratelimit import mark_timed_out
@@ -29,14 +29,6 @@ from web.ratelimit import mark_timed_out
 bp = Blueprint("pages", __name__)
 
 SIDEBAR_SIZE = 10  # facet values shown per facet (selected ones are always added)
-FACET_LABELS = {
-    "person": "People",
-    "organization": "Organizations",
-    "place": "Places",
-    "category": "Categories",
-    "tag": "Tags",
-    "year": "Years",
-}
 STATE_KEYS = ("q", "sort", "from", "to", "per_page", "interval", *limits.FACET_FIELDS)
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
@@ -75,8 +67,8 @@ def search_url(args: MultiDict | None = None, **changes: Any) -> str:
             state.add(key, str(item))
     if state.get("page") == "1":
         state.poplist("page")
-    query = urlencode(list(state.items(multi=True)))
-    return url_for("pages.search") + (f"?{query}" if query else "")
+    query = urlencode([*state.items(multi=True), *i18n.pinned_args()])
+    return url_for("pages.search", lang=None) + (f"?{query}" if query else "")
 
 
 @bp.app_template_global("toggle_url")
@@ -156,7 +148,6 @@ def search() -> Any:
         "error": error,
         "answer": answer,
         "chips": chips(args),
-        "facet_labels": FACET_LABELS,
         "sort": args.get("sort") or "relevance",
         "sorts": limits.SORTS,
     }
@@ -193,7 +184,6 @@ def article(article_id: str) -> str:
         article=record,
         paragraphs=paragraphs(record.get("body")),
         similar=similar_results(record["id"]),
-        facet_labels=FACET_LABELS,
     )
 
 
@@ -213,7 +203,6 @@ def about() -> str:
     return render_template(
         "about.html",
         stats=stats,
-        facet_labels=FACET_LABELS,
         wikinews=serves_wikinews(archive),
     )
 

@@ -21,14 +21,13 @@ from werkzeug.datastructures import MultiDict
 from search import limits
 from search import trends as tr
 from search.errors import SearchError
-from web import api, get_archive, time_left
+from web import api, get_archive, i18n, time_left
 from web.errors import bad_parameter
 from web.ratelimit import mark_timed_out
 
 bp = Blueprint("trends", __name__)
 
 PAGE_KINDS = ("person", "organization", "place")
-KIND_LABELS = {"person": "People", "organization": "Organizations", "place": "Places"}
 DAY_CHOICES = (30, 90, 365)
 DEFAULT_DAYS = 90
 BLOCK_LIMIT = 5  # rising values per kind in the search page's block
@@ -134,7 +133,6 @@ def timeline_chart(
         "interval": interval,
         "coarsened": answer.get("requested_interval", interval) != interval,
         "switch_url": switch(other),
-        "switch_label": "by year" if other == "year" else "by month",
         "total": answer.get("total", sum(r["count"] for r in rows)),
         "undated": answer.get("undated", 0),
         "bars": [],
@@ -237,7 +235,7 @@ def trends_page() -> tuple[str, int]:
                 item["spark"] = sparkline(item["series"], starts, answer["window"]["from"])
                 item["search_url"] = url_for("pages.search", **{kind: item["value"]})
                 item["timeline_url"] = url_for("trends.timeline_page", **{kind: item["value"]})
-            sections.append({"kind": kind, "label": KIND_LABELS[kind], "answer": answer})
+            sections.append({"kind": kind, "answer": answer})
     except SearchError as exc:
         error = exc.message
     context = {
@@ -258,6 +256,12 @@ def _state(args: MultiDict, **changes: Any) -> list[tuple[str, str]]:
     return list(state.items(multi=True))
 
 
+def _url(endpoint: str, state: list[tuple[str, str]]) -> str:
+    """A page's URL with the search state (and the language `lang=` chose) as its query."""
+    query = urlencode([*state, *i18n.pinned_args()])
+    return url_for(endpoint, lang=None) + (f"?{query}" if query else "")
+
+
 @bp.get("/timeline")
 def timeline_page() -> tuple[str, int]:
     """One search's (often one entity's) articles over time: `/timeline?person=Lukashenka`."""
@@ -269,22 +273,21 @@ def timeline_page() -> tuple[str, int]:
         answer = mark_timed_out(get_archive().timeline(interval, **query_params(args)))
 
         def bar_link(**changes: Any) -> str:
-            query = urlencode(_state(args, **changes))
-            return url_for("pages.search") + (f"?{query}" if query else "")
+            return _url("pages.search", _state(args, **changes))
 
         def switch(other: str) -> str:
-            query = urlencode(_state(args, interval=None if other == "month" else other))
-            return url_for("trends.timeline_page") + (f"?{query}" if query else "")
+            return _url(
+                "trends.timeline_page", _state(args, interval=None if other == "month" else other)
+            )
 
         chart = timeline_chart(answer, bar_link, switch, width=800, height=200)
     except SearchError as exc:
         error = exc.message
     described = [(k, v) for k, v in _state(args) if k in (*limits.FACET_FIELDS, "q", "from", "to")]
-    query = urlencode(_state(args))
     context = {
         "timeline_chart": chart,
         "described": described,
-        "search_link": url_for("pages.search") + (f"?{query}" if query else ""),
+        "search_link": _url("pages.search", _state(args)),
         "error": error,
     }
     return render_template("timeline.html", **context), 400 if error else 200

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import re
 from pathlib import Path
 from typing import NamedTuple
@@ -20,12 +21,12 @@ from flask import Blueprint, Response, current_app, render_template, request, se
 from werkzeug.datastructures import MultiDict
 
 from search import limits
+from web import i18n
 
 bp = Blueprint("widget", __name__)
 
 SCRIPT_PATH = Path(__file__).parent / "static" / "widget.js"
 SCRIPT_MAX_AGE = 3600
-LANGUAGES = ("en", "ru")
 TARGETS = ("_self", "_blank", "_top", "_parent")
 EMBED_DEFAULT_TARGET = "_top"  # inside an iframe, a chosen article replaces the host page
 MAX_PLACEHOLDER = 200
@@ -69,11 +70,35 @@ THEME_VARIABLES: tuple[Row, ...] = (
 )
 
 
+# The catalogue's messages widget.js shows; they replace its `STRINGS` placeholder.
+SCRIPT_MESSAGES = (
+    "widget.label",
+    "widget.placeholder",
+    "widget.results",
+    "widget.more",
+    "widget.loading",
+    "widget.empty",
+    "widget.failed",
+    "widget.unavailable",
+    "widget.offline",
+    "count.results",
+    *(f"facet.{name}" for name in limits.FACET_FIELDS),
+)
+SCRIPT_PLACEHOLDER = b"/* messages */ {}"
+
+
+def script_body() -> bytes:
+    """widget.js with the catalogue's messages for every language in place of its placeholder."""
+    source = SCRIPT_PATH.read_bytes()
+    messages = json.dumps(i18n.script_messages(SCRIPT_MESSAGES), ensure_ascii=False, indent=1)
+    return source.replace(SCRIPT_PLACEHOLDER, messages.encode("utf-8"), 1)
+
+
 @bp.get("/widget.js")
 def script() -> Response:
     """widget.js, its ETag the hash of its bytes; Flask's send_file answers conditional and
     range requests and sets the cache headers from SCRIPT_MAX_AGE."""
-    body = SCRIPT_PATH.read_bytes()
+    body = script_body()
     response = send_file(
         io.BytesIO(body),
         mimetype="text/javascript",
@@ -93,8 +118,8 @@ def embed_options(args: MultiDict) -> dict[str, str]:
     says connect-src 'self').
     """
     options = {"target": EMBED_DEFAULT_TARGET}
-    lang = (args.get("lang") or "").strip().lower()
-    if lang in LANGUAGES:
+    lang = i18n.requested_language(args.get("lang"))
+    if lang:
         options["lang"] = lang
     target = (args.get("target") or "").strip()
     if target in TARGETS:
@@ -115,8 +140,7 @@ def embed_options(args: MultiDict) -> dict[str, str]:
 
 @bp.get("/embed")
 def embed() -> str:
-    options = embed_options(request.args)
-    return render_template("embed.html", options=options, lang=options.get("lang", "en"))
+    return render_template("embed.html", options=embed_options(request.args))
 
 
 def snippets(script_url: str, embed_url: str) -> dict[str, str]:

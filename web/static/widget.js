@@ -21,40 +21,10 @@ const FACET_SIZE = 5;
 const MAX_WINDOW = 10000; // the API refuses page x per_page beyond this
 const FACETS = ["person", "organization", "place", "category", "tag", "year"];
 const TARGETS = ["_self", "_blank", "_top", "_parent"];
-const RU_RESULTS = { one: "результат", few: "результата", many: "результатов" };
-
-const STRINGS = {
-  en: {
-    label: "Search the archive",
-    results: "Search results",
-    more: "More results",
-    loading: "Searching…",
-    empty: (q) => `No results for “${q}”`,
-    failed: (message) => `Search failed: ${message}`,
-    unavailable: "Search is unavailable",
-    offline: "You are offline. Search will resume when the connection is back.",
-    count: (n) => `${n.toLocaleString("en")} ${n === 1 ? "result" : "results"}`,
-    facets: {
-      person: "People", organization: "Organizations", place: "Places",
-      category: "Categories", tag: "Tags", year: "Years",
-    },
-  },
-  ru: {
-    label: "Поиск по архиву",
-    results: "Результаты поиска",
-    more: "Ещё результаты",
-    loading: "Идёт поиск…",
-    empty: (q) => `Ничего не найдено по запросу «${q}»`,
-    failed: (message) => `Ошибка поиска: ${message}`,
-    unavailable: "Поиск недоступен",
-    offline: "Нет подключения к сети. Поиск продолжится, когда связь восстановится.",
-    count: (n) => `${n.toLocaleString("ru")} ${RU_RESULTS[new Intl.PluralRules("ru").select(n)] ?? "результата"}`,
-    facets: {
-      person: "Люди", organization: "Организации", place: "Места",
-      category: "Рубрики", tag: "Теги", year: "Годы",
-    },
-  },
-};
+// Every language's messages from the server's catalogue (web/messages.toml), put in place
+// of the placeholder by web/widget.py: {lang: {key: text or {CLDR plural form: text}}}.
+const STRINGS = /* messages */ {};
+const DEFAULT_LANG = "en";
 
 const CSS = `
 :host {
@@ -190,12 +160,23 @@ function plainText(html) {
 }
 
 function languageOf(code) {
-  return (code || "").toLowerCase().startsWith("ru") ? "ru" : "en";
+  const primary = (code || "").toLowerCase().split(/[-_]/)[0];
+  return Object.hasOwn(STRINGS, primary) ? primary : DEFAULT_LANG;
+}
+
+/** A message in `lang`, `{name}` fields filled in; a counted one in the CLDR form for `n`. */
+function message(lang, key, values = {}) {
+  let text = STRINGS[lang]?.[key] ?? STRINGS[DEFAULT_LANG]?.[key] ?? key;
+  if (typeof text === "object") {
+    text = text[new Intl.PluralRules(lang).select(values.n)] ?? text.other;
+    values = { ...values, n: values.n.toLocaleString(lang) };
+  }
+  return text.replace(/\{(\w+)\}/g, (field, name) => (name in values ? String(values[name]) : field));
 }
 
 /** "12 results", "1 результат", "5 результатов": the text of the aria-live count. */
 export function resultCount(n, lang = "en") {
-  return STRINGS[languageOf(lang)].count(n);
+  return message(languageOf(lang), "count.results", { n });
 }
 
 function formatDate(iso, lang) {
@@ -289,8 +270,9 @@ export class ArchiveSearch extends HTMLElement {
     return languageOf(own || document.documentElement.lang);
   }
 
-  get #t() {
-    return STRINGS[this.#lang];
+  /** The message `key` in the element's language. */
+  #t(key, values) {
+    return message(this.#lang, key, values);
   }
 
   get #base() {
@@ -325,12 +307,11 @@ export class ArchiveSearch extends HTMLElement {
 
   #applyStrings() {
     const { label, input, list, loading, more } = this.#els;
-    const t = this.#t;
-    label.textContent = t.label;
-    input.placeholder = this.getAttribute("placeholder") ?? `${t.label}…`;
-    list.setAttribute("aria-label", t.results);
-    loading.textContent = t.loading;
-    more.textContent = t.more;
+    label.textContent = this.#t("widget.label");
+    input.placeholder = this.getAttribute("placeholder") ?? this.#t("widget.placeholder");
+    list.setAttribute("aria-label", this.#t("widget.results"));
+    loading.textContent = this.#t("widget.loading");
+    more.textContent = this.#t("widget.more");
     this.#renderStatus();
     if (this.#answer) this.#renderFacets();
   }
@@ -500,13 +481,12 @@ export class ArchiveSearch extends HTMLElement {
 
   #renderStatus() {
     const [kind, value] = this.#status;
-    const t = this.#t;
     const texts = {
-      count: () => t.count(value),
-      empty: () => t.empty(value),
-      failed: () => t.failed(value),
-      unavailable: () => t.unavailable,
-      offline: () => t.offline,
+      count: () => this.#t("count.results", { n: value }),
+      empty: () => this.#t("widget.empty", { query: value }),
+      failed: () => this.#t("widget.failed", { message: value }),
+      unavailable: () => this.#t("widget.unavailable"),
+      offline: () => this.#t("widget.offline"),
     };
     this.#els.status.dataset.kind = kind;
     this.#els.status.textContent = texts[kind]?.() ?? "";
@@ -556,7 +536,6 @@ export class ArchiveSearch extends HTMLElement {
   #renderFacets() {
     const box = this.#els.facets;
     const facets = this.#answer?.facets ?? {};
-    const t = this.#t;
     box.replaceChildren();
     for (const name of this.#answer ? this.#facetNames : []) {
       const selected = this.#filters.get(name) ?? new Set();
@@ -575,7 +554,7 @@ export class ArchiveSearch extends HTMLElement {
           String(value), " ", h("span", { class: "count" }, String(count)),
         ),
       );
-      const label = t.facets[name];
+      const label = this.#t(`facet.${name}`);
       box.append(h("div", { class: "facet", role: "group", "aria-label": label },
         h("span", { class: "facet-name", "aria-hidden": "true" }, label), ...chips));
     }
