@@ -46,6 +46,27 @@ def test_web_furniture_titles_and_sentence_adverbs():
     assert clean_mentions(tagged, text) == [Mention("organization", "Twitter", 0, 7)]
 
 
+def test_a_publication_cited_as_a_source_is_no_person():
+    # the demo's three "Hill" articles: The Hill (a newspaper) was tagged a person
+    entities = extract_entities(
+        "",
+        "Thereafter, Matt Drudge posted a report from The Hill about the tweet. "
+        "Fiona Hill testified on Thursday in Washington. The court sits in The Hague.",
+    )
+    assert entities["person"] == ["Matt Drudge", "Fiona Hill"]
+    assert entities["place"] == ["Washington", "The Hague"]
+    cited = extract_entities(
+        "",
+        "At his town hall, which newspaper The Hill described as combative, Trump refused "
+        "to answer. Senator Hill told The Hill on Monday that she would vote no.",
+    )
+    assert cited["person"] == ["Trump", "Hill"]  # the senator, not the newspaper
+    assert not cited["organization"]
+    text = "Newsweek, Politico, The Hill and TMZ covered it."
+    listed = clean_mentions([Mention("person", "Hill", 24, 28)], text)
+    assert listed == [Mention("organization", "The Hill", 20, 28)]
+
+
 def test_one_label_per_name_in_an_article():
     entities = extract_entities(
         "", "Polish President Andrzej Duda spoke on Monday. Later, Duda left for Warsaw."

@@ -19,7 +19,12 @@ saw. These rules run on every article, before mentions are folded:
 - an article's own publisher (its `source`, or its URL's site name) is not
   one of its entities: "Wikinews attended" is page furniture (`enrich`);
 - bylines and picture credits ("Image: Paul Budd", "Wikinews reporter X")
-  name the page's staff, not the story's people.
+  name the page's staff, not the story's people;
+- a capitalised "The" in mid-sentence or before a reporting verb makes a
+  name a title, not a person: "Newsweek, Politico, The Hill" name the
+  organisation "The Hill"; a publication cited as a source ("told The Hill",
+  "a report from The Hill", "The Hill reported") is attribution, like a
+  byline, and is dropped.
 """
 
 from __future__ import annotations
@@ -144,6 +149,10 @@ _CREDIT_BEFORE = re.compile(
     r"|\b(?:wikinews|our|staff)\s+(?:\w+\s+)?(?:reporter|correspondent|contributor)\s+)$",
     re.IGNORECASE,
 )
+_REPORTS = re.compile(
+    r",?\s+(?:reported|reports|said|says|wrote|writes|noted|added|quoted|described|stated)\b"
+)
+_CITED_BEFORE = re.compile(r"\b(?:told|to|from|by|in|according to|via|cited)\s+$", re.IGNORECASE)
 _NUMBER_AFTER = re.compile(r"\s\d")
 _NUMBER_BEFORE = re.compile(r"\d\s$")
 _SENTENCE_START = re.compile(r"(?:^|[.!?][\"'\u201d\u2019)\]]*\s+|\n\s*)[\"'\u201c\u2018(\[]*$")
@@ -245,7 +254,7 @@ def clean_mentions(mentions: list[Mention], text: str) -> list[Mention]:
     for m in mentions:
         m = _complete_place(m, text)
         words = m.text.split()
-        kind = m.kind
+        kind = tagged = m.kind
         if kind in ("person", "organization"):
             kept, trimmed = _strip_titles(words)
             kept = _strip_offices(kept)
@@ -258,6 +267,11 @@ def clean_mentions(mentions: list[Mention], text: str) -> list[Mention]:
                 surface = " ".join(kept)
                 m = Mention(kind, surface, start, start + len(surface))
                 words = kept
+        if tagged == m.kind == "person" and _titled(m, text):
+            if _cited(m, text):
+                continue
+            m = Mention("organization", f"The {m.text}", m.start - 4, m.end)
+            words = m.text.split()
         if _is_furniture(m, words, text):
             continue
         if m.kind == "person" and any(w.islower() and w not in _PARTICLES for w in words):
@@ -272,6 +286,20 @@ def clean_mentions(mentions: list[Mention], text: str) -> list[Mention]:
             m = m._replace(kind=_head_kind(words))
         out.append(m)
     return out
+
+
+def _titled(m: Mention, text: str) -> bool:
+    """A capitalised "The" before a name that is no sentence's first word, or before a
+    reporting verb, makes it a title (a newspaper, a band), never a person's name."""
+    if text[max(0, m.start - 4) : m.start] != "The ":
+        return False
+    return not _sentence_initial(text, m.start - 4) or bool(_REPORTS.match(text, m.end))
+
+
+def _cited(m: Mention, text: str) -> bool:
+    """ "told The Hill", "a report from The Hill", "The Hill reported": a source's name."""
+    before = text[max(0, m.start - 24) : m.start - 4]
+    return bool(_CITED_BEFORE.search(before) or _REPORTS.match(text, m.end))
 
 
 def _in_score_table(m: Mention, text: str) -> bool:
