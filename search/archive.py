@@ -438,4 +438,8 @@ def _correction(gen: Generation, q: str, parsed: Query, total: int, hits) -> str
     if [m.group() for m in typed] != words:  # only if the parser cut the text
         return spelling.correct(gen.searcher.reader(), words, hits)
     terms = [by_start.get(m.start()) for m in typed]
-    return spelling.correct(gen.searcher.reader(), words, hits, terms, total)
+
+    def frequency(term: str) -> int:  # the query has just read these terms' postings
+        return max(gen.doc_frequency(name, term) for name in spelling.FIELDS)
+
+    return spelling.correct(gen.searcher.reader(), words, hits, terms, total, frequency)

@@ -389,7 +389,7 @@ class Evaluator:
                     continue
                 text = " ".join(c.text for c in clauses[i : i + length])
                 m, s = self._span(text)
-                if m.any():
+                if m is not None and m.any():
                     for k in range(i, i + length):
                         units[k][0][:] |= m
                     units[i][1][:] += s
@@ -397,10 +397,15 @@ class Evaluator:
                     break
             i += matched or 1
 
-    def _span(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+    def _span(self, text: str) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """What a run of words names (an entity value, alias spellings); (None, None) when
+        it names nothing, without building arrays: a long question tries dozens of runs."""
+        folded, variants = fold_value(text), self._variants(text)
+        if not variants and not any(folded in self.gen.facets[k].index for k in ENTITY_FIELDS):
+            return None, None
         mask, score = self._empty()
-        self._entity_values(mask, score, {fold_value(text)})
-        for variant in self._variants(text):
+        self._entity_values(mask, score, {folded})
+        for variant in variants:
             m, s = self.alternative(variant)
             mask |= m
             np.maximum(score, s, out=score)

@@ -167,10 +167,14 @@ class Generation:
 
     def doc_frequency(self, fieldname: str, term: str) -> int:
         """Documents holding `term` in `fieldname`, deleted ones too (as stock idf counts):
-        a lexicon lookup per segment, cached (feedback asks for a few hundred per query)."""
+        the length of its postings when the query has just read them, else a lexicon lookup
+        per segment, cached (feedback and did-you-mean ask for hundreds per query)."""
         key = (fieldname, term)
         found = self._doc_frequencies.get(key)
         if found is None:
+            postings = self.postings.peek(fieldname, term)
+            if postings is not None:
+                return len(postings[0])
             if len(self._doc_frequencies) >= DF_CACHE:
                 self._doc_frequencies.clear()
             found = self._doc_frequencies[key] = self.searcher.doc_frequency(fieldname, term)

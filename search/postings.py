@@ -48,6 +48,11 @@ class PostingCache:
                     self._bytes -= ids.nbytes + weights.nbytes + 100
         return value
 
+    def peek(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """The cached postings of a term, or None: never decodes (cheap lookups ask first)."""
+        with self._lock:
+            return self._items.get((fieldname, text))
+
     def _load(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         btext = text.encode("utf-8")
         id_parts, weight_parts = [], []

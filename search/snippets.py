@@ -14,17 +14,21 @@ import html
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
+from itertools import accumulate, compress
 
 import nh3
 
-from search.analysis import tokens_with_offsets
+from search.analysis import TOKEN_PATTERN, index_term
 
 SCAN_CHARS = 20_000
 MAX_FRAGMENTS = 3
 ANCHORS_PER_KEY = 20
 SEPARATOR = " … "
 ELLIPSIS = "…"
-_WORD = re.compile(r"\S+")
+# Split with the separators kept, text alternates gap, word, gap, ..., gap: summing the
+# parts' lengths gives every boundary without a Python step per word (see `_Tokens`).
+_WORDS = re.compile(r"(\S+)")
+_TOKENS = re.compile(f"({TOKEN_PATTERN.pattern})", TOKEN_PATTERN.flags)
 _SPACE = re.compile(r"\s+")
 # A sentence ends at . ! or ? (closing quotes and brackets included) before white
 # space, or at a line break.
@@ -45,9 +49,9 @@ class _Text:
 
     def __init__(self, text: str):
         self.text = text
-        words = [m.span() for m in _WORD.finditer(text)]
-        self.word_starts = [s for s, _ in words]
-        self.word_ends = [e for _, e in words]
+        bounds = list(accumulate(map(len, _WORDS.split(text))))
+        self.word_starts = bounds[0:-1:2]
+        self.word_ends = bounds[1::2]
         ends = [m.end() for m in _SENTENCE_END.finditer(text)]
         self.sentence_ends = ends
         self.sentence_starts = [0] + [self.next_word_start(e) for e in ends]
@@ -90,27 +94,58 @@ def _clip(text: str) -> str:
     return text[: cut if cut > 0 else SCAN_CHARS]
 
 
+class _Tokens:
+    """A text's tokens and their index terms (None for a stop word), as
+    `search.analysis.tokens_with_offsets` finds them, with the work per token done in C:
+    one regex split, the lengths summed, the terms mapped through the cached `index_term`.
+    Ten snippets for a long question would otherwise spend most of their time here."""
+
+    def __init__(self, text: str):
+        parts = _TOKENS.split(text)  # gap, token, gap, token, ..., gap
+        self.bounds = list(accumulate(map(len, parts)))  # token k: bounds[2k]..bounds[2k+1]
+        self.terms = list(map(index_term, parts[1::2]))
+
+    def where(self, wanted: set[str]) -> list[int]:
+        """Token numbers whose term is in `wanted`, in order."""
+        return list(compress(range(len(self.terms)), map(wanted.__contains__, self.terms)))
+
+    def span(self, first: int, last: int, key: str) -> _Span:
+        return _Span(self.bounds[2 * first], self.bounds[2 * last + 1], key)
+
+
 def find_matches(text: str, terms: Iterable[str], phrases: Sequence[Sequence[str]] = ()) -> list:
-    """Non-overlapping spans of `text` matching a query term or a whole phrase, in order."""
+    """Non-overlapping spans of `text` matching a query term or a whole phrase, in order.
+    Stop words are not tokens: a phrase's words follow each other among the others."""
     terms = set(terms)
     phrases = [tuple(p) for p in phrases if p]
     if not terms and not phrases:
         return []
-    tokens = list(tokens_with_offsets(text))
+    tokens = _Tokens(text)
+    if not phrases:
+        return [tokens.span(i, i, tokens.terms[i]) for i in tokens.where(terms)]
+    # Only a phrase's first word can start it: the phrases (in order) that begin there.
+    starting: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        starting.setdefault(phrase[0], []).append(phrase)
+    words = [i for i, term in enumerate(tokens.terms) if term is not None]  # no stop words
+    wanted = terms | set(starting)
     spans: list[_Span] = []
-    covered_until = -1  # index of the last token inside a phrase span
-    for i, (term, start, end) in enumerate(tokens):
-        if i <= covered_until:
+    covered_until = -1  # position (among `words`) of the last token inside a phrase span
+    for i, token in enumerate(words):
+        term = tokens.terms[token]
+        if i <= covered_until or term not in wanted:
             continue
-        for phrase in phrases:
+        for phrase in starting.get(term, ()):
             last = i + len(phrase) - 1
-            if last < len(tokens) and all(tokens[i + k][0] == t for k, t in enumerate(phrase)):
-                spans.append(_Span(start, tokens[last][2], " ".join(phrase)))
+            if last < len(words) and all(
+                tokens.terms[words[i + k]] == t for k, t in enumerate(phrase)
+            ):
+                spans.append(tokens.span(token, words[last], " ".join(phrase)))
                 covered_until = last
                 break
         else:
             if term in terms:
-                spans.append(_Span(start, end, term))
+                spans.append(tokens.span(token, token, term))
     return spans
 
 
@@ -136,14 +171,18 @@ def _pick_windows(doc: _Text, spans: list[_Span], count: int, budget: int) -> li
     """Greedily choose `count` windows, each covering the most query parts not yet shown."""
     chosen: list[tuple[int, int]] = []
     shown: set[str] = set()
+    # Each anchor's window and what it covers, worked out once for every round.
+    candidates = []
+    for span in _anchors(spans):
+        start, end = doc.window(span, budget)
+        inside = _covering(spans, start, end)
+        candidates.append((span, start, end, {s.key for s in inside}, len(inside)))
     for _ in range(count):
         best, best_score = None, None
-        for span in _anchors(spans):
+        for span, start, end, keys, matches in candidates:
             if span.key in shown or any(s <= span.start < e for s, e in chosen):
                 continue
-            start, end = doc.window(span, budget)
-            inside = _covering(spans, start, end)
-            score = (len({s.key for s in inside} - shown), len(inside), -start)
+            score = (len(keys - shown), matches, -start)
             if best_score is None or score > best_score:
                 best, best_score = (start, end), score
         if best is None:

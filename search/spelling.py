@@ -140,11 +140,13 @@ def _spell(reader, typed: str, term: str) -> str:
     return best.lower() if best.lower() in lowered and best.lower() in forms else best
 
 
-def _replacement(reader, word: str, term: str | None) -> str | None:
+def _replacement(
+    reader, word: str, term: str | None, frequency_of: Callable[[str], int]
+) -> str | None:
     """A better word for a (nearly) unknown one (`term`: its index term), or None."""
     if term is None or len(fold(word)) < MIN_LENGTH or not word.isalpha():
         return None
-    frequency = _doc_frequency(reader, term)
+    frequency = frequency_of(term)
     if frequency > RARE:
         return None
     typed = fold(word)
@@ -164,17 +166,20 @@ def correct(
     hits: Callable[[str], int],
     terms: list[str | None] | None = None,
     before: int | None = None,
+    frequency: Callable[[str], int] | None = None,
 ) -> str | None:
     """The query with its unknown words respelled, if that finds clearly more; else None.
 
     `words` are the reader's query words as typed; `hits(query)` is the engine's
     exact result count for a query string. A caller that has analysed the query
     already passes each word's index term (`terms`, None for a stop word) and its
-    count (`before`), so neither is worked out again.
+    count (`before`), so neither is worked out again, and may pass `frequency(term)`, the
+    largest document frequency over FIELDS, from its own cache.
     """
     if terms is None:
         terms = [index_term(word) for word in words]
-    replaced = [_replacement(reader, w, t) for w, t in zip(words, terms, strict=True)]
+    frequency_of = frequency or (lambda term: _doc_frequency(reader, term))
+    replaced = [_replacement(reader, w, t, frequency_of) for w, t in zip(words, terms, strict=True)]
     if not any(replaced):
         return None
     corrected = " ".join(new or old for new, old in zip(replaced, words, strict=True))

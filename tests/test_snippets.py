@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
-from search.analysis import analyze
-from search.snippets import SCAN_CHARS, highlight_title, lead, make_snippet
+from search.analysis import analyze, tokens_with_offsets
+from search.snippets import SCAN_CHARS, find_matches, highlight_title, lead, make_snippet
 
 BODY = (
     "Belarus faces new sanctions. The European Union said on Monday it would extend "
@@ -148,3 +150,44 @@ def test_title_highlight():
     assert highlight_title("The European Union acts", set(), [phrase]) == (
         "The <mark>European Union</mark> acts"
     )
+
+
+def _naive_matches(text, terms, phrases):
+    """The rule stated plainly over tokens_with_offsets: at each token, the first phrase
+    starting there, else the term; a phrase's tokens are not matched again."""
+    tokens = list(tokens_with_offsets(text))
+    out, i = [], 0
+    while i < len(tokens):
+        for phrase in phrases:
+            if [t for t, _, _ in tokens[i : i + len(phrase)]] == list(phrase):
+                out.append((tokens[i][1], tokens[i + len(phrase) - 1][2], " ".join(phrase)))
+                i += len(phrase)
+                break
+        else:
+            if tokens[i][0] in terms:
+                out.append((tokens[i][1], tokens[i][2], tokens[i][0]))
+            i += 1
+    return out
+
+
+def test_matches_equal_the_analysers_tokens_on_real_articles(corpus_rows):
+    """find_matches splits text in C, not token by token: on real news (with its quotes,
+    dots, apostrophes and non-ASCII text) it marks exactly what tokens_with_offsets finds."""
+    rows = corpus_rows("bbc", 300)
+    assert rows[0]["title"]
+    rng = random.Random(5)
+    checked = 0
+    for row in rows:
+        text = row["body"][:SCAN_CHARS]
+        tokens = [t for t, _, _ in tokens_with_offsets(text)]
+        if len(tokens) < 10:
+            continue
+        start = rng.randrange(len(tokens) - 3)
+        query_terms = set(rng.sample(tokens, 3))
+        phrases = [tokens[start : start + 2], [tokens[start + 2], "zzzz"]]
+        for ask_terms, ask_phrases in ((query_terms, []), (query_terms, phrases), (set(), phrases)):
+            found = [(s.start, s.end, s.key) for s in find_matches(text, ask_terms, ask_phrases)]
+            assert found == _naive_matches(text, ask_terms, ask_phrases), row["id"]
+            assert found or not ask_terms  # the sampled terms are in the text
+        checked += 1
+    assert checked > 250
