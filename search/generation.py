@@ -18,8 +18,8 @@ import numpy as np
 from whoosh.util.numeric import byte_to_length
 
 from search import codec
-from search.languages import ANALYSED
 from search.analysis import fold_value
+from search.languages import ANALYSED
 from search.postings import PostingCache
 from search.ranking import FIELD_B, SETTINGS, Settings, idf, term_weight
 from search.schema import ENTITY_FIELDS, FACET_FIELDS, OTHER_SCRIPT_FIELD, TEXT_FIELDS
