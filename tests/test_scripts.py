@@ -230,6 +230,17 @@ def test_the_entity_page_on_the_site(mixed_path):
     assert answer["other_script"] == "Мария Колесникова" and answer["articles"] == 3
 
 
+def test_the_search_page_shows_facets_in_its_language(mixed_path):
+    client = create_app(
+        {"INDEX_DIR": mixed_path, "RATE_LIMIT": "off", "TESTING": True}
+    ).test_client()
+    russian = client.get("/?q=&lang=ru").get_data(as_text=True)
+    english = client.get("/?q=", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    shown = '<span class="facet-name">{}</span>'.format
+    assert shown("Мария Колесникова") in russian and shown("Maria Kolesnikova") not in russian
+    assert shown("Maria Kolesnikova") in english and shown("Мария Колесникова") not in english
+
+
 RUSSIAN_NEWS = [
     {
         "id": "ru-navalny",

@@ -135,7 +135,8 @@ def search() -> Any:
     answer = None
     try:
         params = api.search_params(args, facet_size_default=SIDEBAR_SIZE)
-        answer = mark_timed_out(get_archive().search(**params))
+        # facet values named in two scripts show the spelling of the page's language
+        answer = mark_timed_out(get_archive().search(**params, language=i18n.current_language()))
         record_search(params, answer)
     except GenerationGone:  # the list's generation is no longer kept: its first page again
         return redirect(search_url(page=None))
