@@ -36,6 +36,7 @@ eval/ir.py measures it and chooses the settings.
 from __future__ import annotations
 
 import math
+from bisect import insort
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -190,16 +191,24 @@ def feedback_terms(
         for t, c in Counter(terms).items():
             share[t] += doc_weight * c / len(terms)
             seen[t] += 1
-    scored = []
-    for t, s in share.items():
-        if seen[t] < settings.feedback_min_docs:
-            continue
+    # Candidates by share, most first; a word's idf is at most that of df 1, so once even
+    # that could not lift a share past the current last pick, no later word can be picked
+    # and their document frequencies (a lexicon lookup each) are never asked for.
+    candidates = sorted(
+        ((s, t) for t, s in share.items() if seen[t] >= settings.feedback_min_docs),
+        key=lambda item: (-item[0], item[1]),
+    )
+    best_idf = math.log((doc_count - 0.5) / 1.5) if doc_count > 1 else 0.0
+    ranked: list[tuple[float, str]] = []  # (-value, word): the best so far, in order
+    for s, t in candidates:
+        if len(ranked) >= settings.feedback_terms and s / total * best_idf < -ranked[-1][0]:
+            break
         df = doc_frequency(t)
         value = s / total * math.log((doc_count - df + 0.5) / (df + 0.5)) if df else 0.0
         if value > 0:
-            scored.append((value, t))
-    scored.sort(key=lambda item: (-item[0], item[1]))
-    best = scored[: settings.feedback_terms]
+            insort(ranked, (-value, t))
+            del ranked[settings.feedback_terms :]
+    best = [(-negative, t) for negative, t in ranked]
     out = dict(weights)
     if not best or settings.feedback_weight <= 0:
         return out

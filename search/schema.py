@@ -18,7 +18,8 @@ from whoosh.fields import BOOLEAN, DATETIME, ID, KEYWORD, STORED, TEXT, SchemaCl
 from search.analysis import TEXT_ANALYZER
 
 # Bump when the schema or the analysis changes: older indexes must be rebuilt.
-SCHEMA_VERSION = 4  # 3: per-language analysis (Russian stemming, й kept, ё as е); 4: other_script
+SCHEMA_VERSION = 5  # 3: per-language analysis (Russian stemming, й kept, ё as е); 4: other_script;
+# 5: English stems by Snowball's own stemmer (PyStemmer)
 TEXT_FIELDS = ("title", "body")
 FACET_FIELDS = ("person", "organization", "place", "category", "tag", "year")
 ENTITY_FIELDS = ("person", "organization", "place")
