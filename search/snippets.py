@@ -22,7 +22,9 @@ from search.analysis import TOKEN_PATTERN, index_term
 
 SCAN_CHARS = 20_000
 MAX_FRAGMENTS = 3
-ANCHORS_PER_KEY = 20
+ANCHORS_PER_KEY = 20  # candidate windows per query part...
+ANCHORS = 80  # ...and per text, shared among a long question's many parts
+MIN_ANCHORS_PER_KEY = 4
 SEPARATOR = " … "
 ELLIPSIS = "…"
 # Split with the separators kept, text alternates gap, word, gap, ..., gap: summing the
@@ -52,16 +54,22 @@ class _Text:
         bounds = list(accumulate(map(len, _WORDS.split(text))))
         self.word_starts = bounds[0:-1:2]
         self.word_ends = bounds[1::2]
-        ends = [m.end() for m in _SENTENCE_END.finditer(text)]
-        self.sentence_ends = ends
-        self.sentence_starts = [0] + [self.next_word_start(e) for e in ends]
+        self.sentence_ends = [m.end() for m in _SENTENCE_END.finditer(text)]
 
     def next_word_start(self, pos: int) -> int:
         i = bisect_left(self.word_starts, pos)
         return self.word_starts[i] if i < len(self.word_starts) else len(self.text)
 
     def sentence_start_before(self, pos: int) -> int:
-        return self.sentence_starts[bisect_right(self.sentence_starts, pos) - 1]
+        """The start of the sentence holding `pos`: the first word after the last sentence
+        end at or before it (worked out here, for the few positions asked about)."""
+        i = bisect_right(self.sentence_ends, pos)
+        while i > 0:
+            start = self.next_word_start(self.sentence_ends[i - 1])
+            if start <= pos:
+                return start
+            i -= 1
+        return 0
 
     def end_within(self, start: int, limit: int, must_reach: int) -> int:
         """The best end in (start, limit]: a sentence end in its second half, else a word end."""
@@ -157,12 +165,15 @@ def _covering(spans: list[_Span], start: int, end: int) -> list[_Span]:
 
 
 def _anchors(spans: list[_Span]) -> list[_Span]:
-    """The first few matches of each query part: enough candidates, bounded work."""
+    """The first few matches of each query part: enough candidates, bounded work (a long
+    question's many parts share the budget, so its snippets cost what a word's do)."""
+    keys = len({s.key for s in spans})
+    per_key = min(ANCHORS_PER_KEY, max(MIN_ANCHORS_PER_KEY, ANCHORS // keys))
     seen: dict[str, int] = {}
     out = []
     for span in spans:
         seen[span.key] = seen.get(span.key, 0) + 1
-        if seen[span.key] <= ANCHORS_PER_KEY:
+        if seen[span.key] <= per_key:
             out.append(span)
     return out
 

@@ -191,3 +191,12 @@ def test_matches_equal_the_analysers_tokens_on_real_articles(corpus_rows):
             assert found or not ask_terms  # the sampled terms are in the text
         checked += 1
     assert checked > 250
+
+
+def test_a_long_questions_parts_share_the_candidate_windows():
+    from search.snippets import ANCHORS, ANCHORS_PER_KEY, _anchors, _Span
+
+    one = [_Span(i * 10, i * 10 + 4, "word") for i in range(50)]
+    assert len(_anchors(one)) == ANCHORS_PER_KEY
+    many = [_Span(i * 10, i * 10 + 4, f"w{i % 16}") for i in range(16 * 30)]
+    assert len(_anchors(many)) == ANCHORS
