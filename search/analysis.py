@@ -154,9 +154,8 @@ def analyze(text: str, language: str | None = None) -> list[str]:
     `language` is the article's (search.languages); one without its own analysis gets
     the language-neutral one. A query has no language: its words decide by script."""
     if not is_analysed(language):
-        return [neutral_term(word) for word in TOKEN_PATTERN.findall(text)]
-    terms = [index_term(word) for word in TOKEN_PATTERN.findall(text)]
-    return [t for t in terms if t is not None]
+        return list(map(neutral_term, TOKEN_PATTERN.findall(text)))
+    return list(filter(None, map(index_term, TOKEN_PATTERN.findall(text))))  # None: stop word
 
 
 def fold_value(value: str) -> str:
