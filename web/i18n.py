@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -104,25 +105,44 @@ def translate(key: str, **values: Any) -> Markup:
     text = message(key)
     if not isinstance(text, str):
         raise TypeError(f"message {key!r} is counted: use plural()")
-    return Markup(escape(text)).format(**values)
+    return _escaped(text).format(**values)
 
 
 def plural(key: str, count: int, **values: Any) -> Markup:
     """A counted message: the CLDR plural form for `count`; `{n}` is the number formatted,
     unless `n` is given (say, the number in <strong>)."""
     lang = current_language()
+    if not values:  # "{n} articles": a timeline has one per bar, so the whole result is kept
+        return _counted(key, count, lang)
+    values.setdefault("n", _format_number(count, lang))
+    return _plural_form(key, count, lang).format(**values)
+
+
+@lru_cache(maxsize=8192)
+def _counted(key: str, count: int, lang: str) -> Markup:
+    return _plural_form(key, count, lang).format(n=_format_number(count, lang))
+
+
+def _plural_form(key: str, count: int, lang: str) -> Markup:
     forms = message(key, lang)
     if isinstance(forms, str):
         raise TypeError(f"message {key!r} is not counted: use translate()")
-    form = _LOCALES[lang].plural_form(count)
-    text = forms.get(form, forms["other"])
-    values.setdefault("n", format_number(count))
-    return Markup(escape(text)).format(**values)
+    return _escaped(forms.get(_LOCALES[lang].plural_form(count), forms["other"]))
+
+
+@lru_cache(maxsize=4096)
+def _escaped(text: str) -> Markup:
+    return Markup(escape(text))
 
 
 def format_number(value: int | float) -> str:
     """A number with the language's grouping: 12,345 or 12 345."""
-    return format_decimal(value, locale=_LOCALES[current_language()])
+    return _format_number(value, current_language())
+
+
+@lru_cache(maxsize=8192)
+def _format_number(value: int | float, lang: str) -> str:
+    return format_decimal(value, locale=_LOCALES[lang])
 
 
 def format_date(value: str | dt.date | None, length: str = "long") -> str:
