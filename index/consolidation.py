@@ -29,7 +29,7 @@ from index.documents import article_fields
 from index.entities.consolidate import Consolidation
 from index.entities.scripts import CrossScript
 from index.records import article_from_dict
-from index.segments import SegmentSeries
+from index.segments import CHUNK, POOL_THRESHOLD, InProcess, Workers
 from search.aliases import load_aliases
 from search.schema import unpack_record
 from search.storage import open_index
@@ -61,6 +61,21 @@ def _stored_entities(reader) -> dict[int, tuple[dict[str, list[str]], dict]]:
     return out
 
 
+def _rewritten(payload: tuple[dict, str]) -> dict:
+    """Worker side: the fields of a stored record with its new values, re-analysed."""
+    record, content_hash = payload
+    return article_fields(article_from_dict(record), content_hash)
+
+
+def _pool(index_dir: str, count: int, limitmb: int):
+    """Worker processes when there is enough to rewrite (the re-analysis is the cost), as
+    ingest has; else this process."""
+    workers = os.cpu_count() or 1
+    if count < POOL_THRESHOLD or workers <= 1:
+        return InProcess(index_dir, limitmb, _rewritten)
+    return Workers(index_dir, workers, _rewritten, limitmb)
+
+
 def consolidate_index(
     index_dir: str | os.PathLike,
     *,
@@ -82,25 +97,28 @@ def consolidate_index(
             joined = {docnum: table.apply(entities) for docnum, (entities, _) in stored.items()}
             scripts = CrossScript.build(joined.values(), load_aliases())
             report.cross_script = len(scripts)
-            series = SegmentSeries(str(index_dir), limitmb)
+            changed = []
+            for docnum, (entities, other_script) in stored.items():
+                new, pairs = joined[docnum], scripts.pairs(joined[docnum])
+                same = new == {kind: list(entities.get(kind) or []) for kind in new}
+                if not same or pairs != other_script:
+                    changed.append((docnum, new, pairs))
+            report.rewritten = len(changed)
             batch = Batch(searcher, "")
+            pool = _pool(str(index_dir), len(changed), limitmb)
             try:
-                for docnum, (entities, other_script) in stored.items():
-                    new, pairs = joined[docnum], scripts.pairs(joined[docnum])
-                    same = new == {kind: list(entities.get(kind) or []) for kind in new}
-                    if same and pairs == other_script:
-                        continue
-                    fields = reader.stored_fields(docnum)
-                    record = unpack_record(fields["record"])
-                    record["entities"], record["other_script"] = new, pairs
-                    article = article_from_dict(record)
-                    report.rewritten += 1
-                    series.add(report.rewritten, article_fields(article, fields["content_hash"]))
-                    batch.replace.add(article.id)
-                results = [series.finish()]
-            except BaseException:
-                series.cancel()
-                raise
+                for start in range(0, len(changed), CHUNK):
+                    chunk = []
+                    for seq, (docnum, new, pairs) in enumerate(changed[start : start + CHUNK]):
+                        fields = reader.stored_fields(docnum)
+                        record = unpack_record(fields["record"])
+                        record["entities"], record["other_script"] = new, pairs
+                        batch.replace.add(record["id"])
+                        chunk.append((start + seq, (record, fields["content_hash"])))
+                    pool.send(chunk)
+                results = pool.finish()
+            finally:
+                pool.close()
         if batch.replace:
             generation = batch.commit(ix, results, IngestReport(), limitmb, last=True)
             report.generation = generation or report.generation

@@ -38,6 +38,9 @@ from index.codec import (
 from index.documents import INDEXED_AS
 from index.readers import Problem
 
+POOL_THRESHOLD = 200  # fewer documents than this are prepared in this process (InProcess)
+CHUNK = 64  # documents per message to a worker
+
 
 class SegmentBuilder:
     """Writes one new segment of the index in `index_dir` (no lock taken: the caller holds it)."""
@@ -282,6 +285,28 @@ def _picklable(exc: BaseException) -> BaseException:
         return exc
     except Exception:
         return WorkerError(f"{type(exc).__name__}: {exc}")
+
+
+class InProcess:
+    """The Workers interface for small inputs: one SegmentSeries, in this process."""
+
+    def __init__(self, index_dir: str, limitmb: int, prepare):
+        self.series = SegmentSeries(index_dir, limitmb)
+        self.prepare = prepare
+
+    def send(self, docs: list[tuple[int, Any]]) -> None:
+        for seq, payload in docs:
+            fields = self.prepare(payload)
+            if isinstance(fields, Problem):
+                self.series.problems.append(fields)
+            else:
+                self.series.add(seq, fields)
+
+    def finish(self) -> list[tuple[list[tuple[Any, list[int]]], list[Problem]]]:
+        return [self.series.finish()]
+
+    def close(self) -> None:
+        self.series.cancel()
 
 
 class Workers:

@@ -27,14 +27,12 @@ from index.batch import Batch, IngestReport, ingest_lock
 from index.documents import article_fields, content_hash
 from index.readers import Notice, Parsed, Problem
 from index.records import Article
-from index.segments import SegmentSeries, Workers
+from index.segments import CHUNK, POOL_THRESHOLD, InProcess, Workers
 from index.storage import open_or_create_index
 from search.languages import article_language
 from search.schema import record_json
 
 BATCH_SIZE = 10_000
-POOL_THRESHOLD = 200  # fewer articles than this are prepared in-process
-CHUNK = 64  # articles per message to a worker
 
 
 def settings_fingerprint(extract: bool) -> str:
@@ -80,27 +78,6 @@ def _prepare_payload(payload: tuple) -> dict | Problem:
     return prepare(tuple(item), where)
 
 
-class _InProcess:
-    """The Workers interface for small inputs: one SegmentSeries, in this process."""
-
-    def __init__(self, index_dir: str, limitmb: int):
-        self.series = SegmentSeries(index_dir, limitmb)
-
-    def send(self, docs: list[tuple[int, Any]]) -> None:
-        for seq, payload in docs:
-            fields = _prepare_payload(payload)
-            if isinstance(fields, Problem):
-                self.series.problems.append(fields)
-            else:
-                self.series.add(seq, fields)
-
-    def finish(self):
-        return [self.series.finish()]
-
-    def close(self) -> None:
-        self.series.cancel()
-
-
 def _parsed_only(items: Iterable[Parsed | Problem], report: IngestReport) -> Iterator[Parsed]:
     for item in items:
         if isinstance(item, Problem):
@@ -140,7 +117,7 @@ def ingest(
         stream = _parsed_only(items, report)
         head = list(islice(stream, POOL_THRESHOLD))
         if len(head) < POOL_THRESHOLD or workers <= 1:
-            pool: Any = _InProcess(str(index_dir), limitmb)
+            pool: Any = InProcess(str(index_dir), limitmb, _prepare_payload)
         else:
             pool = Workers(str(index_dir), workers, _prepare_payload, limitmb)
         try:
