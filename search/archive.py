@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from os import PathLike
 from typing import Any
 
@@ -71,8 +72,7 @@ class Archive:
         with self._lock:
             gen = self._current()
             spelling.warm(gen.searcher.reader())
-            if gen.suggester is None:
-                gen.suggester = Suggester(gen.searcher.reader())
+            _suggester(gen)
 
     @contextmanager
     def reading(self) -> Iterator[Generation]:
@@ -114,7 +114,8 @@ class Archive:
         """Run one search; returns the /api/search dict. Raises SearchError for bad parameters.
 
         `language`: the page's ("en", "ru"); facet values named in two scripts are shown in
-        its script ("Владимир Путин" for "ru", "Vladimir Putin" otherwise).
+        its script ("Владимир Путин" for "ru", "Vladimir Putin" for "en"; None: the most
+        used spelling). `trends`, `suggest`, `entity` and `stats` take it too.
 
         `generation` pins the search to the generation an earlier page reported
         (search.pinned), so pages of one result list never repeat or skip.
@@ -192,15 +193,15 @@ class Archive:
             results = [_entry(gen, other, score, set(), []) for other, score in found]
         return {"results": results}
 
-    def suggest(self, prefix: str | None, limit: int = limits.DEFAULT_SUGGEST) -> dict[str, Any]:
+    def suggest(
+        self, prefix: str | None, limit: int = limits.DEFAULT_SUGGEST, language: str | None = None
+    ) -> dict[str, Any]:
         """Completions for search-as-you-type, from entity names and title words."""
         limit = _int("limit", limit, 1, limits.MAX_SUGGEST)
         prefix = prefix or ""
         with self._lock:
             gen = self._current()
-            if gen.suggester is None:
-                gen.suggester = Suggester(gen.searcher.reader())
-            found = gen.suggester.suggest(prefix, limit) if prefix.strip() else []
+            found = _suggester(gen).suggest(prefix, limit, language) if prefix.strip() else []
         return {"query": prefix, "suggestions": found}
 
     # ---- entity pages (search.entities) ----
@@ -212,7 +213,9 @@ class Archive:
             ordinal = entities.resolve(gen, kind, value, self.aliases(gen))
             return None if ordinal is None else entities.canonical_value(gen, kind, ordinal)
 
-    def entity(self, kind: str, value: str, interval: str | None = None) -> dict[str, Any] | None:
+    def entity(
+        self, kind: str, value: str, interval: str | None = None, language: str | None = None
+    ) -> dict[str, Any] | None:
         """An entity page's data (see search.entities): None for an unknown kind or value."""
         if interval is not None and interval not in trends.INTERVALS:
             raise SearchError(f"interval must be one of {', '.join(trends.INTERVALS)}", "interval")
@@ -226,7 +229,9 @@ class Archive:
             def entry(doc: int) -> dict[str, Any]:
                 return _entry(gen, doc, 0.0, set(), [])
 
-            return entities.entity_answer(gen, kind, ordinal, aliases, entry, interval)
+            return entities.entity_answer(
+                gen, kind, ordinal, aliases, entry, interval, language=language
+            )
 
     # ---- other read endpoints ----
 
@@ -244,7 +249,7 @@ class Archive:
             gen = self._current()
             return {"status": "ok", "documents": gen.doc_count, "generation": gen.generation}
 
-    def stats(self, top: int = 10) -> dict[str, Any]:
+    def stats(self, top: int = 10, language: str | None = None) -> dict[str, Any]:
         """Documents, date range, articles per language (and which languages get the
         language-neutral analysis) and the most frequent values of each facet."""
         with self._lock:
@@ -256,7 +261,7 @@ class Archive:
                 last = _iso(int(gen.dates[dated].max()))
             top_values = {}
             for name in FACET_FIELDS:
-                facet = Facet(gen.facets[name], [])
+                facet = Facet(gen.facets[name], [], language)
                 top_values[name] = [
                     {"value": v["value"], "count": v["count"]}
                     for v in facet.render(facet.table.counts(gen.live), top)
@@ -305,6 +310,7 @@ class Archive:
         filters: dict[str, list[str]] | None = None,
         series: bool = False,
         time_limit: float | None = None,
+        language: str | None = None,
     ) -> dict[str, Any]:
         """Values of `facet` rising in the last `days` (to the newest article) vs. all before.
 
@@ -320,7 +326,7 @@ class Archive:
             gen = self._current()
             matching, timed_out = self._matching(gen, q, bounds, filters, time_limit)
             answer = trends.trends_answer(
-                gen, facet, matching & gen.dated, days, limit, bounds[1], series
+                gen, facet, matching & gen.dated, days, limit, bounds[1], series, language
             )
         return {**answer, "timed_out": timed_out}
 
@@ -344,6 +350,14 @@ class Archive:
             mask, timed_out = self._matching(gen, q, bounds, filters, time_limit)
             answer = trends.timeline_answer(gen, mask, interval)
         return {**answer, "timed_out": timed_out}
+
+
+def _suggester(gen: Generation) -> Suggester:
+    """The generation's suggester, built once; entity values counted by their live articles
+    (the facets' counts), so a value only deleted articles named is never suggested."""
+    if gen.suggester is None:
+        gen.suggester = Suggester(gen.searcher.reader(), partial(entities.live_articles, gen))
+    return gen.suggester
 
 
 def _entry(

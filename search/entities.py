@@ -6,6 +6,8 @@ over (doc, value) pairs, whatever the archive's size:
 
 - **resolve**: any spelling or alias → the value's ordinal; its canonical value
   is the facet's display spelling (the most frequent one), which the URL uses.
+  The name shown, and the related values, are in the spelling of the page's
+  language where articles use two scripts (`FacetTable.shown`), the URL never.
 - **related**: the people, organizations and places named with it, ranked by
   Dunning's G² on the 2×2 table (articles with the entity / without) × (naming
   the other value / not), positive association only, at least `MIN_TOGETHER`
@@ -56,6 +58,17 @@ def document_counts(gen: Generation, kind: str) -> np.ndarray:
     return per_kind[kind]
 
 
+def live_articles(gen: Generation, kind: str, term: str) -> int:
+    """Live articles holding the facet term `term` as a value of its own: 0 for a term only
+    deleted articles hold (an article rewritten by consolidation leaves its old spelling's
+    term in the lexicon until its segment is merged), and for another value's spelling."""
+    table = gen.facets[kind]
+    ordinal = table.index.get(term)
+    if ordinal is None or table.values[ordinal] != term:
+        return 0
+    return int(document_counts(gen, kind)[ordinal])
+
+
 def resolve(gen: Generation, kind: str, value: str, aliases: Any | None) -> int | None:
     """The ordinal of the entity `value` names (any spelling or alias), or None."""
     if kind not in KINDS or not isinstance(value, str):
@@ -83,8 +96,11 @@ def entity_mask(gen: Generation, kind: str, ordinal: int) -> np.ndarray:
     return gen.facets[kind].doc_mask([ordinal], gen.n) & gen.live
 
 
-def spellings(gen: Generation, kind: str, ordinal: int, aliases: Any | None) -> list[dict]:
-    """Other spellings: those seen in the index (most articles first), then the alias file's.
+def spellings(
+    gen: Generation, kind: str, ordinal: int, aliases: Any | None, shown: str | None = None
+) -> list[dict]:
+    """Spellings other than `shown` (the name the page shows; default the canonical one):
+    those seen in the index (most articles first), then the alias file's.
 
     Each is {"text", "articles" (articles spelling it so, from the lexicon: an updated or
     deleted article counts until its segment is merged), "alias" (in the alias file)}.
@@ -103,17 +119,20 @@ def spellings(gen: Generation, kind: str, ordinal: int, aliases: Any | None) -> 
             if kind in aliases.kinds(variant) and _same(aliases, kind, variant, name):
                 listed.add(variant)
     ordered = sorted(seen, key=lambda s: (-seen[s], s)) + sorted(listed - set(seen))
+    shown = shown or name
     out = [
-        {"text": s, "articles": seen.get(s, 0), "alias": s in listed} for s in ordered if s != name
+        {"text": s, "articles": seen.get(s, 0), "alias": s in listed} for s in ordered if s != shown
     ]
     return out[:MAX_SPELLINGS]
 
 
-def other_script(gen: Generation, kind: str, ordinal: int) -> str | None:
-    """The entity's most used spelling in the script its display name is not in
-    ("Владимир Путин" for Vladimir Putin), or None."""
+def other_script(
+    gen: Generation, kind: str, ordinal: int, language: str | None = None
+) -> str | None:
+    """The entity's most used spelling in the script the name a page in `language` shows is
+    not in ("Владимир Путин" under Vladimir Putin, "Vladimir Putin" under Владимир Путин)."""
     table = gen.facets[kind]
-    shown = script(table.display[ordinal])
+    shown = script(table.shown(ordinal, language))
     others = {s: n for s, n in table.scripts.get(ordinal, {}).items() if script(s) != shown}
     return display_spelling(others) if others else None
 
@@ -127,9 +146,15 @@ def _same(aliases: Any, kind: str, variant: str, name: str) -> bool:
 
 
 def related(
-    gen: Generation, mask: np.ndarray, kind: str, exclude: int | None, limit: int = RELATED_LIMIT
+    gen: Generation,
+    mask: np.ndarray,
+    kind: str,
+    exclude: int | None,
+    limit: int = RELATED_LIMIT,
+    language: str | None = None,
 ) -> list[dict]:
-    """Values of `kind` most associated with the articles in `mask` (G², see module doc)."""
+    """Values of `kind` most associated with the articles in `mask` (G², see module doc),
+    each shown as a page in `language` shows it."""
     table = gen.facets[kind]
     if not len(table.values):
         return []
@@ -151,7 +176,7 @@ def related(
     order = np.lexsort((ordinals, -together[ordinals], -scores))[:limit]
     return [
         {
-            "value": table.display[ordinals[i]],
+            "value": table.shown(int(ordinals[i]), language),
             "count": int(together[ordinals[i]]),
             "articles": int(totals[ordinals[i]]),
             "score": round(float(scores[i]), 1),
@@ -202,10 +227,13 @@ def entity_answer(
     entry: Callable[[int], dict[str, Any]],
     interval: str | None = None,
     limit: int = ARTICLE_LIMIT,
+    language: str | None = None,
 ) -> dict[str, Any]:
     """The /api/entities answer for one resolved entity; `entry(doc)` builds a result.
 
     `interval` None: by month, or by year when the mentions span over `MONTHS_SHOWN` months.
+    `language`: the page's; `name` and the related values are in its script where articles
+    spell them so, `value` (the URL's) stays the canonical spelling.
     """
     built: dict[int, dict[str, Any]] = {}
 
@@ -214,10 +242,11 @@ def entity_answer(
             built[doc] = entry(doc)
         return dict(built[doc])
 
-    name = canonical_value(gen, kind, ordinal)
+    value = canonical_value(gen, kind, ordinal)
+    name = gen.facets[kind].shown(ordinal, language)
     mask = entity_mask(gen, kind, ordinal)
     docs = np.flatnonzero(mask)
-    other = spellings(gen, kind, ordinal, aliases)
+    other = spellings(gen, kind, ordinal, aliases, name)
     counts = mentions(gen, docs, [name, *(s["text"] for s in other)])
     central = []
     for i in central_docs(gen, docs, counts, limit):
@@ -234,15 +263,18 @@ def entity_answer(
         last = trends.iso_day(int(gen.dates[dated].max()))
     return {
         "kind": kind,
-        "value": name,
+        "value": value,
         "name": name,
         "spellings": other,
-        "other_script": other_script(gen, kind, ordinal),
+        "other_script": other_script(gen, kind, ordinal, language),
         "articles": len(docs),
         "first": first,
         "last": last,
         "timeline": trends.timeline_answer(gen, mask, interval),
-        "related": {k: related(gen, mask, k, ordinal if k == kind else None) for k in KINDS},
+        "related": {
+            k: related(gen, mask, k, ordinal if k == kind else None, language=language)
+            for k in KINDS
+        },
         "latest": [result(d) for d in latest_docs(gen, docs, limit)],
         "central": central,
     }

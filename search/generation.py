@@ -23,7 +23,7 @@ from search.languages import ANALYSED
 from search.postings import PostingCache
 from search.ranking import FIELD_B, SETTINGS, Settings, idf, term_weight
 from search.schema import ENTITY_FIELDS, FACET_FIELDS, OTHER_SCRIPT_FIELD, TEXT_FIELDS
-from search.scripts import display_spelling, script
+from search.scripts import display_spelling, spans_scripts
 
 SCORED_FIELDS = TEXT_FIELDS + ENTITY_FIELDS + (OTHER_SCRIPT_FIELD,)
 _MISSING_DATE = 2**64 - 1  # what a sortable DATETIME column holds for "no value"
@@ -251,7 +251,7 @@ class Generation:
         scripts: dict[int, dict[str, int]] = {}
         for i, value in enumerate(values):
             spelled = spellings.get(value, {})
-            if len(spelled) > 1 and len({script(s) for s in spelled}) > 1:  # across scripts
+            if spans_scripts(spelled):
                 scripts[i] = spelled
                 for other in spelled:  # a filter or link may use either spelling (the
                     index[fold_value(other)] = i  # value it had alone is an old article's)
@@ -271,12 +271,6 @@ class Generation:
         if newest_first:
             return np.where(self.dated, -self.dates, big)
         return np.where(self.dated, self.dates, big)
-
-
-def display_spellings(leaves: list[tuple[Any, int]]) -> dict[tuple[str, str], str]:
-    """(kind, folded value) -> its most frequent display spelling, ties to the alphabetically
-    first: from the `spelling` field's lexicon (document frequencies), no record read."""
-    return {key: display_spelling(spelled) for key, spelled in spelling_counts(leaves).items()}
 
 
 def spelling_counts(leaves: list[tuple[Any, int]]) -> dict[tuple[str, str], dict[str, int]]:

@@ -14,7 +14,7 @@ Both sides need these rules: `index/` to write the term, `search/` to show it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 LATIN, CYRILLIC = "latin", "cyrillic"
 # The script a page in each interface language shows names in.
@@ -43,6 +43,12 @@ def facet_identity(value: str, other: str | None) -> str:
     if other and script(value) == CYRILLIC and script(other) == LATIN:
         return other
     return value
+
+
+def spans_scripts(spellings: Iterable[str]) -> bool:
+    """Whether articles spell one value in more than one script (Latin and Cyrillic): the
+    values a page shows in its own language's script."""
+    return len({script(s) for s in spellings}) > 1
 
 
 def display_spelling(counts: Mapping[str, int], language: str | None = None) -> str:

@@ -7,7 +7,10 @@ from the `title` field. Every completion key sits in one sorted list, so a
 keystroke is a bisect plus a numpy top-k over the matching slice. An entity is
 also found by any of its words ("luk" finds "Alexander Lukashenka"), and a
 title word, indexed as a stem, is shown as its most common surface form, read
-lazily from a few stored articles and cached.
+lazily from a few stored articles and cached. An entity that articles name in
+two scripts (Vladimir Putin, Владимир Путин) is one entry, found by the words of
+either spelling and shown in the spelling of the asker's language
+(`search.scripts.display_spelling`, the rule the facets follow).
 """
 
 from __future__ import annotations
@@ -15,11 +18,13 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import Counter
+from collections.abc import Callable
 
 import numpy as np
 
 from search.analysis import TOKEN_PATTERN, fold, fold_value, index_term
-from search.generation import display_spellings
+from search.generation import spelling_counts
+from search.scripts import display_spelling, spans_scripts
 from search.spelling import surface_forms
 
 TITLE_KIND = "title"
@@ -42,17 +47,28 @@ def _field_frequencies(reader, field: str) -> Counter:
 class Suggester:
     """Prefix completions for one reader (one index generation); build once, query often."""
 
-    def __init__(self, reader):
+    def __init__(self, reader, articles: Callable[[str, str], int] | None = None):
+        """`articles(kind, term)`: live articles naming an entity value (`Archive` gives the
+        facets' counts; values none names are left out); default: the lexicon's count."""
         self.reader = reader
         self.texts: list[str] = []  # per entry: display text (title words: the stem until read)
         self.kinds: list[str] = []
         counts: list[int] = []
         keyed: list[tuple[str, int]] = []
         self._surfaces: dict[int, Counter] = {}
-        for (kind, folded), display in self._entity_spellings().items():
-            entry = self._add(display, kind, reader.doc_frequency(kind, folded), counts)
-            words = folded.split(" ")
-            keyed.extend((" ".join(words[i:]), entry) for i in range(len(words)))
+        self._scripts: dict[int, dict[str, int]] = {}  # entry -> {spelling: articles}, two scripts
+        for (kind, folded), spelled in spelling_counts(list(reader.leaf_readers())).items():
+            count = articles(kind, folded) if articles else reader.doc_frequency(kind, folded)
+            if not count:
+                continue
+            entry = self._add(display_spelling(spelled), kind, count, counts)
+            names = {folded}
+            if spans_scripts(spelled):  # "пут" finds Vladimir Putin too
+                self._scripts[entry] = spelled
+                names.update(fold_value(s) for s in spelled)
+            for name in names:
+                words = name.split(" ")
+                keyed.extend((" ".join(words[i:]), entry) for i in range(len(words)))
         for raw, count in _field_frequencies(reader, TITLE_KIND).items():
             term = raw.decode("utf-8")
             if not _DIGITS.fullmatch(term):
@@ -72,10 +88,6 @@ class Suggester:
         counts.append(count)
         return len(self.texts) - 1
 
-    def _entity_spellings(self) -> dict[tuple[str, str], str]:
-        """(kind, folded value) -> its most frequent display spelling."""
-        return display_spellings(list(self.reader.leaf_readers()))
-
     def _matching(self, prefix: str, limit: int) -> list[int]:
         """Entries with a key starting with `prefix`, most frequent first (a few extra)."""
         lo = bisect_left(self.keys, prefix)
@@ -91,8 +103,9 @@ class Suggester:
         order = np.lexsort((entries, -counts))
         return entries[order].tolist()
 
-    def suggest(self, prefix: str, limit: int = 8) -> list[dict]:
-        """Up to `limit` completions of `prefix`: [{"text", "kind", "count"}], most used first.
+    def suggest(self, prefix: str, limit: int = 8, language: str | None = None) -> list[dict]:
+        """Up to `limit` completions of `prefix`: [{"text", "kind", "count"}], most used first;
+        an entity named in two scripts in the spelling of `language` (default: the most used).
 
         What was typed completes as a whole ("alexander luk": Alexander Lukashenka); after
         those, its last word completes on its own behind the words before it, as typed
@@ -101,13 +114,13 @@ class Suggester:
         typed = fold_value(prefix)
         if not typed or limit <= 0:
             return []
-        out = self._complete(typed, limit)
+        out = self._complete(typed, limit, language)
         words = prefix.split()
         if len(out) < limit and len(words) > 1:
             head = " ".join(words[:-1])
             shown = {fold(item["text"]) for item in out}
             head_words = set(fold_value(head).split())
-            for item in self._complete(fold_value(words[-1]), limit):
+            for item in self._complete(fold_value(words[-1]), limit, language):
                 text = f"{head} {item['text']}"
                 # "alexander luk": Alexander Lukashenka already completes the whole text
                 if fold(text) not in shown and not head_words <= set(fold(item["text"]).split()):
@@ -117,7 +130,7 @@ class Suggester:
                         break
         return out
 
-    def _complete(self, typed: str, limit: int) -> list[dict]:
+    def _complete(self, typed: str, limit: int, language: str | None) -> list[dict]:
         """Entries whose key starts with the folded `typed`, de-duplicated, most used first."""
         if not typed:
             return []
@@ -131,19 +144,22 @@ class Suggester:
         out: list[dict] = []
         shown: set[str] = set()  # folded texts shown, and the words of entity names shown
         for entry in ranked:
-            text = self._display(entry, typed)
+            text = self._display(entry, typed, language)
             folded = fold(text)
             if folded in shown:  # "Lukashenka" in titles after "Alexander Lukashenka"
                 continue
             shown.add(folded)
             if self.kinds[entry] != TITLE_KIND:
-                shown.update(folded.split())
+                for spelling in self._scripts.get(entry, {text: 1}):  # "Putin" after Путин
+                    shown.update(fold(spelling).split())
             out.append({"text": text, "kind": self.kinds[entry], "count": int(self.counts[entry])})
             if len(out) == limit:
                 break
         return out
 
-    def _display(self, entry: int, typed: str) -> str:
+    def _display(self, entry: int, typed: str, language: str | None) -> str:
+        if entry in self._scripts:
+            return display_spelling(self._scripts[entry], language)
         if self.kinds[entry] != TITLE_KIND:
             return self.texts[entry]
         forms = self._surfaces.get(entry)

@@ -89,8 +89,10 @@ def rising_values(
     *,
     min_count: int = MIN_COUNT,
     min_score: float = MIN_SCORE,
+    language: str | None = None,
 ) -> list[dict]:
-    """The `limit` values whose share rose most (by G²), strongest first, ties by count, name."""
+    """The `limit` values whose share rose most (by G²), strongest first, ties by count, name;
+    each shown as a page in `language` shows it (FacetTable.shown), in the same order."""
     n_window = int(np.count_nonzero(in_window))
     n_base = int(np.count_nonzero(in_base))
     if not n_window or not n_base or not len(table.values):
@@ -108,7 +110,7 @@ def rising_values(
         ratio = ((a[o] + 0.5) / n_window) / ((b[o] + 0.5) / n_base)
         out.append(
             {
-                "value": table.display[o],
+                "value": table.shown(o, language),
                 "count": int(a[o]),
                 "baseline_count": int(b[o]),
                 "score": round(float(scores[o]), 1),
@@ -195,8 +197,10 @@ def trends_answer(
     limit: int,
     to_bound: int | None,
     series: bool,
+    language: str | None = None,
 ) -> dict:
-    """The /api/trends dict for dated docs `considered` (already live, matching, filtered)."""
+    """The /api/trends dict for dated docs `considered` (already live, matching, filtered),
+    values named in two scripts in the spelling of `language`."""
     newest = gen.live & gen.dated
     answer: dict = {
         "facet": facet,
@@ -221,7 +225,7 @@ def trends_answer(
         first = day_start(int(dates[in_base].min()))
         answer["baseline"] = {"from": iso_day(first), "to": iso_day(start - 1), "articles": n_base}
     table = gen.facets[facet]
-    found = rising_values(table, in_window, in_base, limit)
+    found = rising_values(table, in_window, in_base, limit, language=language)
     if series and found:
         last = int(periods(np.array([end]), "month")[0])
         first_month = last - SERIES_MONTHS + 1

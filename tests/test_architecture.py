@@ -171,7 +171,8 @@ def test_no_import_cycles():
         ("SORTS", "search/limits.py"),
         ("alias_key", "search/aliases.py"),
         ("surface_forms", "search/spelling.py"),
-        ("display_spellings", "search/generation.py"),
+        ("display_spelling", "search/scripts.py"),  # a value's spelling for a language
+        ("spans_scripts", "search/scripts.py"),
         ("LANGUAGES", "web/i18n.py"),
         ("STRINGS", None),  # widget.js's messages come from web/messages.toml
     ],

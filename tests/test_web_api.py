@@ -268,6 +268,7 @@ def test_openapi_document(client):
         "facet_size",
         "generation",
         "partial",
+        "lang",
     }
     assert names == expected | FACETS
 

@@ -60,6 +60,15 @@ HAND_MADE = [
         "date": "2017-08-15T16:30:00",
         "entities": {"person": ["Vladimir Putin"], "place": ["Moscow", "Minsk"]},
     },
+    {  # the same person in Cyrillic, joined to the Latin spelling (as consolidation records it)
+        "id": "widget-putin-ru",
+        "title": "Владимир Путин провёл переговоры",
+        "body": "Владимир Путин встретился с делегацией.",
+        "date": "2017-08-16T10:00:00",
+        "language": "ru",
+        "entities": {"person": ["Владимир Путин"]},
+        "other_script": {"person": {"Владимир Путин": "Vladimir Putin"}},
+    },
 ]
 
 
@@ -395,6 +404,37 @@ def test_russian_interface(page: Page, host_origin, server):
         "1 result",
         "12 results",
     ]
+
+
+def test_names_in_two_scripts_show_in_the_widgets_language(page: Page, host_origin, server):
+    """The widget asks the API in its own language (`lang`), so its facet chips show a name
+    named in two scripts in that language's spelling, one chip counting both."""
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url) if "/api/search" in r.url else None)
+    spellings = {"ru": "Владимир Путин", "en": "Vladimir Putin"}
+    for lang, other in (("ru", "en"), ("en", "ru")):
+        answer = api(server, q="putin", lang=lang)
+        (putin,) = [v for v in answer["facets"]["person"] if v["value"] == spellings[lang]]
+        assert putin["count"] >= 2  # the English article and the Russian one
+        assert spellings[other] not in [v["value"] for v in answer["facets"]["person"]]
+        open_host(page, host_origin, server, lang=lang, facets="person")
+        search_for(page, "putin")
+        expect(page.locator(OPTIONS)).to_have_count(answer["total"])
+        chip = page.locator(f"archive-search .chip[data-value='{spellings[lang]}']")
+        expect(chip).to_have_text(f"{spellings[lang]} {putin['count']}")
+        expect(
+            page.locator(f"archive-search .chip[data-value='{spellings[other]}']")
+        ).to_have_count(0)
+        assert f"lang={lang}" in requests[-1]
+        chip.click()  # the shown spelling filters to the articles of both
+        expect(page.locator(OPTIONS)).to_have_count(putin["count"])
+    # /embed without `lang`: the page's language (the browser's), which the widget passes on
+    page.set_extra_http_headers({"Accept-Language": "ru"})
+    page.goto(f"{server}/embed?facets=person")
+    search_for(page, "putin")
+    expect(page.locator(f"archive-search .chip[data-value='{spellings['ru']}']")).to_have_count(1)
+    expect(page.locator(f"archive-search .chip[data-value='{spellings['en']}']")).to_have_count(0)
+    assert "lang=ru" in requests[-1]
 
 
 def test_more_results_appends_the_next_page(page: Page, host_origin, server):

@@ -19,7 +19,7 @@ from werkzeug.datastructures import MultiDict
 
 from search import limits
 from search.storage import IndexUnavailable
-from web import get_archive, time_left
+from web import get_archive, i18n, time_left
 from web.analytics import record_search
 from web.errors import bad_parameter, not_found, unavailable_reason
 from web.openapi import openapi_document
@@ -77,6 +77,20 @@ def bool_arg(args: Mapping[str, str], name: str) -> bool:
     if text not in ("", "0", "1", "true", "false"):
         raise bad_parameter(name, f"{name} must be 1 or 0 (true or false)")
     return text in ("1", "true")
+
+
+def language_arg(args: Mapping[str, str]) -> str | None:
+    """`lang`: the language whose script entity values named in two scripts are shown in
+    ("Владимир Путин" for ru), normalised as the site's `lang` is ("RU", "ru-RU", "ru_RU");
+    absent, their most used spelling. Another language is a 400 naming it."""
+    text = args.get("lang")
+    if text is None or text == "":
+        return None
+    language = i18n.requested_language(text)
+    if language is None:
+        codes = " or ".join(i18n.LANGUAGES)
+        raise bad_parameter("lang", f"lang must be {codes} (a region may follow: ru-RU, ru_RU)")
+    return language
 
 
 def filter_args(args: MultiDict) -> dict[str, list[str]]:
@@ -142,7 +156,8 @@ def article_or_404(article_id: str) -> dict[str, Any]:
 def search() -> Response:
     params = search_params(request.args)
     partial = bool_arg(request.args, "partial")  # the widget's "last word is being typed"
-    answer = mark_timed_out(get_archive().search(**params, partial=partial))
+    language = language_arg(request.args)
+    answer = mark_timed_out(get_archive().search(**params, partial=partial, language=language))
     record_search(params, answer, partial)
     return jsonify(answer)
 
@@ -169,7 +184,8 @@ def similar(article_id: str) -> Response:
 def suggest() -> Response:
     prefix = text_arg(request.args, "q", current_app.config["MAX_QUERY_LENGTH"])
     limit = int_arg(request.args, "limit", limits.DEFAULT_SUGGEST, 1, limits.MAX_SUGGEST)
-    return jsonify(get_archive().suggest(prefix, limit=limit))
+    language = language_arg(request.args)
+    return jsonify(get_archive().suggest(prefix, limit=limit, language=language))
 
 
 @bp.get("/health")

@@ -29,6 +29,7 @@ from search import entities
 from search import trends as tr
 from web import get_archive, i18n
 from web import trends as trends_view
+from web.api import language_arg
 from web.errors import not_found
 from web.feeds import feed_url
 
@@ -82,11 +83,13 @@ def _moved(location: str) -> Response:
     return redirect(location + (f"?{query}" if query else ""), code=301)
 
 
-def _answer(kind: str, value: str) -> dict[str, Any]:
+def _answer(kind: str, value: str, language: str | None) -> dict[str, Any]:
+    """`language`: the name and related values are shown in its script where articles name
+    them in two (the page's language; the API's `lang`)."""
     interval = None  # by month, or by year for a long span (search.entities)
     if request.args.get("interval"):
         interval = trends_view.choice_arg(request.args, "interval", tr.INTERVALS, "month")
-    answer = get_archive().entity(kind, value, interval)
+    answer = get_archive().entity(kind, value, interval, language)
     if answer is None:  # deleted between the two lookups
         raise not_found(f"no {kind} called {value!r} in the archive")
     return answer
@@ -105,10 +108,11 @@ def combined_search(kind: str, value: str, other_kind: str, other: str) -> str:
 def api_entity(kind: str, value: str) -> Response:
     if kind not in entities.KINDS:
         raise not_found(f"unknown kind {kind!r}: use {', '.join(entities.KINDS)}")
+    language = language_arg(request.args)  # before a redirect that would keep a bad one
     canonical = _canonical(kind, value)
     if canonical != value:
         return _moved(api_entity_url(kind, canonical))
-    answer = _answer(kind, canonical)
+    answer = _answer(kind, canonical, language)
     answer["html_url"] = entity_url(kind, canonical, public=True)
     answer["feed_url"] = feed_url(public=True, **{kind: canonical})
     return jsonify(answer)
@@ -118,7 +122,7 @@ def _page(kind: str, value: str) -> Response | str:
     canonical = _canonical(kind, value)
     if canonical != value:
         return _moved(_path(kind, canonical))
-    answer = _answer(kind, canonical)
+    answer = _answer(kind, canonical, i18n.current_language())
 
     def bar_link(**changes: Any) -> str:
         return url_for("pages.search", **{kind: canonical, **changes})

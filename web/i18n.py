@@ -17,6 +17,7 @@ apply the same CLDR rules; dates and numbers are formatted by Babel.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from functools import lru_cache
 from pathlib import Path
@@ -35,6 +36,10 @@ DEFAULT_LANGUAGE = "en"
 LANGUAGE_NAMES = {"en": "English", "ru": "Русский"}  # each in its own language
 CATALOGUE_PATH = Path(__file__).parent / "messages.toml"
 Message = str | dict[str, str]
+# What `lang=` takes: a language tag, its subtags joined by - or _ (ru, RU, ru-RU, ru_RU).
+SUBTAGS = r"(?:[-_][A-Za-z0-9]{1,8})*"
+_TAG = re.compile(rf"[A-Za-z]{{2,3}}{SUBTAGS}")
+MAX_TAG_LENGTH = 35  # the longest sensible BCP 47 tag
 
 
 def load_catalogue(path: Path = CATALOGUE_PATH) -> dict[str, dict[str, Message]]:
@@ -59,10 +64,12 @@ _LOCALES = {code: Locale.parse(code) for code in LANGUAGES}
 
 
 def requested_language(value: str | None) -> str | None:
-    """The supported language a `lang` value names ("RU", "ru-RU" → "ru"), or None."""
-    if not value or len(value) > 35:  # the longest sensible BCP 47 tag
+    """The supported language a `lang` value names ("RU", "ru-RU", "ru_RU" → "ru"), or None
+    (for another language, and for what is no language tag, like "*")."""
+    value = (value or "").strip()
+    if len(value) > MAX_TAG_LENGTH or not _TAG.fullmatch(value):
         return None
-    return LanguageAccept([(value.strip().replace("_", "-"), 1)]).best_match(LANGUAGES)
+    return LanguageAccept([(value.replace("_", "-"), 1)]).best_match(LANGUAGES)
 
 
 def current_language() -> str:

@@ -13,7 +13,7 @@ from flask import current_app
 
 from search import limits
 from web import openapi_entities, openapi_trends
-from web.openapi_params import date_params, facet_filter_params, query_param
+from web.openapi_params import date_params, facet_filter_params, language_param, query_param
 
 JSON = "application/json"
 
@@ -252,7 +252,7 @@ def openapi_document() -> dict[str, Any]:
             "/api/search": _get(
                 "search the archive",
                 _ok("a page of results with facets", "SearchResponse"),
-                [*_search_parameters(max_q), PARTIAL_PARAMETER],
+                [*_search_parameters(max_q), PARTIAL_PARAMETER, language_param()],
                 {
                     "410": _error("the pinned generation is gone: start again from page 1"),
                     "425": _error("the pinned generation has not reached this server yet"),
@@ -297,6 +297,7 @@ def openapi_document() -> dict[str, Any]:
                         },
                         "how many",
                     ),
+                    language_param(),
                 ],
             ),
             "/api/health": {

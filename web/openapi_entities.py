@@ -10,7 +10,7 @@ from typing import Any
 
 from search import entities
 from search import trends as tr
-from web.openapi_params import query_param
+from web.openapi_params import language_param, query_param
 from web.openapi_trends import TIMELINE_RESPONSE
 
 JSON = "application/json"
@@ -39,7 +39,11 @@ ENTITY_RESPONSE = {
     "properties": {
         "kind": {"type": "string", "enum": list(entities.KINDS)},
         "value": {"type": "string", "description": "the canonical value (the URL's)"},
-        "name": {"type": "string", "description": "the name to show"},
+        "name": {
+            "type": "string",
+            "description": "the name to show: the spelling of `lang` when articles use two "
+            "scripts, else the canonical value",
+        },
         "spellings": {
             "type": "array",
             "items": {
@@ -54,7 +58,8 @@ ENTITY_RESPONSE = {
         },
         "other_script": {
             "type": ["string", "null"],
-            "description": "its most used spelling in the other script (Cyrillic or Latin)",
+            "description": "its most used spelling in the script `name` is not in "
+            "(Cyrillic or Latin)",
         },
         "articles": {"type": "integer"},
         "first": _DATE,
@@ -104,6 +109,7 @@ def paths() -> dict[str, Any]:
             f"bucket size of the timeline; by default month, or year when the mentions "
             f"span over {entities.MONTHS_SHOWN} months",
         ),
+        language_param(),
     ]
     return {
         "/api/entities/{kind}/{value}": {

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from search import trends as tr
-from web.openapi_params import date_params, facet_filter_params, query_param
+from web.openapi_params import date_params, facet_filter_params, language_param, query_param
 
 JSON = "application/json"
 _ERROR = {"$ref": "#/components/schemas/Error"}
@@ -144,6 +144,7 @@ def paths(max_q: int) -> dict[str, Any]:
                     "how many values",
                 ),
                 *_filters(max_q),
+                language_param(),
             ],
             TRENDS_RESPONSE,
         ),

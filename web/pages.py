@@ -200,7 +200,7 @@ def serves_wikinews(archive: Any) -> bool:
 @bp.get("/about")
 def about() -> str:
     archive = get_archive()
-    stats = archive.stats()
+    stats = archive.stats(language=i18n.current_language())
     return render_template(
         "about.html",
         stats=stats,

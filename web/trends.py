@@ -71,7 +71,9 @@ def trends_params(args: MultiDict) -> dict[str, Any]:
 @bp.get("/api/trends")
 def api_trends() -> Response:
     params = trends_params(request.args)
-    return jsonify(mark_timed_out(get_archive().trends(params.pop("facet"), **params)))
+    language = api.language_arg(request.args)
+    answer = get_archive().trends(params.pop("facet"), **params, language=language)
+    return jsonify(mark_timed_out(answer))
 
 
 @bp.get("/api/timeline")
@@ -85,10 +87,14 @@ def api_timeline() -> Response:
 
 
 def recent_trends(days: int = DEFAULT_DAYS, limit: int = BLOCK_LIMIT) -> dict[str, dict]:
-    """{kind: /api/trends answer} for people, organizations and places (the search page block)."""
+    """{kind: /api/trends answer} for people, organizations and places (the search page block),
+    in the spelling of the page's language."""
     archive = get_archive()
+    language = i18n.current_language()
     return {
-        kind: mark_timed_out(archive.trends(kind, days=days, limit=limit, time_limit=time_left()))
+        kind: mark_timed_out(
+            archive.trends(kind, days=days, limit=limit, time_limit=time_left(), language=language)
+        )
         for kind in PAGE_KINDS
     }
 
@@ -227,7 +233,12 @@ def trends_page() -> tuple[str, int]:
         archive = get_archive()
         for kind in PAGE_KINDS:
             answer = archive.trends(
-                kind, days=days, limit=PAGE_LIMIT, series=True, time_limit=time_left()
+                kind,
+                days=days,
+                limit=PAGE_LIMIT,
+                series=True,
+                time_limit=time_left(),
+                language=i18n.current_language(),
             )
             mark_timed_out(answer)
             starts = (answer.get("series") or {}).get("starts") or []

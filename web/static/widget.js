@@ -249,7 +249,7 @@ export class ArchiveSearch extends HTMLElement {
   attributeChangedCallback(name, before, after) {
     if (before === after) return;
     this.#applyStrings();
-    if (["endpoint", "per-page", "facets"].includes(name) && this.#query) this.#search(1);
+    if (["endpoint", "per-page", "facets", "lang"].includes(name) && this.#query) this.#search(1);
   }
 
   /** Run the search for the input's text now (hosts may call it; typing does after a pause). */
@@ -344,6 +344,7 @@ export class ArchiveSearch extends HTMLElement {
     if (page > 1 && this.#answer?.generation != null) params.set("generation", this.#answer.generation);
     params.set("facet_size", this.#facetNames.length ? FACET_SIZE : 1);
     if (partial) params.set("partial", "1");
+    params.set("lang", this.#lang); // names in two scripts come in the widget's language
     for (const [facet, values] of this.#filters) {
       for (const value of values) params.append(facet, value);
     }
