@@ -14,7 +14,11 @@ does not notice:
 - short posting lists (`INLINE_LIMIT` postings or fewer) are inlined in the term
   info, which the W3 format supports but the stock writer never does (its call
   to `set_inline` misses the method `set_inlined`);
-- blocks are compressed with zlib level `COMPRESSION`.
+- blocks are compressed with zlib level `COMPRESSION`;
+- a block's doc-id deltas and weights are pickled as `array("I")` and `array("f")`
+  (stock: tuples of ints and floats), which stock Whoosh reads as the sequences they
+  are, and which `search.codec` reads straight out of the bytes without unpickling the
+  block (its positions, the bulk of it, are never touched when only scores are needed).
 
 It is also where a new segment is finished, cancelled, and committed with
 others in one TOC write (`finish_segment`, `cancel_segment`, `commit_segments`):
@@ -30,6 +34,7 @@ from __future__ import annotations
 import pickle
 import struct
 import zlib
+from array import array
 from functools import lru_cache
 from typing import Any
 
@@ -175,9 +180,9 @@ def _write_block(postfile: Any, block: list[Posting], fixedsize: int | None, las
     deltas = [ids[0]] + [b - a for a, b in zip(ids, ids[1:], strict=False)]
     first = weights[0]
     if all(w == first for w in weights):
-        mini_weights = None if first == 1.0 else first
+        mini_weights: Any = None if first == 1.0 else first
     else:
-        mini_weights = tuple(weights)
+        mini_weights = array("f", weights)
     values = [p[2] for p in block if p[2]]
     if fixedsize is None or fixedsize < 0:
         mini_values: Any = tuple(values)
@@ -185,7 +190,7 @@ def _write_block(postfile: Any, block: list[Posting], fixedsize: int | None, las
         mini_values = None
     else:
         mini_values = b"".join(values)
-    data = _dumps((tuple(deltas), mini_weights, mini_values), PROTOCOL)
+    data = _dumps((array("I", deltas), mini_weights, mini_values), PROTOCOL)
     comp = COMPRESSION if len(data) >= 64 else 0
     if comp:
         data = _compress(data, comp)

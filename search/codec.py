@@ -23,10 +23,13 @@ from __future__ import annotations
 
 import io
 import pickle
+import pickletools
 import struct
 import zlib
+from array import array
 from collections.abc import Iterator
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 import numpy as np
 from whoosh.codec.base import Automata
@@ -41,6 +44,8 @@ require_whoosh()
 
 _MAGIC = b"W3Bl"
 _INT = struct.Struct("!i")
+_DOUBLE = struct.Struct(">d")  # pickle's BINFLOAT
+PROTOCOL = 3  # index.codec's pickle protocol for block data
 EMPTY_IDS = np.zeros(0, dtype=np.int32)
 EMPTY_WEIGHTS = np.zeros(0, dtype=np.float32)
 
@@ -82,7 +87,11 @@ def decode_blocks(buf: bytes) -> tuple[np.ndarray, np.ndarray]:
         data = buf[stream.tell() : end]
         if compression:
             data = zlib.decompress(data)
-        deltas, weights, _values = pickle.loads(data)
+        fast = _arrays(data, count)
+        if fast is None:
+            deltas, weights, _values = pickle.loads(data)
+        else:
+            deltas, weights = fast
         id_parts.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
         if weights is None:
             weight_parts.append(np.ones(count, dtype=np.float32))
@@ -95,6 +104,54 @@ def decode_blocks(buf: bytes) -> tuple[np.ndarray, np.ndarray]:
             break
     ids = np.concatenate(id_parts).astype(np.int32)
     return ids, np.concatenate(weight_parts)
+
+
+class _Layout(NamedTuple):
+    """Where this Python's pickle puts a block's arrays (index.codec writes them): the bytes
+    before the id deltas' raw bytes, those between them and the weights item, and those
+    before the weights' raw bytes when they are an array."""
+
+    head: bytes
+    between: bytes
+    weights_head: bytes
+
+
+@lru_cache(maxsize=256)
+def _layout(count: int) -> _Layout:
+    # Values no opcode or length looks like, so their raw bytes are found where they are.
+    ids = array("I", (0xA5C3E1F7 - i for i in range(count)))
+    weights = array("f", (1e30 + 1e25 * i for i in range(count)))
+    probe = pickle.dumps((ids, weights, None), PROTOCOL)
+    start = probe.index(ids.tobytes())
+    end = start + len(ids.tobytes())
+    plain = pickle.dumps((ids, None, None), PROTOCOL)
+    ops = pickletools.genops(plain)
+    after = next(pos for op, _, pos in ops if pos >= end and op.name == "NONE")
+    return _Layout(probe[:start], plain[end:after], probe[after : probe.index(weights.tobytes())])
+
+
+def _arrays(data: bytes, count: int) -> tuple[np.ndarray, Any] | None:
+    """A block's id deltas and weights read straight from its pickle, positions untouched
+    (most of a block's bytes); None when the block is not laid out as index.codec writes
+    it (an index written by stock Whoosh or before), to be unpickled instead."""
+    layout = _layout(count)
+    if not data.startswith(layout.head):
+        return None
+    start = len(layout.head)
+    end = start + 4 * count
+    if not data.startswith(layout.between, end):
+        return None
+    deltas = np.frombuffer(data, dtype=np.uint32, count=count, offset=start)
+    at = end + len(layout.between)
+    marker = data[at : at + 1]
+    if marker == b"N":
+        return deltas, None
+    if marker == b"G":
+        return deltas, _DOUBLE.unpack_from(data, at + 1)[0]
+    if data.startswith(layout.weights_head, at):
+        offset = at + len(layout.weights_head)
+        return deltas, np.frombuffer(data, dtype=np.float32, count=count, offset=offset)
+    return None
 
 
 def deleted_docs(leaf: Any) -> np.ndarray:

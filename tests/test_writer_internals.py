@@ -26,6 +26,7 @@ from index.records import article_from_dict, clean_text
 from index.segments import SegmentBuilder
 from index.storage import open_or_create_index
 from index.writer import ingest
+from search import codec as search_codec
 from search.codec import decode_info
 from search.schema import ArticleSchema
 
@@ -122,6 +123,32 @@ def test_bulk_segment_reads_like_stock_whoosh(tmp_path, as_given):
 def test_bulk_segment_reads_like_stock_whoosh_on_reuters(tmp_path, as_given, corpus_rows):
     """Long posting lists: several blocks per term."""
     compare_bulk_with_stock(tmp_path, _documents(SAMPLE + corpus_rows("reuters21578", 400)))
+
+
+def test_block_ids_and_weights_are_read_without_unpickling_the_block(
+    tmp_path, as_given, corpus_rows, monkeypatch
+):
+    """Blocks as index.codec writes them are read straight from their bytes (search.codec),
+    the same postings stock Whoosh reads (compare_bulk_with_stock), positions untouched."""
+    docs = _documents(SAMPLE + corpus_rows("reuters21578", 400))
+    ix = _bulk_index(tmp_path / "bulk", docs)
+    with ix.reader() as reader:
+        expected = {
+            key: decode_info(reader, reader._terms.term_info(*key))
+            for key in reader.all_terms()
+            if reader.doc_frequency(*key) > codec.INLINE_LIMIT
+        }
+
+        def unpickle(*args, **kwargs):
+            raise AssertionError("a block was unpickled")
+
+        monkeypatch.setattr(search_codec.pickle, "loads", unpickle)
+        longest = 0
+        for key, (ids, weights) in expected.items():
+            got_ids, got_weights = decode_info(reader, reader._terms.term_info(*key))
+            assert got_ids.tolist() == ids.tolist() and got_weights.tolist() == weights.tolist()
+            longest = max(longest, len(ids))
+    assert len(expected) > 100 and longest > codec.BLOCK_LIMIT  # several blocks per term
 
 
 def compare_bulk_with_stock(tmp_path, docs) -> None:
