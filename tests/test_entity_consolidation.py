@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 
-from index.entities import extract_entities
+from index.entities import enrich, extract_entities, merge_entities
 from index.entities.consolidate import Consolidation, join_article
 from index.entities.furniture import clean_mentions
 from index.entities.tagger import Mention
 from index.readers import read_path
+from index.records import article_from_dict
 from index.writer import ingest
 from search.export import iter_records
 from search.storage import open_index
@@ -90,6 +91,27 @@ def test_joins_within_an_article():
     }
     # "House" stays where the article does not name the House of Representatives
     assert join_article({"organization": ["House"]})[0]["organization"] == ["House"]
+
+
+def test_ingest_joins_short_forms_but_leaves_acronyms_to_the_archive():
+    article = article_from_dict(
+        {
+            "id": "x1",
+            "title": "Trump visits Minsk",
+            "body": "US President Donald Trump met officials of the Securities and Exchange "
+            "Commission (SEC) in Minsk on Monday. Trump said the SEC had invited him. "
+            "The House of Representatives was not told, the House said.",
+        }
+    )
+    stored = enrich(article).entities
+    extracted = extract_entities(article.title, article.body)
+    assert {"Trump", "House"} <= set(extracted["person"] + extracted["organization"])
+    # Stored once, joined as consolidation would join them...
+    assert stored["person"] == ["Donald Trump"]
+    assert "House" not in stored["organization"]
+    # ...but the long form stays beside its acronym: the archive-level table counts the pair.
+    assert {"Securities and Exchange Commission", "SEC"} <= set(stored["organization"])
+    assert join_article(stored) == join_article(merge_entities({}, extracted))  # aliases applied
 
 
 def test_archive_level_joins_need_one_such_person():

@@ -110,9 +110,15 @@ def merge_entities(
 
 
 def enrich(article: Article) -> Article:
-    """The article with its given entities merged with the extracted ones (pool-friendly)."""
+    """The article with its given entities merged with the extracted ones (pool-friendly).
+
+    Its short forms are joined already ("Sanders" into "Bernie Sanders" there), as the
+    archive-level consolidation after the ingest would: half of Reuters' articles would
+    otherwise be written twice, once here and once rewritten by it."""
+    from index.entities.consolidate import join_article
     from index.entities.furniture import publisher_names, without_publisher
 
     extracted = extract_entities(article.title, article.body, language=article.language)
     extracted = without_publisher(extracted, publisher_names(article.source, article.url))
-    return dataclasses.replace(article, entities=merge_entities(article.entities, extracted))
+    joined, _ = join_article(merge_entities(article.entities, extracted), join_acronyms=False)
+    return dataclasses.replace(article, entities=joined)

@@ -86,8 +86,11 @@ def _targets_in_article(kind: str, keys: list[str]) -> dict[str, str]:
     return target
 
 
-def join_article(entities: Entities) -> tuple[Entities, dict[str, str]]:
-    """One article's values with its short forms joined; also long form -> acronym pairs seen."""
+def join_article(entities: Entities, join_acronyms: bool = True) -> tuple[Entities, dict[str, str]]:
+    """One article's values with its short forms joined; also long form -> acronym pairs seen.
+
+    `join_acronyms=False` keeps a long form beside the acronym standing for it (ingest joins
+    short forms early; the archive-level table still needs the pair's votes)."""
     out: Entities = {kind: [] for kind in KINDS}
     acronyms: dict[str, tuple[str, str]] = {}  # acronym key -> (kind, spelling)
     for kind in KINDS:
@@ -106,7 +109,8 @@ def join_article(entities: Entities) -> tuple[Entities, dict[str, str]]:
                 hits = [a for a, (_, s) in acronyms.items() if acronym_matches(s, value)]
                 if len(hits) == 1:
                     pairs[k] = hits[0]
-                    continue  # the acronym stands for it
+                    if join_acronyms:
+                        continue  # the acronym stands for it
             final = target.get(k, k)
             if final == k or final in spelled:
                 out[kind].append(spelled[final])
