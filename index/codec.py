@@ -15,10 +15,11 @@ does not notice:
   info, which the W3 format supports but the stock writer never does (its call
   to `set_inline` misses the method `set_inlined`);
 - blocks are compressed with zlib level `COMPRESSION`;
-- a block's doc-id deltas and weights are pickled as `array("I")` and `array("f")`
-  (stock: tuples of ints and floats), which stock Whoosh reads as the sequences they
-  are, and which `search.codec` reads straight out of the bytes without unpickling the
-  block (its positions, the bulk of it, are never touched when only scores are needed).
+- a full block (`PACKED_MIN` postings) pickles its doc-id deltas and weights as
+  `array("I")` and `array("f")` (stock: tuples of ints and floats), which stock Whoosh
+  reads as the sequences they are, and which `search.codec` reads straight out of the
+  bytes without unpickling the block (its positions, the bulk of it, are never touched
+  when only scores are needed).
 
 It is also where a new segment is finished, cancelled, and committed with
 others in one TOC write (`finish_segment`, `cancel_segment`, `commit_segments`):
@@ -50,6 +51,7 @@ require_whoosh()
 
 BLOCK_LIMIT = 128  # postings per block, as stock
 INLINE_LIMIT = 4  # posting lists this short live in the term info
+PACKED_MIN = BLOCK_LIMIT  # full blocks hold packed arrays (a short one's pickle grows)
 COMPRESSION = 3  # zlib level for posting blocks
 STORED_COMPRESSION = 0  # zlib level for the stored-fields column: records are compressed
 PROTOCOL = 3  # native bytes (unlike 2), no framing overhead (unlike 4 and 5)
@@ -179,10 +181,11 @@ def _write_block(postfile: Any, block: list[Posting], fixedsize: int | None, las
     weights = [p[1] for p in block]
     deltas = [ids[0]] + [b - a for a, b in zip(ids, ids[1:], strict=False)]
     first = weights[0]
+    packed = len(block) >= PACKED_MIN
     if all(w == first for w in weights):
         mini_weights: Any = None if first == 1.0 else first
     else:
-        mini_weights = array("f", weights)
+        mini_weights = array("f", weights) if packed else tuple(weights)
     values = [p[2] for p in block if p[2]]
     if fixedsize is None or fixedsize < 0:
         mini_values: Any = tuple(values)
@@ -190,7 +193,8 @@ def _write_block(postfile: Any, block: list[Posting], fixedsize: int | None, las
         mini_values = None
     else:
         mini_values = b"".join(values)
-    data = _dumps((array("I", deltas), mini_weights, mini_values), PROTOCOL)
+    ids_part = array("I", deltas) if packed else tuple(deltas)
+    data = _dumps((ids_part, mini_weights, mini_values), PROTOCOL)
     comp = COMPRESSION if len(data) >= 64 else 0
     if comp:
         data = _compress(data, comp)
