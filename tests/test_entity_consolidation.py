@@ -67,6 +67,17 @@ def test_a_publication_cited_as_a_source_is_no_person():
     assert listed == [Mention("organization", "The Hill", 20, 28)]
 
 
+def test_former_countries_are_places_and_forces_organisations():
+    text = "Novichok was made in the Soviet Union; the Royal Saudi Air Force struck."
+    union = text.index("Soviet Union")
+    force = text.index("Royal Saudi Air Force")
+    tagged = [
+        Mention("organization", "Soviet Union", union, union + 12),  # "Union" ends it
+        Mention("place", "Royal Saudi Air Force", force, force + 21),
+    ]
+    assert [m.kind for m in clean_mentions(tagged, text)] == ["place", "organization"]
+
+
 def test_one_label_per_name_in_an_article():
     entities = extract_entities(
         "", "Polish President Andrzej Duda spoke on Monday. Later, Duda left for Warsaw."
