@@ -81,3 +81,23 @@ def test_surname_that_is_a_common_word_or_a_place_is_not_taken():
     text = "Theresa May spoke in May. Mike Georgia met people in Georgia."
     mentions = [_mention(text, "person", "Theresa May"), _mention(text, "person", "Mike Georgia")]
     assert _added(text, mentions) == []
+
+
+def test_acronym_shows_where_the_long_form_starts():
+    text = "Mexico joined the General Agreement on Tariffs and Trade (GATT) on Monday."
+    mentions = [
+        _mention(text, "place", "Mexico"),
+        _mention(text, "place", "General Agreement"),  # the tagger cut the name in two
+        _mention(text, "organization", "Tariffs and Trade"),
+    ]
+    found = with_definitions(mentions, text)
+    assert [(m.kind, m.text) for m in found] == [
+        ("place", "Mexico"),
+        ("organization", "General Agreement on Tariffs and Trade"),
+        ("organization", "GATT"),
+    ]
+    whole = found[1]
+    assert text[whole.start : whole.end] == whole.text
+    lone = "Talks on Tariffs and Trade (GATT) resumed."  # no capitalised start to grow to
+    tagged = [_mention(lone, "organization", "Tariffs and Trade")]
+    assert with_definitions(tagged, lone) == tagged

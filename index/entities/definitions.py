@@ -8,7 +8,9 @@ left untagged; the article itself says what it is.
   Institute of Allergy and Infectious Diseases (NIAID)". It is taken only when
   it abbreviates the long form (Schwartz & Hearst, 2003): its letters appear in
   order in the long form, the first one starting it, and most of them are
-  capitals ("(AP)", "(C-MORE)"; never "(Reuters)", "(R)", "(2019)").
+  capitals ("(AP)", "(C-MORE)"; never "(Reuters)", "(R)", "(2019)"). The
+  acronym also says where the long form starts: "General Agreement on [Tariffs
+  and Trade] (GATT)", tagged from "Tariffs", is the whole name.
 - The surname of a person named in full is that person wherever it stands alone
   ("Donald Trump … President Trump said"): one label per name and article. Not
   when the surname is also a common word ("Theresa May", "in May"), a country or
@@ -25,6 +27,8 @@ from index.entities.furniture import TITLES, common_word, places
 from index.entities.tagger import Mention
 
 _DEFINED = re.compile(r"[ \t]*\([ \t]*([A-Z][A-Za-z0-9&.-]{1,11})[ \t]*\)")
+_WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_JOINERS = frozenset({"of", "on", "for", "and", "the", "de", "du", "des", "la", "le"})
 _SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 _WORD_BEFORE = re.compile(r"([^\W\d_][\w'’.-]*)[ \t]+$")
 _WORD_AFTER = re.compile(r"[ \t]+([^\W\d_])")
@@ -32,10 +36,9 @@ _WORD_AFTER = re.compile(r"[ \t]+([^\W\d_])")
 
 def with_definitions(mentions: list[Mention], text: str) -> list[Mention]:
     """The mentions plus the acronyms and lone surnames the article defines."""
+    mentions = list(mentions)
     added = _acronyms(mentions, text)
     added += _surnames(mentions + added, text)
-    if not added:
-        return mentions
     return sorted(mentions + added, key=lambda m: m.start)
 
 
@@ -57,15 +60,42 @@ def abbreviates(short: str, long: str) -> bool:
 
 
 def _acronyms(mentions: list[Mention], text: str) -> list[Mention]:
+    """Bracketed acronyms defined by a mention; the mention itself, when the acronym shows
+    it began earlier, replaced by the whole name (the acronym's mention then follows it)."""
     added = []
-    for m in mentions:
+    for m in list(mentions):
         match = _DEFINED.match(text, m.end)
-        if not match or not abbreviates(match.group(1), m.text):
+        if not match or m not in mentions:
             continue
+        short = match.group(1)
+        if not abbreviates(short, m.text):
+            whole = _extended(m, short, text)
+            if whole is None:
+                continue
+            mentions[mentions.index(m)] = whole
+            # what the whole name swallowed goes ("General Agreement" tagged apart)
+            mentions[:] = [o for o in mentions if o is whole or not _inside(o, whole)]
         start, end = match.span(1)
         if not any(o.start < end and start < o.end for o in mentions):
-            added.append(Mention(m.kind, match.group(1), start, end))
+            added.append(Mention(m.kind, short, start, end))
     return added
+
+
+def _inside(inner: Mention, outer: Mention) -> bool:
+    return outer.start <= inner.start and inner.end <= outer.end
+
+
+def _extended(m: Mention, short: str, text: str) -> Mention | None:
+    """The mention grown leftwards over up to four words until `short` abbreviates it."""
+    line_start = text.rfind("\n", 0, m.start) + 1
+    words = list(_WORD.finditer(text, line_start, m.start))[-4:]
+    for word in reversed(words):
+        surface = text[word.start() : m.end]
+        if word.group()[0].isupper() and abbreviates(short, surface):
+            return Mention(m.kind, " ".join(surface.split()), word.start(), m.end)
+        if not (word.group()[0].isupper() or word.group() in _JOINERS):
+            return None
+    return None
 
 
 def _surnames(mentions: list[Mention], text: str) -> list[Mention]:

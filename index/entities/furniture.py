@@ -122,7 +122,8 @@ ORGANIZATION_HEADS = _word_set(
     times post news journal herald tribune gazette telegraph guardian magazine review
     party association university college institute council committee commission agency
     ministry department office bureau service services authority foundation society
-    union federation league club corporation corp corp. inc inc. ltd ltd. company co. group
+    union federation league club corporation corp corp. inc inc. ltd ltd. company co co. group
+    brothers bros bros.
     airlines airways bank police army navy force forces court parliament assembly congress senate
     network channel radio tv television press
     """
