@@ -68,6 +68,17 @@ def test_a_publication_cited_as_a_source_is_no_person():
     assert listed == [Mention("organization", "The Hill", 20, 28)]
 
 
+def test_former_countries_are_places_and_forces_organisations():
+    text = "Novichok was made in the Soviet Union; the Royal Saudi Air Force struck."
+    union = text.index("Soviet Union")
+    force = text.index("Royal Saudi Air Force")
+    tagged = [
+        Mention("organization", "Soviet Union", union, union + 12),  # "Union" ends it
+        Mention("place", "Royal Saudi Air Force", force, force + 21),
+    ]
+    assert [m.kind for m in clean_mentions(tagged, text)] == ["place", "organization"]
+
+
 def test_one_label_per_name_in_an_article():
     entities = extract_entities(
         "", "Polish President Andrzej Duda spoke on Monday. Later, Duda left for Warsaw."
@@ -202,3 +213,25 @@ def test_reindex_entities_consolidates_curated_values(tmp_path, capsys):
     assert "1 of 2 articles rewritten" in capsys.readouterr().out
     records = {r["id"]: r for r in iter_records(open_index(index))}
     assert records["c2"]["entities"]["person"] == ["Bernie Sanders"]
+
+
+def test_long_form_does_not_join_an_acronym_of_another_kind():
+    # a Reuters table row "U.K  47." tagged an organisation once must not take every
+    # "United Kingdom" of the archive with it
+    table_row = {"person": [], "organization": ["U.K"], "place": ["United Kingdom"]}
+    plain = {"person": [], "organization": [], "place": ["United Kingdom"]}
+    joined, pairs = join_article(table_row)
+    assert pairs == {} and joined["place"] == ["United Kingdom"]
+    table = Consolidation.build([table_row] + [plain] * 3)
+    assert table.apply(plain) == plain
+    same_kind = {"person": [], "organization": ["CSTO", "Collective Security Treaty Organization"]}
+    assert join_article(same_kind)[0]["organization"] == ["CSTO"]
+
+
+def test_long_form_with_a_corporate_suffix_joins_its_acronym():
+    both = {"person": [], "organization": ["IBM", "International Business Machines Corp"]}
+    assert join_article(both)[0]["organization"] == ["IBM"]
+    other = {"person": [], "organization": ["IBM", "Intel Business Corp"]}  # "IBC", not IBM
+    assert join_article(other)[0]["organization"] == ["IBM", "Intel Business Corp"]
+    misread = {"person": ["Agence France-Presse"], "organization": ["AFP"], "place": []}
+    assert join_article(misread)[0] == {"person": [], "organization": ["AFP"], "place": []}

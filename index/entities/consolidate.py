@@ -10,8 +10,10 @@ reading only the entity values already stored, never the source files:
    there that continues with "of" or a corporate suffix ("House" -> "House of
    Representatives", "Pittston" -> "Pittston Co"); a place joins the one place
    there that qualifies it after a comma ("Washington" -> "Washington, D.C.");
-   a long form joins its acronym ("Collective Security Treaty Organization" ->
-   "CSTO").
+   a long form joins its acronym of the same kind ("Collective Security Treaty
+   Organization" -> "CSTO"; a "person" its organisation's acronym: "Agence
+   France-Presse" -> "AFP"; never the place "United Kingdom" -> an organisation
+   "U.K" a table row was tagged as).
 2. Across the archive (`Consolidation.build`): a one-word person name joins
    the full name when the archive knows exactly one person with that first name
    or surname, or one who holds at least 90% of the articles naming such
@@ -57,6 +59,9 @@ _CORPORATE = frozenset(
         "corporation",
     ]
 )
+# A long form joins an acronym of its own kind; a "person" with an acronym is an
+# organisation misread ("Agence France-Presse" -> AFP), but a place stays a place.
+_ANY_ACRONYM = {"person": "organization"}
 KIND_MARGIN = 3  # a kind needs this many times the articles of the others to take a name
 MIN_KIND_ARTICLES = 3
 DOMINANT_SHARE = 0.9  # of the articles naming people who share a first name or surname
@@ -106,7 +111,11 @@ def join_article(entities: Entities, join_acronyms: bool = True) -> tuple[Entiti
         target = _targets_in_article(kind, keys)
         for k, value in zip(keys, values, strict=True):
             if " " in k and k not in target:
-                hits = [a for a, (_, s) in acronyms.items() if acronym_matches(s, value)]
+                hits = [
+                    a
+                    for a, (kd, s) in acronyms.items()
+                    if kd in (kind, _ANY_ACRONYM.get(kind)) and acronym_matches(s, value)
+                ]
                 if len(hits) == 1:
                     pairs[k] = hits[0]
                     if join_acronyms:

@@ -28,6 +28,7 @@ def _word_set(text: str) -> frozenset[str]:
 
 
 KINDS = ("person", "organization", "place")
+_CORPORATE_ENDS = _word_set("co co. corp corp. inc inc. ltd ltd. plc llc ag sa s.a. nv n.v.")
 _CONNECTORS = _word_set("of the and for de du la le des del di da von van on in at to & a an")
 _NOT_NAMES = _word_set(
     """
@@ -51,12 +52,18 @@ def is_acronym(value: str) -> bool:
     return 2 <= len(letters) <= 8 and letters.isalpha() and letters.isupper() and " " not in value
 
 
-def _initials(long_form: str) -> tuple[str, str]:
-    """(initials of every word, initials skipping connectors), uppercased."""
+def _initials(long_form: str) -> tuple[str, ...]:
+    """Initials of every word and skipping connectors, uppercased; also without a closing
+    corporate suffix ("International Business Machines Corp" is IBM)."""
     words = [w for w in re.split(r"[\s-]+", long_form) if w]
-    every = "".join(w[0] for w in words if w[0].isalnum()).upper()
-    content = "".join(w[0] for w in words if w.lower() not in _CONNECTORS and w[0].isalnum())
-    return every, content.upper()
+    forms = [words]
+    if len(words) > 2 and words[-1].lower() in _CORPORATE_ENDS:
+        forms.append(words[:-1])
+    out = []
+    for ws in forms:
+        out.append("".join(w[0] for w in ws if w[0].isalnum()).upper())
+        out.append("".join(w[0] for w in ws if w.lower() not in _CONNECTORS and w[0].isalnum()))
+    return tuple(i.upper() for i in out)
 
 
 def acronym_matches(acronym: str, long_form: str) -> bool:

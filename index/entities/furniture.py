@@ -122,8 +122,9 @@ ORGANIZATION_HEADS = _word_set(
     times post news journal herald tribune gazette telegraph guardian magazine review
     party association university college institute council committee commission agency
     ministry department office bureau service services authority foundation society
-    union federation league club corporation corp corp. inc inc. ltd ltd. company co. group
-    airlines airways bank police army navy court parliament assembly congress senate
+    union federation league club corporation corp corp. inc inc. ltd ltd. company co co. group
+    brothers bros bros.
+    airlines airways bank police army navy force forces court parliament assembly congress senate
     network channel radio tv television press
     """
 ) - {"bank"}  # "West Bank"
@@ -233,7 +234,7 @@ def _sentence_initial(text: str, start: int) -> bool:
     return bool(_SENTENCE_START.search(text[max(0, start - 12) : start]))
 
 
-def _common_word(low: str) -> bool:
+def common_word(low: str) -> bool:
     """Written in lowercase at least sometimes mid-sentence (the clusters' case bucket)."""
     return load_clusters().get(low, ("", "", "?"))[2] in ("1", "2", "3")
 
@@ -330,7 +331,7 @@ def _is_furniture(m: Mention, words: list[str], text: str) -> bool:
         return True
     if m.kind == "organization" and low in GENERIC_BODIES:
         return True
-    if m.kind != "place" and _NUMBER_AFTER.match(text, m.end) and _common_word(low):
+    if m.kind != "place" and _NUMBER_AFTER.match(text, m.end) and common_word(low):
         return True  # "Category 5": a class, not a name (but "Ajax 2 Feyenoord 1" stays)
     return _sentence_initial(text, m.start) and _is_adverb(m.text)
 

@@ -1,0 +1,81 @@
+"""The hand-annotated Wikinews training split: fixed, apart from the held-out set, and
+turned into the CoNLL tokens the committed file holds."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _load_builder():
+    spec = importlib.util.spec_from_file_location(
+        "eval_wikinews_train", ROOT / "eval" / "wikinews_train.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["eval_wikinews_train"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+builder = _load_builder()
+
+
+def _split_order() -> list[str]:
+    """The rule of eval/ANNOTATION.md: short demo articles in SHA-1 order of their ids."""
+    with gzip.open(builder.DEMO, "rt", encoding="utf-8") as handle:
+        rows = [json.loads(line) for line in handle]
+    short = [row["id"] for row in rows if len(row["body"]) <= 6000]
+    return sorted(short, key=lambda i: hashlib.sha1(i.encode()).hexdigest())
+
+
+def test_split_is_the_documented_one():
+    order = _split_order()
+    held_out = builder._ids(builder.HELD_OUT)
+    training = [row["id"] for row in builder.load_annotations()]
+    assert held_out == order[:60]
+    assert training == order[60:180]
+    assert not set(held_out) & set(training)
+
+
+def test_conll_file_is_built_from_the_annotations(tmp_path):
+    out = tmp_path / "train.conll"
+    counts = builder.build(out)
+    assert counts["articles"] == 120
+    assert out.read_bytes() == builder.OUT.read_bytes(), "run python eval/wikinews_train.py"
+
+
+def test_marked_strings_are_tagged_longest_first():
+    text = "Donald Trump met the United States Coast Guard. Trump said the United States won."
+    marked = {
+        "person": ["Donald Trump", "Trump"],
+        "organization": ["United States Coast Guard"],
+        "place": ["United States"],
+    }
+    sents, missing = builder.tag_article(text, marked)
+    assert not missing
+    pairs = [pair for sent in sents for pair in sent]
+    words = [word for word, _ in pairs]
+    assert pairs[:8] == [
+        ("Donald", "B-PER"),
+        ("Trump", "I-PER"),
+        ("met", "O"),
+        ("the", "O"),
+        ("United", "B-ORG"),
+        ("States", "I-ORG"),
+        ("Coast", "I-ORG"),
+        ("Guard", "I-ORG"),
+    ]
+    assert ("Trump", "B-PER") in pairs[9:]
+    won = words.index("won")
+    assert pairs[won - 2 : won] == [("United", "B-LOC"), ("States", "I-LOC")]
+
+
+def test_a_string_the_article_lacks_is_reported():
+    _, missing = builder.tag_article("Minsk is calm.", {"place": ["Minsk", "Pinsk"]})
+    assert missing == {"Pinsk"}
