@@ -24,12 +24,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from index import segments
 from index.batch import Batch, IngestReport, ingest_lock
 from index.documents import article_fields
 from index.entities.consolidate import Consolidation
 from index.entities.scripts import CrossScript
 from index.records import article_from_dict
-from index.segments import CHUNK, POOL_THRESHOLD, InProcess, Workers
+from index.segments import CHUNK
 from search.aliases import load_aliases
 from search.schema import unpack_record
 from search.storage import open_index
@@ -67,15 +68,6 @@ def _rewritten(payload: tuple[dict, str]) -> dict:
     return article_fields(article_from_dict(record), content_hash)
 
 
-def _pool(index_dir: str, count: int, limitmb: int):
-    """Worker processes when there is enough to rewrite (the re-analysis is the cost), as
-    ingest has; else this process."""
-    workers = os.cpu_count() or 1
-    if count < POOL_THRESHOLD or workers <= 1:
-        return InProcess(index_dir, limitmb, _rewritten)
-    return Workers(index_dir, workers, _rewritten, limitmb)
-
-
 def consolidate_index(
     index_dir: str | os.PathLike,
     *,
@@ -105,7 +97,7 @@ def consolidate_index(
                     changed.append((docnum, new, pairs))
             report.rewritten = len(changed)
             batch = Batch(searcher, "")
-            pool = _pool(str(index_dir), len(changed), limitmb)
+            pool = segments.pool(str(index_dir), len(changed), _rewritten, limitmb)
             try:
                 for start in range(0, len(changed), CHUNK):
                     chunk = []

@@ -309,6 +309,15 @@ class InProcess:
         self.series.cancel()
 
 
+def pool(index_dir: str, count: int, prepare, limitmb: int, workers: int | None = None):
+    """Where `count` documents are prepared: one worker process per core (default), or this
+    process when they are too few to pay for starting workers."""
+    workers = workers or os.cpu_count() or 1
+    if count < POOL_THRESHOLD or workers <= 1:
+        return InProcess(index_dir, limitmb, prepare)
+    return Workers(index_dir, workers, prepare, limitmb)
+
+
 class Workers:
     """N worker processes, each building one segment per batch."""
 

@@ -23,11 +23,12 @@ from typing import Any
 
 from whoosh.writing import SegmentWriter
 
+from index import segments
 from index.batch import Batch, IngestReport, ingest_lock
 from index.documents import article_fields, content_hash
 from index.readers import Notice, Parsed, Problem
 from index.records import Article
-from index.segments import CHUNK, POOL_THRESHOLD, InProcess, Workers
+from index.segments import CHUNK, POOL_THRESHOLD
 from index.storage import open_or_create_index
 from search.languages import article_language
 from search.schema import record_json
@@ -109,17 +110,13 @@ def ingest(
     """
     index_dir = Path(index_dir)
     report = IngestReport()
-    workers = workers or os.cpu_count() or 1
     with ingest_lock(index_dir, lock_timeout, on_wait):
         ix = open_or_create_index(index_dir)
         report.generation = ix.latest_generation()
         settings = settings_fingerprint(extract)
         stream = _parsed_only(items, report)
         head = list(islice(stream, POOL_THRESHOLD))
-        if len(head) < POOL_THRESHOLD or workers <= 1:
-            pool: Any = InProcess(str(index_dir), limitmb, _prepare_payload)
-        else:
-            pool = Workers(str(index_dir), workers, _prepare_payload, limitmb)
+        pool = segments.pool(str(index_dir), len(head), _prepare_payload, limitmb, workers)
         try:
             _run(
                 ix,

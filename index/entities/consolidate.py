@@ -34,31 +34,17 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from index.entities.folding import KINDS, acronym_matches, best_spelling, is_acronym, key
+from index.entities.folding import (
+    CORPORATE_ENDS,
+    KINDS,
+    acronym_matches,
+    best_spelling,
+    is_acronym,
+    key,
+)
 
 Entities = dict[str, list[str]]
-_CORPORATE = frozenset(
-    [
-        "co",
-        "co.",
-        "corp",
-        "corp.",
-        "inc",
-        "inc.",
-        "ltd",
-        "ltd.",
-        "plc",
-        "llc",
-        "ag",
-        "sa",
-        "nv",
-        "n.v.",
-        "s.a.",
-        "group",
-        "company",
-        "corporation",
-    ]
-)
+_CORPORATE = CORPORATE_ENDS | {"group", "company", "corporation"}  # "Pittston" -> "Pittston Co"
 # A long form joins an acronym of its own kind; a "person" with an acronym is an
 # organisation misread ("Agence France-Presse" -> AFP), but a place stays a place.
 _ANY_ACRONYM = {"person": "organization"}

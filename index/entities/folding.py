@@ -28,7 +28,8 @@ def _word_set(text: str) -> frozenset[str]:
 
 
 KINDS = ("person", "organization", "place")
-_CORPORATE_ENDS = _word_set("co co. corp corp. inc inc. ltd ltd. plc llc ag sa s.a. nv n.v.")
+# Legal-form suffixes that close a company name ("Pittston Co", "IBM Corp").
+CORPORATE_ENDS = _word_set("co co. corp corp. inc inc. ltd ltd. plc llc ag sa s.a. nv n.v.")
 _CONNECTORS = _word_set("of the and for de du la le des del di da von van on in at to & a an")
 _NOT_NAMES = _word_set(
     """
@@ -57,7 +58,7 @@ def _initials(long_form: str) -> tuple[str, ...]:
     corporate suffix ("International Business Machines Corp" is IBM)."""
     words = [w for w in re.split(r"[\s-]+", long_form) if w]
     forms = [words]
-    if len(words) > 2 and words[-1].lower() in _CORPORATE_ENDS:
+    if len(words) > 2 and words[-1].lower() in CORPORATE_ENDS:
         forms.append(words[:-1])
     out = []
     for ws in forms:
