@@ -1,19 +1,24 @@
 """CRF features for a sentence of tokens (no POS tags: raw text has none).
 
-Feature extraction in Python dominates tagging time, so each distinct word's
-features -- its own and the prefixed copies its neighbours use -- are computed
-once per process and cached; a sentence is then a few list concatenations.
-Training and tagging share this module, so the two can never drift apart.
+A token's features are its word's own, the prefixed copies its neighbours'
+words lend it (`word_features`), the bigrams it forms with each neighbour
+(`pair_features`) and the sentence edges. Training reads them as strings
+(`sentence_features`, each word's computed once per process); tagging sums
+their weights per word and pair (`index.entities.scores`). Both build on the
+functions here, so the two can never drift apart.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from index.entities.clusters import load_clusters
 
 _CACHE_LIMIT = 300_000  # distinct words; a cleared cache only costs speed
-_cache: dict[str, tuple[list[str], list[str], list[str], list[str], list[str]]] = {}
+WordFeatures = tuple[list[str], list[str], list[str], list[str], list[str]]
+_cache: dict[str, WordFeatures] = {}
+BOS, BOS_TITLE, EOS = "BOS", "BOS_T", "EOS"
 
 _SHAPE_UPPER = re.compile(r"[^\W\d_]", re.UNICODE)
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
@@ -38,8 +43,11 @@ def shape(word: str) -> str:
     return "".join(out)
 
 
-def _word_features(word: str) -> tuple[list[str], list[str], list[str], list[str], list[str]]:
-    """(own features, features seen from -2, -1, +1, +2) for one word."""
+def word_features(word: str) -> WordFeatures:
+    """(own features, features seen from -2, -1, +1, +2) for one word.
+
+    Its own features start "b", "w=<lower>", "s=<shape>"; "T" among them marks a
+    capitalised word (a sentence's first gets BOS_TITLE then)."""
     word = word.translate(_APOSTROPHES)
     low = word.lower()
     shp = shape(word)
@@ -91,12 +99,41 @@ def _word_features(word: str) -> tuple[list[str], list[str], list[str], list[str
     )
 
 
-def _lookup(word: str) -> tuple[list[str], list[str], list[str], list[str], list[str]]:
+def pair_features(left: list[str], right: list[str]) -> tuple[list[str], list[str]]:
+    """Bigram features two neighbouring words give (the left one, the right one).
+
+    `left` and `right` start as the words' own features do (`word_features(...)[0]`)."""
+    words = left[1][2:] + "|" + right[1][2:]  # pair_attributes reads these back
+    shapes = left[2][2:] + "|" + right[2][2:]
+    return ["bg+" + words, "sg+" + shapes], ["bg-" + words, "sg-" + shapes]
+
+
+def pair_attributes(names: Iterable[str]) -> dict[str, dict[tuple[str, str], tuple[str, str]]]:
+    """The model's bigram attributes by family ("bg" words, "sg" shapes) and word pair.
+
+    Each value is the (left word's, right word's) attribute name, "" where the model
+    lacks one: the inverse of `pair_features`, so a pair's weights are found without
+    building its strings. A name with more than one "|" is filed under every split.
+    """
+    out: dict[str, dict[tuple[str, str], tuple[str, str]]] = {"bg": {}, "sg": {}}
+    for name in names:
+        family, side = name[:2], name[2:3]
+        if family not in out or side not in ("+", "-") or "|" not in name:
+            continue
+        rest = name[3:]
+        for cut in (i for i, ch in enumerate(rest) if ch == "|"):
+            key = (rest[:cut], rest[cut + 1 :])
+            left, right = out[family].get(key, ("", ""))
+            out[family][key] = (name, right) if side == "+" else (left, name)
+    return out
+
+
+def _lookup(word: str) -> WordFeatures:
     feats = _cache.get(word)
     if feats is None:
         if len(_cache) >= _CACHE_LIMIT:
             _cache.clear()
-        feats = _cache[word] = _word_features(word)
+        feats = _cache[word] = word_features(word)
     return feats
 
 
@@ -104,27 +141,23 @@ def sentence_features(words: list[str]) -> list[list[str]]:
     """One list of string features per word (pycrfsuite's attribute format)."""
     per_word = [_lookup(w) for w in words]
     n = len(words)
-    lows = [f[0][1] for f in per_word]  # "w=<lower>"
-    shapes = [f[0][2] for f in per_word]  # "s=<shape>"
     out = []
     for i, feats in enumerate(per_word):
         row = feats[0].copy()
         if i == 0:
-            row.append("BOS")
+            row.append(BOS)
             if "T" in feats[0]:
-                row.append("BOS_T")  # capitalised only by position: "Simultaneously", "As"
+                row.append(BOS_TITLE)  # capitalised only by position: "Simultaneously", "As"
         else:
             row.extend(per_word[i - 1][2])
-            row.append("bg-" + lows[i - 1][2:] + "|" + lows[i][2:])
-            row.append("sg-" + shapes[i - 1][2:] + "|" + shapes[i][2:])
+            row.extend(pair_features(per_word[i - 1][0], feats[0])[1])
             if i > 1:
                 row.extend(per_word[i - 2][1])
         if i == n - 1:
-            row.append("EOS")
+            row.append(EOS)
         else:
             row.extend(per_word[i + 1][3])
-            row.append("bg+" + lows[i][2:] + "|" + lows[i + 1][2:])
-            row.append("sg+" + shapes[i][2:] + "|" + shapes[i + 1][2:])
+            row.extend(pair_features(feats[0], per_word[i + 1][0])[0])
             if i < n - 2:
                 row.extend(per_word[i + 2][4])
         out.append(row)

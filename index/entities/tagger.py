@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 from index.entities.clusters import load_clusters
-from index.entities.features import sentence_features
+from index.entities.crf import CrfModel
+from index.entities.scores import Scorer
 from index.entities.tokenize import Token, sentences
 from search import settings
 
@@ -33,33 +34,39 @@ class Mention(NamedTuple):
 
 
 class Tagger:
-    """A pycrfsuite tagger; one per process (pycrfsuite taggers are not thread-safe)."""
+    """The CRF model decoded in numpy (`crf`, `scores`); one per thread (caches unlocked)."""
 
     def __init__(self, path: str | Path | None = None) -> None:
-        import pycrfsuite
-
         self.path = Path(path or model_path())
         if not self.path.is_file():
             raise FileNotFoundError(
                 f"entity model {self.path} is missing; train it with "
                 "`python -m index.entities.train --train eng.train --out <path>`"
             )
-        self._tagger = pycrfsuite.Tagger()
-        self._tagger.open(str(self.path))
+        self._model = CrfModel(self.path)
+        self._scorer = Scorer(self._model)
         load_clusters()  # the model's features need them: fail now, not mid-ingest
+
+    def tag(self, sentences: list[list[str]]) -> list[list[str]]:
+        """IOB2 tags for each sentence of words, all decoded together."""
+        lengths = [len(words) for words in sentences]
+        if not any(lengths):
+            return [[] for _ in sentences]
+        kept = [words for words in sentences if words]
+        tags = iter(self._model.viterbi(self._scorer.scores(kept), [len(w) for w in kept]))
+        return [next(tags) if n else [] for n in lengths]
 
     def tag_words(self, words: list[str]) -> list[str]:
         """IOB2 tags for one sentence of words."""
-        if not words:
-            return []
-        return self._tagger.tag(sentence_features(words))
+        return self.tag([words])[0]
 
     def mentions(self, text: str) -> list[Mention]:
         """Every PER/ORG/LOC mention in `text`, in order."""
+        sents = sentences(text)
         found: list[Mention] = []
-        for sent in sentences(text):
-            tags = self.tag_words([t.text for t in sent])
-            found.extend(_spans_to_mentions(text, sent, tags))
+        tags = self.tag([[t.text for t in sent] for sent in sents])
+        for sent, sent_tags in zip(sents, tags, strict=True):
+            found.extend(_spans_to_mentions(text, sent, sent_tags))
         return found
 
 

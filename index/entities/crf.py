@@ -1,0 +1,116 @@
+"""A crfsuite model's weights as arrays, and Viterbi decoding over them in numpy.
+
+pycrfsuite's tagger spends most of its time turning every token's ~45 feature
+strings into attribute ids. With the weights as arrays, a word's summed
+weights can be cached once (`index.entities.scores`), so tagging a token is a
+few array additions. The model file is crfsuite's own ("lCRF"/"FOMC", written
+by `index.entities.train`), read exactly: the same weights, the same best path.
+"""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+import numpy as np
+
+_HEADER = struct.Struct("<4sI4sIIIIIIIII")  # crf1d_model.c: magic .. off_attrrefs
+_CHUNK = struct.Struct("<4sII")  # "FEAT", chunk size, feature count
+_FEATURE = np.dtype([("type", "<u4"), ("src", "<u4"), ("dst", "<u4"), ("weight", "<f8")])
+_CQDB = struct.Struct("<4sIIIII")  # "CQDB", size, flag, byte order, backward size, offset
+_RECORD = struct.Struct("<II")  # id, key size (with its NUL)
+_STATE, _TRANSITION = 0, 1
+
+
+class ModelError(ValueError):
+    """The file is not a crfsuite CRF1d model this reader understands."""
+
+
+class CrfModel:
+    """Labels, attribute rows, state weights and transitions of one model file."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        data = self.path.read_bytes()
+        try:
+            head = _HEADER.unpack_from(data, 0)
+        except struct.error as exc:
+            raise ModelError(f"{self.path}: not a crfsuite model ({exc})") from None
+        magic, _, kind, _, _, n_labels, n_attrs, off_feat, off_labels, off_attrs = head[:10]
+        if magic != b"lCRF" or kind != b"FOMC":
+            raise ModelError(f"{self.path}: not a crfsuite CRF1d model ({magic!r}, {kind!r})")
+        self.labels = _strings(data, off_labels, self.path)
+        attrs = _strings(data, off_attrs, self.path)
+        if len(self.labels) != n_labels or len(attrs) != n_attrs:
+            raise ModelError(f"{self.path}: header and dictionaries disagree")
+        chunk, _, count = _CHUNK.unpack_from(data, off_feat)
+        if chunk != b"FEAT":
+            raise ModelError(f"{self.path}: no feature chunk at offset {off_feat}")
+        feats = np.frombuffer(data, dtype=_FEATURE, count=count, offset=off_feat + _CHUNK.size)
+        self.rows = {name: i for i, name in enumerate(attrs)}
+        self.unknown = n_attrs  # the all-zero row: an attribute the model never saw
+        self.state = np.zeros((n_attrs + 1, n_labels))
+        self.transitions = np.zeros((n_labels, n_labels))
+        state = feats[feats["type"] == _STATE]
+        trans = feats[feats["type"] == _TRANSITION]
+        self.state[state["src"], state["dst"]] = state["weight"]
+        self.transitions[trans["src"], trans["dst"]] = trans["weight"]
+
+    def row(self, attribute: str) -> int:
+        """The attribute's row of `state` (the zero row when the model does not know it)."""
+        return self.rows.get(attribute, self.unknown)
+
+    def viterbi(self, scores: np.ndarray, lengths: list[int]) -> list[list[str]]:
+        """Best label path of each sentence; `scores` holds their tokens' state scores in order.
+
+        All sentences advance together, longest first, so a step is a handful of array
+        operations whatever their number. Ties go to the lowest label id, as in crfsuite.
+        """
+        if not lengths:
+            return []
+        sizes = np.array(lengths, dtype=np.intp)
+        order = np.argsort(-sizes, kind="stable")  # column -> sentence, longest first
+        column = np.empty_like(order)
+        column[order] = np.arange(len(order))
+        sizes_sorted = sizes[order]
+        longest = int(sizes_sorted[0])
+        starts = np.cumsum(sizes) - sizes
+        position = np.arange(len(scores)) - np.repeat(starts, sizes)
+        padded = np.zeros((longest, len(order), len(self.labels)))
+        padded[position, np.repeat(column, sizes)] = scores
+        active = np.searchsorted(-sizes_sorted, -np.arange(longest), side="left").tolist()
+        forward = padded[0].copy()
+        back = np.zeros((longest, len(order), len(self.labels)), dtype=np.intp)
+        trans = self.transitions
+        for t in range(1, longest):
+            k = active[t]
+            candidates = forward[:k, :, None] + trans
+            back[t, :k] = candidates.argmax(axis=1)
+            forward[:k] = candidates.max(axis=1) + padded[t, :k]
+        ends = forward.argmax(axis=1).tolist()  # a column stops changing after its sentence
+        back_rows = back.tolist()
+        labels = self.labels
+        out: list[list[str]] = [[] for _ in lengths]
+        for col, s in enumerate(order.tolist()):
+            label = ends[col]
+            path = [label]
+            for t in range(lengths[s] - 1, 0, -1):
+                label = back_rows[t][col][label]
+                path.append(label)
+            out[s] = [labels[i] for i in reversed(path)]
+        return out
+
+
+def _strings(data: bytes, offset: int, path: Path) -> list[str]:
+    """A CQDB chunk's keys by id, read from its backward array."""
+    chunk, _size, _flag, _order, count, back = _CQDB.unpack_from(data, offset)
+    if chunk != b"CQDB":
+        raise ModelError(f"{path}: no string dictionary at offset {offset}")
+    out = []
+    for i, rel in enumerate(struct.unpack_from(f"<{count}I", data, offset + back)):
+        rid, size = _RECORD.unpack_from(data, offset + rel)
+        if rid != i:
+            raise ModelError(f"{path}: dictionary record {i} has id {rid}")
+        start = offset + rel + _RECORD.size
+        out.append(data[start : start + size - 1].decode("utf-8"))
+    return out

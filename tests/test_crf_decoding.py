@@ -1,0 +1,149 @@
+"""The numpy CRF decoder (index.entities.crf, .scores) against crfsuite's own tagger.
+
+The shipped model and a freshly trained one must get the same tags from both, on
+real text: the Wikinews demo that ships with the package, and CoNLL when present.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import numpy as np
+import pycrfsuite
+import pytest
+
+from index.entities import scores as scores_module
+from index.entities.crf import CrfModel, ModelError
+from index.entities.features import pair_attributes, pair_features, sentence_features, word_features
+from index.entities.scores import Scorer
+from index.entities.tagger import MODEL_PATH, Tagger
+from index.entities.tokenize import sentences
+from index.entities.train import read_conll, train
+
+DEMO = Path(__file__).resolve().parents[1] / "index" / "demo" / "wikinews-en.jsonl.gz"
+
+
+def _demo_sentences(limit: int) -> list[list[list[str]]]:
+    """Sentences of words of the first `limit` demo articles, one list per article."""
+    out = []
+    with gzip.open(DEMO, "rt", encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            text = f"{record.get('title') or ''}\n\n{record.get('body') or ''}"
+            out.append([[t.text for t in s] for s in sentences(text)])
+            if len(out) == limit:
+                break
+    return out
+
+
+def _crfsuite(path: Path) -> pycrfsuite.Tagger:
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(path))
+    return tagger
+
+
+def test_model_read_exactly_as_crfsuite_lists_it():
+    model = CrfModel(MODEL_PATH)
+    info = _crfsuite(MODEL_PATH).info()
+    assert sorted(model.labels) == sorted(info.labels)
+    assert len(info.state_features) > 10_000  # read what we expected: the shipped model
+    for (attr, label), weight in info.state_features.items():  # the dump prints 6 decimals
+        assert abs(model.state[model.row(attr), model.labels.index(label)] - weight) < 1e-6
+    for (a, b), weight in info.transitions.items():
+        assert abs(model.transitions[model.labels.index(a), model.labels.index(b)] - weight) < 1e-6
+    assert model.row("w=no-such-word-anywhere") == model.unknown
+    assert not model.state[model.unknown].any()
+
+
+def test_not_a_model_is_a_clear_error(tmp_path):
+    bad = tmp_path / "model.crfsuite"
+    bad.write_bytes(b"not a model at all, just some bytes" * 3)
+    with pytest.raises(ModelError, match=str(bad)):
+        CrfModel(bad)
+    with pytest.raises(ModelError, match="not a crfsuite model"):
+        CrfModel(_empty(tmp_path))
+
+
+def _empty(tmp_path: Path) -> Path:
+    path = tmp_path / "empty.crfsuite"
+    path.write_bytes(b"")
+    return path
+
+
+def test_scores_equal_the_sum_of_each_tokens_feature_weights():
+    model = CrfModel(MODEL_PATH)
+    scorer = Scorer(model)
+    articles = _demo_sentences(12)
+    words = [s for article in articles for s in article]
+    assert len(words) > 100  # read the demo
+    got = scorer.scores(words)
+    expected = np.array(
+        [
+            model.state[[model.row(f) for f in row]].sum(axis=0)
+            for sent in words
+            for row in sentence_features(sent)
+        ]
+    )
+    assert got.shape == expected.shape
+    assert np.allclose(got, expected, rtol=0, atol=1e-9)
+
+
+def test_same_tags_as_crfsuite_on_the_demo():
+    ours, theirs = Tagger(), _crfsuite(MODEL_PATH)
+    articles = _demo_sentences(60)
+    compared = tagged = 0
+    for article in articles:
+        got = ours.tag(article)
+        for words, tags in zip(article, got, strict=True):
+            assert tags == theirs.tag(sentence_features(words)), words
+            compared += 1
+            tagged += sum(t != "O" for t in tags)
+    assert compared > 1000 and tagged > 1000
+
+
+def test_caches_reset_without_changing_tags(monkeypatch):
+    monkeypatch.setattr(scores_module, "WORD_LIMIT", 50)
+    ours, theirs = Tagger(), _crfsuite(MODEL_PATH)
+    articles = _demo_sentences(8)
+    for article in articles:
+        for words, tags in zip(article, ours.tag(article), strict=True):
+            assert tags == theirs.tag(sentence_features(words))
+    assert len(ours._scorer._ids) < 50 + max(len({w for s in a for w in s}) for a in articles)
+
+
+def test_a_freshly_trained_model_decodes_the_same(tmp_path, corpora):
+
+    sample = tmp_path / "mine.conll"
+    lines = (corpora / "conll2003" / "eng.train").read_text(encoding="utf-8").split("\n")[:4000]
+    assert len(lines) == 4000
+    sample.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path = tmp_path / "m.crfsuite"
+    train([sample], path, {"max_iterations": 40})
+    ours, theirs = Tagger(path), _crfsuite(path)
+    sents = [words for words, _ in read_conll(corpora / "conll2003" / "eng.testa")][:800]
+    assert len(sents) == 800
+    assert ours.tag(sents) == [theirs.tag(sentence_features(w)) for w in sents]
+
+
+def test_empty_sentences_and_single_words():
+    tagger = Tagger()
+    assert tagger.tag([]) == []
+    assert tagger.tag([[], ["Minsk"], []]) == [[], tagger.tag_words(["Minsk"]), []]
+    assert tagger.tag_words([]) == []
+    theirs = _crfsuite(MODEL_PATH)
+    assert tagger.tag_words(["Minsk"]) == theirs.tag(sentence_features(["Minsk"]))
+
+
+@pytest.mark.parametrize(
+    ("left", "right"), [("New", "York"), ("a|b", "c"), ("|", "|"), ("x", "||y"), ("U.S.", "-")]
+)
+def test_pair_attributes_read_back_what_pair_features_build(left, right):
+    own_left, own_right = word_features(left)[0], word_features(right)[0]
+    of_left, of_right = pair_features(own_left, own_right)
+    table = pair_attributes([*of_left, *of_right, "bg+", "sg-x", "w=new"])
+    words = (own_left[1][2:], own_right[1][2:])
+    shapes = (own_left[2][2:], own_right[2][2:])
+    assert table["bg"][words] == (of_left[0], of_right[0])
+    assert table["sg"][shapes] == (of_left[1], of_right[1])
