@@ -10,6 +10,7 @@ like the straight one ("Minsk’s" -> "Minsk" "’s", "Belarus’" -> "Belarus" 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from typing import NamedTuple
 
 # Words that keep their trailing period (CoNLL keeps "Corp.", "Mr.", "St.").
@@ -95,22 +96,21 @@ def sentences(text: str) -> list[list[Token]]:
     """Split into sentences of tokens: at blank lines, and after . ! ? before a capital.
 
     Single newlines are not boundaries: Reuters-style bodies wrap lines mid-sentence.
+    The text is tokenized once (no token spans a blank line), then cut at its blank lines.
     """
     result: list[list[Token]] = []
-    pos = 0
-    for para_match in (*_PARAGRAPH.finditer(text), None):
-        end = para_match.start() if para_match else len(text)
-        para = text[pos:end]
-        if para.strip():
-            _split_paragraph(tokenize(para), pos, result)
-        if para_match:
-            pos = para_match.end()
+    tokens = tokenize(text)
+    starts = [tok.start for tok in tokens]
+    first = 0
+    for brk in (*(m.start() for m in _PARAGRAPH.finditer(text)), len(text)):
+        last = bisect_left(starts, brk, first)
+        if last > first:
+            _split_paragraph(tokens[first:last], result)
+        first = last
     return result
 
 
-def _split_paragraph(tokens: list[Token], offset: int, result: list[list[Token]]) -> None:
-    if offset:
-        tokens = [Token(t.text, t.start + offset, t.end + offset) for t in tokens]
+def _split_paragraph(tokens: list[Token], result: list[list[Token]]) -> None:
     current: list[Token] = []
     n = len(tokens)
     for i, tok in enumerate(tokens):
