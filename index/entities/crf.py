@@ -55,6 +55,7 @@ class CrfModel:
         trans = feats[feats["type"] == _TRANSITION]
         self.state[state["src"], state["dst"]] = state["weight"]
         self.transitions[trans["src"], trans["dst"]] = trans["weight"]
+        self._into = np.ascontiguousarray(self.transitions.T)
 
     def row(self, attribute: str) -> int:
         """The attribute's row of `state` (the zero row when the model does not know it)."""
@@ -81,12 +82,12 @@ class CrfModel:
         active = np.searchsorted(-sizes_sorted, -np.arange(longest), side="left").tolist()
         forward = padded[0].copy()
         back = np.zeros((longest, len(order), len(self.labels)), dtype=np.intp)
-        trans = self.transitions
+        into = self._into  # into[j, i]: the transition i -> j, so steps reduce the last axis
         for t in range(1, longest):
             k = active[t]
-            candidates = forward[:k, :, None] + trans
-            back[t, :k] = candidates.argmax(axis=1)
-            forward[:k] = candidates.max(axis=1) + padded[t, :k]
+            candidates = forward[:k, None, :] + into
+            back[t, :k] = candidates.argmax(axis=2)
+            forward[:k] = candidates.max(axis=2) + padded[t, :k]
         ends = forward.argmax(axis=1).tolist()  # a column stops changing after its sentence
         back_rows = back.tolist()
         labels = self.labels

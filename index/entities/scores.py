@@ -3,27 +3,51 @@
 A token's features (`index.entities.features`) are its word's own, copies its
 neighbours' words lend it, the bigrams it forms with them and the sentence
 edges. The word parts' weights depend on one word only, so their sums are kept
-here, once per process; a bigram's weights are found by the pair of words
-without building its strings. A sentence's scores are then a few array
+here, once per process; the bigrams the model knows are found by the two words'
+ids, in one array lookup per text. A sentence's scores are then a few array
 additions instead of ~45 feature lookups per token.
 """
 
 from __future__ import annotations
 
-from itertools import pairwise
-
 import numpy as np
 
 from index.entities.crf import CrfModel
-from index.entities.features import (
-    BOS,
-    BOS_TITLE,
-    EOS,
-    pair_attributes,
-    word_features,
-)
+from index.entities.features import BOS, BOS_TITLE, EOS, pair_attributes, word_features
 
 WORD_LIMIT = 100_000  # distinct words kept (5 × 9 floats each); a reset only costs speed
+
+
+class _Bigrams:
+    """One family of the model's bigram attributes ("bg" words, "sg" shapes) as sorted codes.
+
+    A word's id here is its string's place among the strings the family's attributes
+    name (0: none), so a pair's code `left * size + right` is found by binary search.
+    """
+
+    def __init__(self, table: dict[tuple[str, str], tuple[str, str]], model: CrfModel) -> None:
+        self.ids: dict[str, int] = {}
+        for left, right in table:
+            self.ids.setdefault(left, len(self.ids) + 1)
+            self.ids.setdefault(right, len(self.ids) + 1)
+        self.size = len(self.ids) + 1
+        entries = sorted(
+            (self.ids[a] * self.size + self.ids[b], model.row(x), model.row(y))
+            for (a, b), (x, y) in table.items()
+        )
+        none = (-1, model.unknown, model.unknown)  # where a code is not found
+        codes, of_left, of_right = zip(*entries, none, strict=True) if entries else ([], [], [])
+        self.codes = np.array(codes[:-1] or [-1], dtype=np.int64)
+        self.of_left = np.array(of_left, dtype=np.intp)  # row for the left word ("bg+...")
+        self.of_right = np.array(of_right, dtype=np.intp)  # row for the right word ("bg-...")
+
+    def rows(self, left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Attribute rows (left word's, right word's) of each pair of family ids."""
+        code = left.astype(np.int64) * self.size + right
+        at = np.searchsorted(self.codes, code)
+        at[at == len(self.codes)] = 0
+        at[self.codes[at] != code] = len(self.of_left) - 1
+        return self.of_left[at], self.of_right[at]
 
 
 class Scorer:
@@ -35,20 +59,20 @@ class Scorer:
         self._bos = state[row(BOS)]
         self._bos_title = state[row(BOS_TITLE)] + self._bos
         self._eos = state[row(EOS)]
-        self._pairs = {
-            family: {key: (row(left), row(right)) for key, (left, right) in table.items()}
-            for family, table in pair_attributes(model.rows).items()
-        }
-        self._none = (model.unknown, model.unknown)
+        tables = pair_attributes(model.rows)
+        self._words_family, self._shapes_family = (
+            _Bigrams(tables["bg"], model),
+            _Bigrams(tables["sg"], model),
+        )
         self._reset()
 
     def _reset(self) -> None:
         self._ids: dict[str, int] = {}
-        self._low: list[str] = []
-        self._shape: list[str] = []
         self._title: list[bool] = []
-        # Per word: summed weights of its own features and of those seen from -2, -1, +1, +2.
+        # Per word: summed weights of its own features and of those seen from -2, -1, +1, +2;
+        # and its ids in the two bigram families.
         self._table = np.zeros((1024, 5, len(self.model.labels)))
+        self._pair_ids = np.zeros((1024, 2), dtype=np.intp)
 
     def _words(self, sentences: list[list[str]]) -> list[list[int]]:
         """Each word's row of the table; new words' rows are summed together, in one go."""
@@ -70,22 +94,26 @@ class Scorer:
 
     def _add(self, new: dict[str, int]) -> None:
         rows, unknown = self.model.rows, self.model.unknown
+        words, shapes = self._words_family.ids, self._shapes_family.ids
         flat: list[int] = []
         offsets: list[int] = []
+        pair_ids: list[tuple[int, int]] = []
         for word in new:
             parts = word_features(word)
             own = parts[0]
-            self._low.append(own[1][2:])  # "w=<lower>"
-            self._shape.append(own[2][2:])  # "s=<shape>"
             self._title.append("T" in own)
+            pair_ids.append((words.get(own[1][2:], 0), shapes.get(own[2][2:], 0)))
             for feats in parts:
                 offsets.append(len(flat))
                 flat.extend(rows.get(f, unknown) for f in feats)
-        while len(self._table) < len(self._low):
+        count = len(self._title)
+        while len(self._table) < count:
             self._table = np.concatenate([self._table, np.zeros_like(self._table)])
+            self._pair_ids = np.concatenate([self._pair_ids, np.zeros_like(self._pair_ids)])
+        first = count - len(new)
         sums = np.add.reduceat(self.model.state[flat], offsets)
-        first = len(self._low) - len(new)
-        self._table[first : len(self._low)] = sums.reshape(len(new), 5, -1)
+        self._table[first:count] = sums.reshape(len(new), 5, -1)
+        self._pair_ids[first:count] = pair_ids
 
     def scores(self, sentences: list[list[str]]) -> np.ndarray:
         """State scores of every token of the (non-empty) sentences, concatenated."""
@@ -103,19 +131,16 @@ class Scorer:
             out[after] += parts[after - gap, lend]
             before = np.flatnonzero(left >= gap)
             out[before] += parts[before + gap, seen]
-        second = np.flatnonzero(pos >= 1)
+        second = np.flatnonzero(pos >= 1)  # the right word of each neighbouring pair
         if len(second):
-            none = self._none
-            rows = []
-            for family, strings in (("bg", self._low), ("sg", self._shape)):
-                get = self._pairs[family].get
-                rows.extend(
-                    get((strings[a], strings[b]), none) for wids in ids for a, b in pairwise(wids)
-                )
-            rows = np.array(rows, dtype=np.intp).reshape(2, -1, 2)
             state = self.model.state
-            out[second - 1] += state[rows[0, :, 0]] + state[rows[1, :, 0]]
-            out[second] += state[rows[0, :, 1]] + state[rows[1, :, 1]]
+            pair_ids = self._pair_ids[flat]
+            for column, family in enumerate((self._words_family, self._shapes_family)):
+                of_left, of_right = family.rows(
+                    pair_ids[second - 1, column], pair_ids[second, column]
+                )
+                out[second - 1] += state[of_left]
+                out[second] += state[of_right]
         titled = np.array([self._title[wids[0]] for wids in ids])
         out[starts] += np.where(titled[:, None], self._bos_title, self._bos)
         out[ends - 1] += self._eos
