@@ -93,9 +93,9 @@ class Scorer:
         return ids
 
     def _add(self, new: dict[str, int]) -> None:
-        rows, unknown = self.model.rows, self.model.unknown
+        get, unknown = self.model.rows.get, self.model.unknown
         words, shapes = self._words_family.ids, self._shapes_family.ids
-        flat: list[int] = []
+        feats: list[str] = []
         offsets: list[int] = []
         pair_ids: list[tuple[int, int]] = []
         for word in new:
@@ -103,16 +103,16 @@ class Scorer:
             own = parts[0]
             self._title.append("T" in own)
             pair_ids.append((words.get(own[1][2:], 0), shapes.get(own[2][2:], 0)))
-            for feats in parts:
-                offsets.append(len(flat))
-                flat.extend(rows.get(f, unknown) for f in feats)
+            for part in parts:
+                offsets.append(len(feats))
+                feats += part
         count = len(self._title)
         while len(self._table) < count:
             self._table = np.concatenate([self._table, np.zeros_like(self._table)])
             self._pair_ids = np.concatenate([self._pair_ids, np.zeros_like(self._pair_ids)])
         first = count - len(new)
-        sums = np.add.reduceat(self.model.state[flat], offsets)
-        self._table[first:count] = sums.reshape(len(new), 5, -1)
+        rows = self.model.state[[get(f, unknown) for f in feats]]
+        self._table[first:count] = np.add.reduceat(rows, offsets).reshape(len(new), 5, -1)
         self._pair_ids[first:count] = pair_ids
 
     def scores(self, sentences: list[list[str]]) -> np.ndarray:
