@@ -44,13 +44,31 @@ def test_bracketed_acronym_takes_the_long_forms_kind():
     assert _added(text, mentions) == [("organization", "SDF", "SDF")]
 
 
-def test_acronym_the_tagger_found_is_left_alone():
+def test_acronym_the_tagger_found_is_not_added_again():
     text = "the Democratic Republic of the Congo (DRC) said"
     mentions = [
         _mention(text, "place", "Democratic Republic of the Congo"),
         _mention(text, "organization", "DRC"),
     ]
-    assert _added(text, mentions) == []
+    assert with_definitions(mentions, text) == [mentions[0], mentions[1]._replace(kind="place")]
+
+
+def test_acronym_the_tagger_found_takes_the_long_forms_kind_everywhere():
+    # the demo's RIAA was a place in Recent trends: "(RIAA)" and "RIAA's" tagged places
+    text = "a notice from the Recording Industry Association of America (RIAA). RIAA's notice"
+    long_form = _mention(text, "organization", "Recording Industry Association of America")
+    first = text.index("RIAA")
+    again = text.index("RIAA", first + 1)
+    tagged = [long_form, Mention("place", "RIAA", first, first + 4)]
+    tagged.append(Mention("place", "RIAA", again, again + 4))
+    assert [m.kind for m in with_definitions(tagged, text)] == ["organization"] * 3
+    # a long form read as a person is the misread one ("Agence France-Presse (AFP)")
+    text = "Agence France-Presse (AFP) reported"
+    tagged = [
+        _mention(text, "person", "Agence France-Presse"),
+        _mention(text, "organization", "AFP"),
+    ]
+    assert with_definitions(tagged, text) == tagged
 
 
 def test_lone_surname_of_a_full_name_is_that_person():

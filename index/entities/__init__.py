@@ -65,6 +65,7 @@ def extract_entities(title: str, body: str, language: str | None = None) -> dict
     goes to the Russian model (`index.entities.russian`), its values in the
     nominative.
     """
+    from index.entities.companies import companies
     from index.entities.definitions import with_definitions
     from index.entities.furniture import clean_mentions, clean_text
     from index.entities.tagger import get_tagger
@@ -77,7 +78,8 @@ def extract_entities(title: str, body: str, language: str | None = None) -> dict
         from index.entities.russian import russian_entities
 
         return _correct_kinds(russian_entities(text), aliases)
-    mentions = with_definitions(clean_mentions(get_tagger().mentions(text), text), text)
+    mentions = companies(clean_mentions(get_tagger().mentions(text), text), text)
+    mentions = with_definitions(mentions, text)
     return _correct_kinds(fold_mentions(mentions), aliases)
 
 

@@ -8,7 +8,9 @@ reading only the entity values already stored, never the source files:
    one full name of a person there that starts or ends with it ("Sanders" ->
    "Bernie Sanders"); an organisation's first word joins the one longer name
    there that continues with "of" or a corporate suffix ("House" -> "House of
-   Representatives", "Pittston" -> "Pittston Co"); a place joins the one place
+   Representatives", "Pittston" -> "Pittston Co"), a longer one the one company name
+   there that only a suffix follows ("J.P. Morgan" -> "J.P. Morgan and Co"), a "person"
+   among them too ("Goldman Sachs"); a place joins the one place
    there that qualifies it after a comma ("Washington" -> "Washington, D.C.");
    a long form joins its acronym of the same kind ("Collective Security Treaty
    Organization" -> "CSTO"; a "person" its organisation's acronym: "Agence
@@ -22,7 +24,10 @@ reading only the entity values already stored, never the source files:
    as many articles give it ("Twitter" as a person in one article, an
    organisation in twenty); a one-word "person" that starts exactly one company
    name with a corporate suffix is that company ("Chrysler" -> "Chrysler
-   Corp"); and a first name alone that starts three or more people's full
+   Corp"), a longer one the company its suffix alone follows ("Goldman Sachs" ->
+   "Goldman, Sachs and Co"), and a name joined to such a "person" goes with it; a
+   body after a country ("U.S. Senate") joins its name alone where more articles
+   write that; and a first name alone that starts three or more people's full
    names and ends none ("John") is dropped: it names nobody a reader can pick.
 
 Every join maps a value to an entity key (`key` of its canonical value), so a
@@ -45,9 +50,13 @@ from index.entities.folding import (
 
 Entities = dict[str, list[str]]
 _CORPORATE = CORPORATE_ENDS | {"group", "company", "corporation"}  # "Pittston" -> "Pittston Co"
+# What may follow a founder's name in a company's: "J.P. Morgan" -> "J.P. Morgan and Co".
+_FIRM_TAIL = _CORPORATE | {"and", "&", "cos", "brothers", "bros", "bros."}
 # A long form joins an acronym of its own kind; a "person" with an acronym is an
 # organisation misread ("Agence France-Presse" -> AFP), but a place stays a place.
 _ANY_ACRONYM = {"person": "organization"}
+# A country before a body's name, where the archive also names it without ("U.S. Senate").
+_COUNTRY_PREFIXES = frozenset({"us", "u.s.", "uk", "u.k."})
 KIND_MARGIN = 3  # a kind needs this many times the articles of the others to take a name
 MIN_KIND_ARTICLES = 3
 DOMINANT_SHARE = 0.9  # of the articles naming people who share a first name or surname
@@ -61,6 +70,9 @@ def _targets_in_article(kind: str, keys: list[str]) -> dict[str, str]:
     target: dict[str, str] = {}
     for k in keys:
         if " " in k:
+            firms = {m for m in multi if kind == "organization" and _firm_of(k, m)}
+            if len(firms) == 1:
+                target[k] = next(iter(firms))
             continue
         if kind == "person":
             full = {m for m in multi if m.split()[-1] == k or m.split()[0] == k}
@@ -114,21 +126,41 @@ def join_article(entities: Entities, join_acronyms: bool = True) -> tuple[Entiti
     return out, pairs
 
 
+def _firm_of(k: str, company: str) -> bool:
+    """True when `company` is the key `k` followed by a corporate suffix only ("goldman sachs"
+    of "goldman, sachs and co"; not "dean witter" of "dean witter reynolds inc")."""
+    words = [w.strip(",") for w in company.split()]
+    n = len(k.split())
+    head, tail = words[:n], words[n:]
+    return (
+        head == [w.strip(",") for w in k.split()]
+        and bool(tail)
+        and all(w in _FIRM_TAIL for w in tail)
+        and tail[-1] not in ("and", "&")
+    )
+
+
 def _companies_first(entities: Entities) -> Entities:
-    """A one-word "person" that starts a company's name there is that company ("Pittston").
+    """A "person" that starts a company's name there is that company: a one-word one any
+    company's ("Pittston"), a longer one a name its suffix alone follows ("J.P. Morgan").
 
     Places are left alone: "France" is not "France Fund Inc".
     """
-    firsts = {
-        key(v).split()[0]
+    companies = [
+        key(v)
         for v in entities.get("organization") or []
-        if len(v.split()) > 1 and key(v).split()[-1] in _CORPORATE
-    }
-    if not firsts:
+        if len(v.split()) > 1 and key(v).split()[-1] in _FIRM_TAIL
+    ]
+    if not companies:
         return entities
+    firsts = {c.split()[0] for c in companies if c.split()[-1] in _CORPORATE}
+
+    def firm(k: str) -> bool:
+        return k in firsts or (" " in k and any(_firm_of(k, c) for c in companies))
+
     out = {kind: list(entities.get(kind) or []) for kind in KINDS}
-    moved = [v for v in out["person"] if key(v) in firsts]
-    out["person"] = [v for v in out["person"] if key(v) not in firsts]
+    moved = [v for v in out["person"] if firm(key(v))]
+    out["person"] = [v for v in out["person"] if not firm(key(v))]
     out["organization"] += moved
     return out
 
@@ -158,6 +190,8 @@ class Consolidation:
         kind_of = _kind_majority(docs)
         for (kind, k), to in kind_of.items():
             table[(kind, k)] = (to, k)
+        for k, bare in _country_prefixed(docs, spellings).items():
+            table[("organization", k)] = ("organization", bare)
         people = Counter(
             {k: n for (kind, k), n in docs.items() if kind_of.get((kind, k), kind) == "person"}
         )
@@ -165,9 +199,13 @@ class Consolidation:
             for kind in KINDS:
                 if (kind, k) in docs and kind_of.get((kind, k), kind) == "person":
                     table[(kind, k)] = ("person", full)
+        firms = {}
         for k, company in _unique_companies(docs).items():
             if ("person", k) in docs and ("person", k) not in table:
-                table[("person", k)] = ("organization", company)
+                table[("person", k)] = firms[k] = ("organization", company)
+        for src, to in table.items():  # "Kidder", joined to "Kidder Peabody", is the firm too
+            if to[0] == "person" and to[1] in firms:
+                table[src] = firms[to[1]]
         for k in _ambiguous_first_names(people):
             for kind in KINDS:
                 if (kind, k) in docs and table.get((kind, k), ("person",))[0] == "person":
@@ -204,13 +242,37 @@ class Consolidation:
 
 
 def _unique_companies(docs: Counter) -> dict[str, str]:
-    """First word -> the one company name with a corporate suffix it starts ("Chrysler")."""
+    """Name -> the company it stands for: the one company name with a corporate suffix a word
+    starts ("Chrysler"); for a longer name, the company its suffix alone follows ("Goldman
+    Sachs" -> "Goldman, Sachs and Co", "Goldman Sachs and Co" or "... Inc": one firm)."""
     by_first: dict[str, set[str]] = {}
+    firms: dict[str, list[str]] = {}  # first word -> companies it starts
     for kind, k in docs:
         words = k.split()
-        if kind == "organization" and len(words) > 1 and words[-1] in _CORPORATE:
-            by_first.setdefault(words[0], set()).add(k)
-    return {first: next(iter(full)) for first, full in by_first.items() if len(full) == 1}
+        if kind == "organization" and len(words) > 1 and words[-1] in _FIRM_TAIL:
+            firms.setdefault(words[0].strip(","), []).append(k)
+            if words[-1] in _CORPORATE:
+                by_first.setdefault(words[0], set()).add(k)
+    out = {first: next(iter(full)) for first, full in by_first.items() if len(full) == 1}
+    for kind, k in docs:
+        if kind == "person" and " " in k:
+            full = [f for f in firms.get(k.split()[0].strip(","), ()) if _firm_of(k, f)]
+            if full:  # one firm however its suffix is written: its most frequent form
+                out[k] = max(full, key=lambda f: docs[("organization", f)])
+    return out
+
+
+def _country_prefixed(docs: Counter, spellings: dict[str, Counter]) -> dict[str, str]:
+    """ "u.s. senate" -> "senate" where the archive names the body more often without it;
+    not before an acronym, which the country may be part of ("UK TV", "US Open")."""
+    out = {}
+    for kind, k in docs:
+        first, _, bare = k.partition(" ")
+        if kind != "organization" or first not in _COUNTRY_PREFIXES or not bare:
+            continue
+        if docs[(kind, bare)] >= docs[(kind, k)] and not is_acronym(best_spelling(spellings[bare])):
+            out[k] = bare
+    return out
 
 
 def _ambiguous_first_names(people: Counter) -> set[str]:

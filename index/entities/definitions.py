@@ -10,7 +10,9 @@ left untagged; the article itself says what it is.
   order in the long form, the first one starting it, and most of them are
   capitals ("(AP)", "(C-MORE)"; never "(Reuters)", "(R)", "(2019)"). The
   acronym also says where the long form starts: "General Agreement on [Tariffs
-  and Trade] (GATT)", tagged from "Tariffs", is the whole name.
+  and Trade] (GATT)", tagged from "Tariffs", is the whole name. Where the tagger
+  found the acronym itself, every mention of it takes the long form's kind
+  ("(RIAA)" and "RIAA's notice" tagged as places).
 - The surname of a person named in full is that person wherever it stands alone
   ("Donald Trump … President Trump said"): one label per name and article. Not
   when the surname is also a common word ("Theresa May", "in May"), a country or
@@ -37,10 +39,21 @@ _WORD_AFTER = re.compile(r"[ \t]+([^\W\d_])")
 
 def with_definitions(mentions: list[Mention], text: str) -> list[Mention]:
     """The mentions plus the acronyms and lone surnames the article defines."""
-    mentions = list(mentions)
+    mentions = _defined_kinds(mentions, text)
     added = _acronyms(mentions, text)
     added += _surnames(mentions + added, text)
     return sorted(mentions + added, key=lambda m: m.start)
+
+
+def _defined_kinds(mentions: list[Mention], text: str) -> list[Mention]:
+    """Every mention of a bracketed acronym in the kind of the name it abbreviates there
+    ("Recording Industry Association of America (RIAA)": "RIAA's notice" is no place)."""
+    kinds = {}
+    for m in mentions:
+        match = _DEFINED.match(text, m.end)
+        if match and m.kind != "person" and abbreviates(match.group(1), m.text):
+            kinds.setdefault(match.group(1), m.kind)  # a person is no acronym: a misread
+    return [m._replace(kind=kinds.get(m.text, m.kind)) for m in mentions]
 
 
 def abbreviates(short: str, long: str) -> bool:

@@ -1,0 +1,49 @@
+"""Firms named after people: "J.P. Morgan and Co", "Shearson Lehman Brothers".
+
+Banks, brokerages and law firms carry their founders' names, and a tagger that
+learnt people from web news reads "J.P. Morgan" or "Goldman Sachs" as a person.
+The words after the name say otherwise: a name followed by "and Co", "Inc",
+"Corp", "Brothers" and the like is a company's, so the mention grows over the
+suffix and becomes an organisation, and the same name elsewhere in the article
+("J.P. Morgan probably would") is that company too. A name that never has its
+suffix in the article is left to consolidation, which knows the archive's
+companies (`consolidate`).
+"""
+
+from __future__ import annotations
+
+import re
+
+from index.entities.tagger import Mention
+
+# What follows a founder's name in a company's: "and Co", "& Co.", "Inc", "Brothers".
+_SUFFIX = re.compile(
+    r"(?:,?[ \t]+(?:and|&)[ \t]+Cos?"
+    r"|[ \t]+(?:Inc|Corp|Co|Cos|Ltd|Plc|PLC|LLC|Brothers|Bros))(?![\w-])"
+)
+
+
+def companies(mentions: list[Mention], text: str) -> list[Mention]:
+    """The mentions with people's names that a corporate suffix follows made organisations."""
+    grown: dict[int, Mention] = {}
+    for i, m in enumerate(mentions):
+        if m.kind != "person":
+            continue
+        match = _SUFFIX.match(text, m.end)
+        if match:
+            surface = " ".join(text[m.start : match.end()].split())
+            grown[i] = Mention("organization", surface, m.start, match.end())
+    if not grown:
+        return mentions
+    firms = {mentions[i].text for i in grown}
+    out = []
+    for i, m in enumerate(mentions):
+        if i in grown:
+            out.append(grown[i])
+        elif any(g.start <= m.start and m.end <= g.end for g in grown.values()):
+            continue  # "Brothers" tagged apart: now inside the company's name
+        elif m.kind == "person" and m.text in firms:
+            out.append(m._replace(kind="organization"))
+        else:
+            out.append(m)
+    return out
