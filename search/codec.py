@@ -24,6 +24,7 @@ from __future__ import annotations
 import io
 import pickle
 import pickletools
+import re
 import struct
 import zlib
 from array import array
@@ -46,6 +47,9 @@ _MAGIC = b"W3Bl"
 _INT = struct.Struct("!i")
 _DOUBLE = struct.Struct(">d")  # pickle's BINFLOAT
 PROTOCOL = 3  # index.codec's pickle protocol for block data
+# A tuple of BININT1, BININT2 or BININT items after the protocol (2: stock Whoosh, 3:
+# index.codec) and a MARK: a short block's id deltas, the first item it pickles.
+_ID_TUPLE = re.compile(rb"\x80[\x02\x03]\((?:K.|M..|J....)+t", re.DOTALL)
 EMPTY_IDS = np.zeros(0, dtype=np.int32)
 EMPTY_WEIGHTS = np.zeros(0, dtype=np.float32)
 
@@ -85,10 +89,13 @@ def decode_blocks(buf: bytes) -> tuple[np.ndarray, np.ndarray]:
         stream.seek(pos + _INT.size)
         count, _maxid, _maxweight, compression, _mn, _mx = pickle.load(stream)
         data = buf[stream.tell() : end]
-        if compression:
-            data = zlib.decompress(data)
-        fast = _arrays(data, count)
+        compressed = data
+        if compression:  # only as far as the ids and weights: positions stay packed
+            data = zlib.decompressobj().decompress(compressed, _head_size(count))
+        fast = _arrays(data, count) or _tuple_arrays(data, count)
         if fast is None:
+            if compression:
+                data = zlib.decompress(compressed)
             deltas, weights, _values = pickle.loads(data)
         else:
             deltas, weights = fast
@@ -152,6 +159,38 @@ def _arrays(data: bytes, count: int) -> tuple[np.ndarray, Any] | None:
         offset = at + len(layout.weights_head)
         return deltas, np.frombuffer(data, dtype=np.float32, count=count, offset=offset)
     return None
+
+
+def _head_size(count: int) -> int:
+    """Bytes enough for a block's id deltas and weights, packed or in tuples (a tuple item
+    takes at most 9 bytes), never all its positions."""
+    return 16 * count + 64
+
+
+def _tuple_arrays(data: bytes, count: int) -> tuple[tuple[int, ...], Any] | None:
+    """A short block's id deltas and weights, as index.codec (pickle protocol 3) and stock
+    Whoosh (2) write them in tuples, read without unpickling its positions: the end of the
+    ids tuple is found in C (`_ID_TUPLE`), only the ids are unpickled, and the weights, 9-byte
+    BINFLOAT items, are read as a strided array. None when the block is laid out otherwise
+    (tuples of up to three items have no MARK to start from), to be unpickled instead."""
+    found = _ID_TUPLE.match(data) if count > 3 else None
+    if found is None:
+        return None
+    at = found.end()
+    deltas = pickle.loads(data[:at] + b".")
+    memo = data[at : at + 1]  # the tuple's BINPUT (LONG_BINPUT past 255 memo entries)
+    at += 2 if memo == b"q" else 5 if memo == b"r" else 0
+    if len(deltas) != count or at == found.end():
+        return None
+    marker = data[at : at + 1]
+    if marker == b"N":
+        return deltas, None
+    if marker == b"G":
+        return deltas, _DOUBLE.unpack_from(data, at + 1)[0]
+    end = at + 1 + 9 * count
+    if marker != b"(" or data[at + 1 : end : 9] != b"G" * count or data[end : end + 1] != b"t":
+        return None
+    return deltas, np.ndarray((count,), dtype=">f8", buffer=data, offset=at + 2, strides=(9,))
 
 
 def deleted_docs(leaf: Any) -> np.ndarray:
