@@ -21,6 +21,7 @@ Deleted documents are NOT skipped in postings: callers AND with the live mask.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import pickle
 import pickletools
@@ -34,7 +35,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 from whoosh.codec.base import Automata
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3TermInfo
 from whoosh.index import TOC, FileIndex
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
@@ -50,17 +51,79 @@ PROTOCOL = 3  # index.codec's pickle protocol for block data
 # A tuple of BININT1, BININT2 or BININT items after the protocol (2: stock Whoosh, 3:
 # index.codec) and a MARK: a short block's id deltas, the first item it pickles.
 _ID_TUPLE = re.compile(rb"\x80[\x02\x03]\((?:K.|M..|J....)+t", re.DOTALL)
+# The terms file (whoosh.filedb.filetables, whoosh.codec.whoosh3): hash slots, the
+# lengths before each key, a key's field number, a term info and its postings' extent.
+_SLOT = struct.Struct("!Iq")
+_KEY = struct.Struct("!ii")
+_FIELD_NUMBER = struct.Struct("!H")
+_TERM_INFO = W3TermInfo._struct
+_EXTENT = struct.Struct("!qi")
 EMPTY_IDS = np.zeros(0, dtype=np.int32)
 EMPTY_WEIGHTS = np.zeros(0, dtype=np.float32)
 
 
-def decode_term(leaf: Any, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """(local doc ids, weights) of one term in one segment reader; empty if absent."""
-    try:
-        info = leaf._terms.term_info(fieldname, btext)
-    except (KeyError, TermNotFound):
-        return EMPTY_IDS, EMPTY_WEIGHTS
-    return decode_info(leaf, info)
+class Lexicon:
+    """One segment's terms file (Whoosh's hash file: field number + term bytes -> term
+    info), probed in place: a query looks up each word in every field and segment, and
+    Whoosh's `term_info` (generators, a copy per read, a W3TermInfo built) costs several
+    times the probe. The same md5 hash, tables and slots as filetables.HashReader; stock
+    `term_info` where the file is not a buffer in memory or hashed otherwise."""
+
+    def __init__(self, leaf: Any):
+        self.leaf = leaf
+        terms = getattr(leaf, "_terms", None)  # None: an empty index's reader
+        self._fields: dict[str, int] = terms._fieldmap if terms else {}
+        self._tables: list[tuple[int, int]] = terms._tindex.tables if terms else []
+        self._buf = getattr(terms._tindex.dbfile, "_buf", None) if terms else None
+        # Stock lookups where the file is not in memory or not hashed with md5 (type 0).
+        self._stock = terms is not None and (self._buf is None or terms._tindex.hashtype != 0)
+
+    def _find(self, fieldname: str, btext: bytes) -> tuple[int, int] | None:
+        """Where the term's info is in the buffer (start, length); None if it is not."""
+        number = self._fields.get(fieldname)
+        if number is None:  # no term of this field in this segment
+            return None
+        key = _FIELD_NUMBER.pack(number) + btext
+        digest = int.from_bytes(hashlib.md5(key, usedforsecurity=False).digest()[-4:], "big")
+        start, slots = self._tables[digest & 255]
+        buf = self._buf
+        slot = (digest >> 8) % slots if slots else 0
+        for _ in range(slots):
+            found, at = _SLOT.unpack_from(buf, start + slot * _SLOT.size)
+            if not at:
+                return None
+            if found == digest:
+                size, length = _KEY.unpack_from(buf, at)
+                begin = at + _KEY.size
+                if size == len(key) and buf[begin : begin + size] == key:
+                    return begin + size, length
+            slot = slot + 1 if slot + 1 < slots else 0
+        return None
+
+    def doc_frequency(self, fieldname: str, btext: bytes) -> int:
+        """Documents of this segment holding the term, deleted ones too."""
+        if self._stock:
+            return self.leaf.doc_frequency(fieldname, btext)
+        found = self._find(fieldname, btext)
+        return 0 if found is None else _TERM_INFO.unpack_from(self._buf, found[0])[2]
+
+    def postings(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+        """(local doc ids, weights) of one term in this segment; empty if absent."""
+        if self._stock:
+            try:
+                return decode_info(self.leaf, self.leaf._terms.term_info(fieldname, btext))
+            except (KeyError, TermNotFound):
+                return EMPTY_IDS, EMPTY_WEIGHTS
+        found = self._find(fieldname, btext)
+        if found is None:
+            return EMPTY_IDS, EMPTY_WEIGHTS
+        at, length = found
+        head = at + _TERM_INFO.size
+        if self._buf[at]:  # inlined: W3TermInfo.from_bytes unpickles what follows
+            ids, weights, _ = pickle.loads(self._buf[head : at + length])
+            return np.asarray(ids, dtype=np.int32), np.asarray(weights, dtype=np.float32)
+        offset, length = _EXTENT.unpack_from(self._buf, head)
+        return decode_blocks(self.leaf._terms._postfile.get(offset, length))
 
 
 def decode_info(leaf: Any, info: Any) -> tuple[np.ndarray, np.ndarray]:

@@ -177,7 +177,7 @@ class Generation:
                 return len(postings[0])
             if len(self._doc_frequencies) >= DF_CACHE:
                 self._doc_frequencies.clear()
-            found = self._doc_frequencies[key] = self.searcher.doc_frequency(fieldname, term)
+            found = self._doc_frequencies[key] = self.postings.doc_frequency(fieldname, term)
         return found
 
     def _live(self) -> np.ndarray:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
 from whoosh.qparser import QueryParser
 from whoosh.writing import SegmentWriter
 
@@ -397,3 +398,33 @@ def test_a_batch_larger_than_limitmb_is_split_and_merged(tmp_path, monkeypatch):
     assert len(ix._segments()) <= MAX_SEGMENTS + 1  # about 20 were written, then merged
     with ix.searcher() as searcher:
         assert searcher.doc_count() == 600
+
+
+@pytest.mark.parametrize("writer", ["bulk", "stock"])
+@pytest.mark.parametrize("mapped", [True, False])
+def test_lexicon_finds_what_term_info_finds(tmp_path, as_given, corpus_rows, writer, mapped):
+    """search.codec.Lexicon probes the terms file in place (a segment mapped in memory, as
+    Archive opens it) or asks stock Whoosh (a file read through calls): either way the
+    postings and document frequencies of every term, and of absent terms and fields, are
+    what `term_info` gives."""
+    docs = _documents(SAMPLE + corpus_rows("reuters21578", 100))
+    make = _bulk_index if writer == "bulk" else _stock_index
+    make(tmp_path / writer, docs)
+    ix = FileStorage(str(tmp_path / writer), supports_mmap=mapped).open_index()
+    with ix.reader() as reader:
+        (leaf, _), *_ = reader.leaf_readers()
+        lexicon = search_codec.Lexicon(leaf)
+        assert lexicon._stock is not mapped
+        keys = list(reader.all_terms())
+        absent = [("body", b"zzyzx"), ("title", b"lukashenkaa"), ("other_script", b"minsk")]
+        assert len(keys) > 3000
+        for fieldname, btext in keys + absent:
+            if (fieldname, btext) in absent:
+                expected = (search_codec.EMPTY_IDS, search_codec.EMPTY_WEIGHTS)
+            else:
+                expected = decode_info(leaf, leaf._terms.term_info(fieldname, btext))
+            ids, weights = lexicon.postings(fieldname, btext)
+            assert ids.tolist() == expected[0].tolist() and ids.dtype == expected[0].dtype
+            assert weights.tolist() == expected[1].tolist()
+            assert lexicon.doc_frequency(fieldname, btext) == len(expected[0])
+            assert len(ids) == reader.doc_frequency(fieldname, btext)
