@@ -162,7 +162,7 @@ def decode_blocks(buf: bytes) -> tuple[np.ndarray, np.ndarray]:
             deltas, weights, _values = pickle.loads(data)
         else:
             deltas, weights = fast
-        id_parts.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
+        id_parts.append(np.asarray(deltas, dtype=np.int64).cumsum())
         if weights is None:
             weight_parts.append(np.ones(count, dtype=np.float32))
         elif isinstance(weights, float):
@@ -172,7 +172,7 @@ def decode_blocks(buf: bytes) -> tuple[np.ndarray, np.ndarray]:
         pos = end
         if last:
             break
-    ids = np.concatenate(id_parts).astype(np.int32)
+    ids = (id_parts[0] if len(id_parts) == 1 else np.concatenate(id_parts)).astype(np.int32)
     return ids, np.concatenate(weight_parts)
 
 
