@@ -225,9 +225,10 @@ def _arrays(data: bytes, count: int) -> tuple[np.ndarray, Any] | None:
 
 
 def _head_size(count: int) -> int:
-    """Bytes enough for a block's id deltas and weights, packed or in tuples (a tuple item
-    takes at most 9 bytes), never all its positions."""
-    return 16 * count + 64
+    """Bytes enough for a block's id deltas and weights, never all its positions: in tuples,
+    at most 5 bytes an id and 9 a weight (and 16 of opcodes); packed, 8 bytes a posting
+    beside the arrays' pickle opcodes (under 100 bytes in all)."""
+    return max(14 * count + 16, 8 * count + 128)
 
 
 def _tuple_arrays(data: bytes, count: int) -> tuple[tuple[int, ...], Any] | None:
