@@ -11,10 +11,15 @@ tests/test_engine.py compares the fast path with stock Whoosh.
 Where the public reader API is as fast (bench/seams.py measures each choice;
 figures in docs/ARCHITECTURE.md) it is used instead: lexicon walks
 (`iter_field`, within 5% of the terms file's `items_from`) and deleted
-documents (`deleted_docs_set`, microseconds per generation either way). A
-term's info (public `term_info` ~9% slower, on every query term) and columns
-(one read of the fixed-width bytes; the public column reader decodes a value
-per call, ~8x slower) stay private, as do the posting blocks themselves.
+documents (`deleted_docs_set`, microseconds per generation either way). Term
+lookups (`Lexicon`: the segment's mapped terms file probed in place, ~2x faster
+than the private `term_info`, which every query word asks of every field and
+segment) and columns (one read of the fixed-width bytes; the public column
+reader decodes a value per call, ~8x slower) stay private, as do the posting
+blocks themselves: of a block only the ids and weights are read, never its
+positions (packed arrays read from the bytes; tuples, as short blocks and stock
+Whoosh's segments hold them, with only the ids unpickled), and a compressed
+block is inflated only as far as those.
 
 Deleted documents are NOT skipped in postings: callers AND with the live mask.
 """

@@ -4,9 +4,10 @@ Readers repeat searches: a popular query, the same one from the widget and from 
 page, a page reloaded. Highlighting a result is most of what a search costs once its postings
 are cached (search.postings), and it depends only on the article's stored text and the query's
 terms and phrases; a generation's documents never change. So each (document, terms, phrases)
-is highlighted once and kept, least recently used first out, within a bound on the bytes of
-text kept (keys included). A new generation starts with an empty cache, so an article that
-changed is highlighted afresh.
+is highlighted once and kept, least recently used first out, within a bound on what it holds:
+the characters of the text kept (keys included) plus ENTRY_OVERHEAD per entry, an estimate
+of the memory (Cyrillic text takes two bytes a character). A new generation starts with an
+empty cache, so an article that changed is highlighted afresh.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ Key = tuple[int, frozenset[str], tuple[tuple[str, ...], ...]]
 
 
 class HighlightCache:
-    """(highlighted title, snippet) per (doc, terms, phrases), LRU, bounded by bytes."""
+    """(highlighted title, snippet) per (doc, terms, phrases), LRU, bounded in size."""
 
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
