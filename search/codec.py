@@ -11,19 +11,26 @@ tests/test_engine.py compares the fast path with stock Whoosh.
 Where the public reader API is as fast (bench/seams.py measures each choice;
 figures in docs/ARCHITECTURE.md) it is used instead: lexicon walks
 (`iter_field`, within 5% of the terms file's `items_from`) and deleted
-documents (`deleted_docs_set`, microseconds per generation either way). A
-term's info (public `term_info` ~9% slower, on every query term) and columns
-(one read of the fixed-width bytes; the public column reader decodes a value
-per call, ~8x slower) stay private, as do the posting blocks themselves.
+documents (`deleted_docs_set`, microseconds per generation either way). Term
+lookups (`Lexicon`: the segment's mapped terms file probed in place, ~2x faster
+than the private `term_info`, which every query word asks of every field and
+segment) and columns (one read of the fixed-width bytes; the public column
+reader decodes a value per call, ~8x slower) stay private, as do the posting
+blocks themselves: of a block only the ids and weights are read, never its
+positions (packed arrays read from the bytes; tuples, as short blocks and stock
+Whoosh's segments hold them, with only the ids unpickled), and a compressed
+block is inflated only as far as those.
 
 Deleted documents are NOT skipped in postings: callers AND with the live mask.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import pickle
 import pickletools
+import re
 import struct
 import zlib
 from array import array
@@ -33,7 +40,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 from whoosh.codec.base import Automata
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3TermInfo
 from whoosh.index import TOC, FileIndex
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
@@ -46,17 +53,82 @@ _MAGIC = b"W3Bl"
 _INT = struct.Struct("!i")
 _DOUBLE = struct.Struct(">d")  # pickle's BINFLOAT
 PROTOCOL = 3  # index.codec's pickle protocol for block data
+# A tuple of BININT1, BININT2 or BININT items after the protocol (2: stock Whoosh, 3:
+# index.codec) and a MARK: a short block's id deltas, the first item it pickles.
+_ID_TUPLE = re.compile(rb"\x80[\x02\x03]\((?:K.|M..|J....)+t", re.DOTALL)
+# The terms file (whoosh.filedb.filetables, whoosh.codec.whoosh3): hash slots, the
+# lengths before each key, a key's field number, a term info and its postings' extent.
+_SLOT = struct.Struct("!Iq")
+_KEY = struct.Struct("!ii")
+_FIELD_NUMBER = struct.Struct("!H")
+_TERM_INFO = W3TermInfo._struct
+_EXTENT = struct.Struct("!qi")
 EMPTY_IDS = np.zeros(0, dtype=np.int32)
 EMPTY_WEIGHTS = np.zeros(0, dtype=np.float32)
 
 
-def decode_term(leaf: Any, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """(local doc ids, weights) of one term in one segment reader; empty if absent."""
-    try:
-        info = leaf._terms.term_info(fieldname, btext)
-    except (KeyError, TermNotFound):
-        return EMPTY_IDS, EMPTY_WEIGHTS
-    return decode_info(leaf, info)
+class Lexicon:
+    """One segment's terms file (Whoosh's hash file: field number + term bytes -> term
+    info), probed in place: a query looks up each word in every field and segment, and
+    Whoosh's `term_info` (generators, a copy per read, a W3TermInfo built) costs several
+    times the probe. The same md5 hash, tables and slots as filetables.HashReader; stock
+    `term_info` where the file is not a buffer in memory or hashed otherwise."""
+
+    def __init__(self, leaf: Any):
+        self.leaf = leaf
+        terms = getattr(leaf, "_terms", None)  # None: an empty index's reader
+        self._fields: dict[str, int] = terms._fieldmap if terms else {}
+        self._tables: list[tuple[int, int]] = terms._tindex.tables if terms else []
+        self._buf = getattr(terms._tindex.dbfile, "_buf", None) if terms else None
+        # Stock lookups where the file is not in memory or not hashed with md5 (type 0).
+        self._stock = terms is not None and (self._buf is None or terms._tindex.hashtype != 0)
+
+    def _find(self, fieldname: str, btext: bytes) -> tuple[int, int] | None:
+        """Where the term's info is in the buffer (start, length); None if it is not."""
+        number = self._fields.get(fieldname)
+        if number is None:  # no term of this field in this segment
+            return None
+        key = _FIELD_NUMBER.pack(number) + btext
+        digest = int.from_bytes(hashlib.md5(key, usedforsecurity=False).digest()[-4:], "big")
+        start, slots = self._tables[digest & 255]
+        buf = self._buf
+        slot = (digest >> 8) % slots if slots else 0
+        for _ in range(slots):
+            found, at = _SLOT.unpack_from(buf, start + slot * _SLOT.size)
+            if not at:
+                return None
+            if found == digest:
+                size, length = _KEY.unpack_from(buf, at)
+                begin = at + _KEY.size
+                if size == len(key) and buf[begin : begin + size] == key:
+                    return begin + size, length
+            slot = slot + 1 if slot + 1 < slots else 0
+        return None
+
+    def doc_frequency(self, fieldname: str, btext: bytes) -> int:
+        """Documents of this segment holding the term, deleted ones too."""
+        if self._stock:
+            return self.leaf.doc_frequency(fieldname, btext)
+        found = self._find(fieldname, btext)
+        return 0 if found is None else _TERM_INFO.unpack_from(self._buf, found[0])[2]
+
+    def postings(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+        """(local doc ids, weights) of one term in this segment; empty if absent."""
+        if self._stock:
+            try:
+                return decode_info(self.leaf, self.leaf._terms.term_info(fieldname, btext))
+            except (KeyError, TermNotFound):
+                return EMPTY_IDS, EMPTY_WEIGHTS
+        found = self._find(fieldname, btext)
+        if found is None:
+            return EMPTY_IDS, EMPTY_WEIGHTS
+        at, length = found
+        head = at + _TERM_INFO.size
+        if self._buf[at]:  # inlined: W3TermInfo.from_bytes unpickles what follows
+            ids, weights, _ = pickle.loads(self._buf[head : at + length])
+            return np.asarray(ids, dtype=np.int32), np.asarray(weights, dtype=np.float32)
+        offset, length = _EXTENT.unpack_from(self._buf, head)
+        return decode_blocks(self.leaf._terms._postfile.get(offset, length))
 
 
 def decode_info(leaf: Any, info: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -85,14 +157,17 @@ def decode_blocks(buf: bytes) -> tuple[np.ndarray, np.ndarray]:
         stream.seek(pos + _INT.size)
         count, _maxid, _maxweight, compression, _mn, _mx = pickle.load(stream)
         data = buf[stream.tell() : end]
-        if compression:
-            data = zlib.decompress(data)
-        fast = _arrays(data, count)
+        compressed = data
+        if compression:  # only as far as the ids and weights: positions stay packed
+            data = zlib.decompressobj().decompress(compressed, _head_size(count))
+        fast = _arrays(data, count) or _tuple_arrays(data, count)
         if fast is None:
+            if compression:
+                data = zlib.decompress(compressed)
             deltas, weights, _values = pickle.loads(data)
         else:
             deltas, weights = fast
-        id_parts.append(np.cumsum(np.asarray(deltas, dtype=np.int64)))
+        id_parts.append(np.asarray(deltas, dtype=np.int64).cumsum())
         if weights is None:
             weight_parts.append(np.ones(count, dtype=np.float32))
         elif isinstance(weights, float):
@@ -102,7 +177,7 @@ def decode_blocks(buf: bytes) -> tuple[np.ndarray, np.ndarray]:
         pos = end
         if last:
             break
-    ids = np.concatenate(id_parts).astype(np.int32)
+    ids = (id_parts[0] if len(id_parts) == 1 else np.concatenate(id_parts)).astype(np.int32)
     return ids, np.concatenate(weight_parts)
 
 
@@ -152,6 +227,39 @@ def _arrays(data: bytes, count: int) -> tuple[np.ndarray, Any] | None:
         offset = at + len(layout.weights_head)
         return deltas, np.frombuffer(data, dtype=np.float32, count=count, offset=offset)
     return None
+
+
+def _head_size(count: int) -> int:
+    """Bytes enough for a block's id deltas and weights, never all its positions: in tuples,
+    at most 5 bytes an id and 9 a weight (and 16 of opcodes); packed, 8 bytes a posting
+    beside the arrays' pickle opcodes (under 100 bytes in all)."""
+    return max(14 * count + 16, 8 * count + 128)
+
+
+def _tuple_arrays(data: bytes, count: int) -> tuple[tuple[int, ...], Any] | None:
+    """A short block's id deltas and weights, as index.codec (pickle protocol 3) and stock
+    Whoosh (2) write them in tuples, read without unpickling its positions: the end of the
+    ids tuple is found in C (`_ID_TUPLE`), only the ids are unpickled, and the weights, 9-byte
+    BINFLOAT items, are read as a strided array. None when the block is laid out otherwise
+    (tuples of up to three items have no MARK to start from), to be unpickled instead."""
+    found = _ID_TUPLE.match(data) if count > 3 else None
+    if found is None:
+        return None
+    at = found.end()
+    deltas = pickle.loads(data[:at] + b".")
+    memo = data[at : at + 1]  # the tuple's BINPUT (LONG_BINPUT past 255 memo entries)
+    at += 2 if memo == b"q" else 5 if memo == b"r" else 0
+    if len(deltas) != count or at == found.end():
+        return None
+    marker = data[at : at + 1]
+    if marker == b"N":
+        return deltas, None
+    if marker == b"G":
+        return deltas, _DOUBLE.unpack_from(data, at + 1)[0]
+    end = at + 1 + 9 * count
+    if marker != b"(" or data[at + 1 : end : 9] != b"G" * count or data[end : end + 1] != b"t":
+        return None
+    return deltas, np.ndarray((count,), dtype=">f8", buffer=data, offset=at + 2, strides=(9,))
 
 
 def deleted_docs(leaf: Any) -> np.ndarray:

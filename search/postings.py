@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from search.codec import EMPTY_IDS, EMPTY_WEIGHTS, decode_term
+from search.codec import EMPTY_IDS, EMPTY_WEIGHTS, Lexicon
 
 
 class PostingCache:
@@ -25,6 +25,7 @@ class PostingCache:
 
     def __init__(self, leaves: list[tuple[Any, int]], max_bytes: int = 64 << 20):
         self.leaves = leaves
+        self.lexicons = [(Lexicon(leaf), base) for leaf, base in leaves]
         self.max_bytes = max_bytes
         self._items: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._bytes = 0
@@ -53,11 +54,16 @@ class PostingCache:
         with self._lock:
             return self._items.get((fieldname, text))
 
+    def doc_frequency(self, fieldname: str, text: str) -> int:
+        """Documents holding the term in any segment, deleted ones too (as stock counts)."""
+        btext = text.encode("utf-8")
+        return sum(lexicon.doc_frequency(fieldname, btext) for lexicon, _ in self.lexicons)
+
     def _load(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         btext = text.encode("utf-8")
         id_parts, weight_parts = [], []
-        for leaf, base in self.leaves:
-            ids, weights = decode_term(leaf, fieldname, btext)
+        for lexicon, base in self.lexicons:
+            ids, weights = lexicon.postings(fieldname, btext)
             if len(ids):
                 id_parts.append(ids + base)
                 weight_parts.append(weights)

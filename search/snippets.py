@@ -14,6 +14,7 @@ import html
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
+from functools import cached_property
 from itertools import accumulate, compress
 
 import nh3
@@ -105,17 +106,26 @@ def _clip(text: str) -> str:
 class _Tokens:
     """A text's tokens and their index terms (None for a stop word), as
     `search.analysis.tokens_with_offsets` finds them, with the work per token done in C:
-    one regex split, the lengths summed, the terms mapped through the cached `index_term`.
+    one regex split, the lengths summed, the terms mapped through the cached `index_term`
+    (each distinct word once, unless a phrase needs every token's term).
     Ten snippets for a long question would otherwise spend most of their time here."""
 
     def __init__(self, text: str):
         parts = _TOKENS.split(text)  # gap, token, gap, token, ..., gap
         self.bounds = list(accumulate(map(len, parts)))  # token k: bounds[2k]..bounds[2k+1]
-        self.terms = list(map(index_term, parts[1::2]))
+        self.words = parts[1::2]
 
-    def where(self, wanted: set[str]) -> list[int]:
-        """Token numbers whose term is in `wanted`, in order."""
-        return list(compress(range(len(self.terms)), map(wanted.__contains__, self.terms)))
+    @cached_property
+    def terms(self) -> list[str | None]:
+        return list(map(index_term, self.words))
+
+    def where(self, wanted: set[str]) -> list[tuple[int, str]]:
+        """(token number, term) of the tokens whose term is in `wanted`, in order."""
+        distinct = list(set(self.words))
+        found = list(compress(distinct, map(wanted.__contains__, map(index_term, distinct))))
+        hits = dict(zip(found, map(index_term, found), strict=True))
+        places = compress(range(len(self.words)), map(hits.__contains__, self.words))
+        return [(i, hits[self.words[i]]) for i in places]
 
     def span(self, first: int, last: int, key: str) -> _Span:
         return _Span(self.bounds[2 * first], self.bounds[2 * last + 1], key)
@@ -130,7 +140,7 @@ def find_matches(text: str, terms: Iterable[str], phrases: Sequence[Sequence[str
         return []
     tokens = _Tokens(text)
     if not phrases:
-        return [tokens.span(i, i, tokens.terms[i]) for i in tokens.where(terms)]
+        return [tokens.span(i, i, term) for i, term in tokens.where(terms)]
     # Only a phrase's first word can start it: the phrases (in order) that begin there.
     starting: dict[str, list[tuple[str, ...]]] = {}
     for phrase in phrases:
@@ -157,11 +167,21 @@ def find_matches(text: str, terms: Iterable[str], phrases: Sequence[Sequence[str
     return spans
 
 
-def _covering(spans: list[_Span], start: int, end: int) -> list[_Span]:
-    """The spans wholly inside [start, end); `spans` are in text order."""
-    lo = bisect_left(spans, start, key=lambda s: s.start)
-    hi = bisect_right(spans, end, key=lambda s: s.start)
-    return [s for s in spans[lo:hi] if s.end <= end]
+class _Matches:
+    """A text's spans in text order, their starts (bisected: a long question asks which
+    spans each of dozens of windows holds) and their anchors, worked out once."""
+
+    def __init__(self, spans: list[_Span]):
+        self.spans = spans
+        self.starts = [s.start for s in spans]
+        self.keys = {s.key for s in spans}
+        self.anchors = _anchors(spans)
+
+    def inside(self, start: int, end: int) -> list[_Span]:
+        """The spans wholly inside [start, end)."""
+        lo = bisect_left(self.starts, start)
+        hi = bisect_right(self.starts, end, lo)
+        return [s for s in self.spans[lo:hi] if s.end <= end]
 
 
 def _anchors(spans: list[_Span]) -> list[_Span]:
@@ -178,22 +198,22 @@ def _anchors(spans: list[_Span]) -> list[_Span]:
     return out
 
 
-def _pick_windows(doc: _Text, spans: list[_Span], count: int, budget: int) -> list:
+def _pick_windows(doc: _Text, matches: _Matches, count: int, budget: int) -> list:
     """Greedily choose `count` windows, each covering the most query parts not yet shown."""
     chosen: list[tuple[int, int]] = []
     shown: set[str] = set()
     # Each anchor's window and what it covers, worked out once for every round.
     candidates = []
-    for span in _anchors(spans):
+    for span in matches.anchors:
         start, end = doc.window(span, budget)
-        inside = _covering(spans, start, end)
+        inside = matches.inside(start, end)
         candidates.append((span, start, end, {s.key for s in inside}, len(inside)))
     for _ in range(count):
         best, best_score = None, None
-        for span, start, end, keys, matches in candidates:
+        for span, start, end, keys, held in candidates:
             if span.key in shown or any(s <= span.start < e for s, e in chosen):
                 continue
-            score = (len(keys - shown), matches, -start)
+            score = (len(keys - shown), held, -start)
             if best_score is None or score > best_score:
                 best, best_score = (start, end), score
         if best is None:
@@ -204,21 +224,21 @@ def _pick_windows(doc: _Text, spans: list[_Span], count: int, budget: int) -> li
             chosen.remove(other)
             start, end = min(start, other[0]), max(end, other[1])
         chosen.append((start, end))
-        shown |= {s.key for s in _covering(spans, start, end)}
+        shown |= {s.key for s in matches.inside(start, end)}
     return sorted(chosen)
 
 
 def _choose_fragments(doc: _Text, spans: list[_Span], max_chars: int) -> list:
     """One fragment if it shows every query part, else up to three smaller ones."""
-    keys = {s.key for s in spans}
+    matches = _Matches(spans)
     best = None
     for count in range(1, MAX_FRAGMENTS + 1):
         budget = (max_chars - len(SEPARATOR) * (count - 1)) // count
-        windows = _pick_windows(doc, spans, count, budget)
-        shown = {s.key for w in windows for s in _covering(spans, *w)}
+        windows = _pick_windows(doc, matches, count, budget)
+        shown = {s.key for w in windows for s in matches.inside(*w)}
         if best is None or len(shown) > best[0]:
             best = (len(shown), windows)
-        if len(shown) == len(keys):
+        if len(shown) == len(matches.keys):
             break
     return best[1]
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
 from whoosh.qparser import QueryParser
 from whoosh.writing import SegmentWriter
 
@@ -125,29 +126,67 @@ def test_bulk_segment_reads_like_stock_whoosh_on_reuters(tmp_path, as_given, cor
     compare_bulk_with_stock(tmp_path, _documents(SAMPLE + corpus_rows("reuters21578", 400)))
 
 
+def _decode_unpickling(reader, keys, monkeypatch) -> tuple[dict, list]:
+    """Each term's decoded postings (checked against stock Whoosh's before the decoder is
+    watched), and what search.codec unpickled while decoding them all again."""
+    expected = {key: decode_info(reader, reader._terms.term_info(*key)) for key in keys}
+    for key, (ids, _) in expected.items():
+        matcher = reader.postings(*key)
+        assert ids.tolist() == list(matcher.all_ids()), key
+    unpickled = []
+    real_loads = search_codec.pickle.loads
+
+    def loads(data, *args, **kwargs):
+        value = real_loads(data, *args, **kwargs)
+        unpickled.append(value)
+        return value
+
+    monkeypatch.setattr(search_codec.pickle, "loads", loads)
+    for key, (ids, weights) in expected.items():
+        got_ids, got_weights = decode_info(reader, reader._terms.term_info(*key))
+        assert got_ids.tolist() == ids.tolist() and got_weights.tolist() == weights.tolist()
+    return expected, unpickled
+
+
+def _whole(unpickled: list) -> int:
+    """How many of the unpickled values were whole blocks (ids, weights, positions)."""
+    return sum(1 for v in unpickled if len(v) == 3 and not isinstance(v[0], int))
+
+
 def test_full_blocks_are_read_without_unpickling(tmp_path, as_given, corpus_rows, monkeypatch):
     """Full blocks as index.codec writes them are read straight from their bytes
     (search.codec): the same postings stock Whoosh reads (compare_bulk_with_stock), their
-    positions untouched. Only a list's last, partial block is unpickled."""
+    positions untouched. A list's last, partial block has only its ids unpickled, unless it
+    holds three postings or fewer (a tuple that short is unpickled whole)."""
     docs = _documents(SAMPLE + corpus_rows("reuters21578", 400))
     ix = _bulk_index(tmp_path / "bulk", docs)
     with ix.reader() as reader:
         keys = [k for k in reader.all_terms() if reader.doc_frequency(*k) > codec.INLINE_LIMIT]
-        expected = {key: decode_info(reader, reader._terms.term_info(*key)) for key in keys}
-        unpickled = []
-        real_loads = search_codec.pickle.loads
-
-        def loads(data, *args, **kwargs):
-            unpickled.append(data)
-            return real_loads(data, *args, **kwargs)
-
-        monkeypatch.setattr(search_codec.pickle, "loads", loads)
-        for key, (ids, weights) in expected.items():
-            got_ids, got_weights = decode_info(reader, reader._terms.term_info(*key))
-            assert got_ids.tolist() == ids.tolist() and got_weights.tolist() == weights.tolist()
-    partial = sum(1 for ids, _ in expected.values() if len(ids) % codec.BLOCK_LIMIT)
+        expected, unpickled = _decode_unpickling(reader, keys, monkeypatch)
+    lasts = [len(ids) % codec.BLOCK_LIMIT for ids, _ in expected.values()]
     full = sum(len(ids) // codec.BLOCK_LIMIT for ids, _ in expected.values())
-    assert full > 20 and len(unpickled) == partial
+    assert full > 20 and len(unpickled) == sum(1 for n in lasts if n)
+    assert sum(1 for n in lasts if n >= 4) > 100
+    assert _whole(unpickled) == sum(1 for n in lasts if 0 < n <= 3)
+
+
+def test_stock_blocks_are_read_without_their_positions(
+    tmp_path, as_given, corpus_rows, monkeypatch
+):
+    """Blocks stock Whoosh wrote (pickle protocol 2, tuples, each position list a call to
+    `_codecs.encode`) are read as index.codec's short blocks are: ids unpickled, weights
+    read from the bytes, positions never unpickled."""
+    ix = _stock_index(tmp_path / "stock", _documents(SAMPLE + corpus_rows("reuters21578", 400)))
+    with ix.reader() as reader:
+        keys = [k for k in reader.all_terms() if reader.doc_frequency(*k) > 1]
+        expected, unpickled = _decode_unpickling(reader, keys, monkeypatch)
+    blocks = [
+        min(codec.BLOCK_LIMIT, len(ids) - start)
+        for ids, _ in expected.values()
+        for start in range(0, len(ids), codec.BLOCK_LIMIT)
+    ]
+    assert sum(1 for n in blocks if n > 3) > 1000
+    assert _whole(unpickled) == sum(1 for n in blocks if n <= 3)
 
 
 def compare_bulk_with_stock(tmp_path, docs) -> None:
@@ -359,3 +398,33 @@ def test_a_batch_larger_than_limitmb_is_split_and_merged(tmp_path, monkeypatch):
     assert len(ix._segments()) <= MAX_SEGMENTS + 1  # about 20 were written, then merged
     with ix.searcher() as searcher:
         assert searcher.doc_count() == 600
+
+
+@pytest.mark.parametrize("writer", ["bulk", "stock"])
+@pytest.mark.parametrize("mapped", [True, False])
+def test_lexicon_finds_what_term_info_finds(tmp_path, as_given, corpus_rows, writer, mapped):
+    """search.codec.Lexicon probes the terms file in place (a segment mapped in memory, as
+    Archive opens it) or asks stock Whoosh (a file read through calls): either way the
+    postings and document frequencies of every term, and of absent terms and fields, are
+    what `term_info` gives."""
+    docs = _documents(SAMPLE + corpus_rows("reuters21578", 100))
+    make = _bulk_index if writer == "bulk" else _stock_index
+    make(tmp_path / writer, docs)
+    ix = FileStorage(str(tmp_path / writer), supports_mmap=mapped).open_index()
+    with ix.reader() as reader:
+        (leaf, _), *_ = reader.leaf_readers()
+        lexicon = search_codec.Lexicon(leaf)
+        assert lexicon._stock is not mapped
+        keys = list(reader.all_terms())
+        absent = [("body", b"zzyzx"), ("title", b"lukashenkaa"), ("other_script", b"minsk")]
+        assert len(keys) > 3000
+        for fieldname, btext in keys + absent:
+            if (fieldname, btext) in absent:
+                expected = (search_codec.EMPTY_IDS, search_codec.EMPTY_WEIGHTS)
+            else:
+                expected = decode_info(leaf, leaf._terms.term_info(fieldname, btext))
+            ids, weights = lexicon.postings(fieldname, btext)
+            assert ids.tolist() == expected[0].tolist() and ids.dtype == expected[0].dtype
+            assert weights.tolist() == expected[1].tolist()
+            assert lexicon.doc_frequency(fieldname, btext) == len(expected[0])
+            assert len(ids) == reader.doc_frequency(fieldname, btext)
