@@ -366,26 +366,16 @@ def _entry(
     """One result as /api/search shows it; without query terms the snippet is the lead."""
     record = unpack_record(gen.searcher.stored_fields(doc)["record"])
     entities = record.get("entities") or {}
-
-    def highlight() -> tuple[str, str]:
-        text = record.get("body") or record.get("title") or ""
-        return (
-            snippets.highlight_title(record.get("title") or "", terms, phrases),
-            snippets.make_snippet(text, terms, phrases),
-        )
-
-    # Searches come again (search.highlights); a lead without a query is cheap to cut.
-    title, snippet = (
-        gen.highlights.get(doc, terms, phrases, highlight) if terms or phrases else highlight()
-    )
     return {
         "id": record["id"],
         "url": record.get("url"),
-        "title": title,
+        "title": snippets.highlight_title(record.get("title") or "", terms, phrases),
         "date": record.get("date"),
         "category": record.get("category"),
         "entities": {kind: list(entities.get(kind) or []) for kind in ENTITY_FIELDS},
-        "snippet": snippet,
+        "snippet": snippets.make_snippet(
+            record.get("body") or record.get("title") or "", terms, phrases
+        ),
         "score": round(score, 4),
     }
 

@@ -19,7 +19,6 @@ from whoosh.util.numeric import byte_to_length
 
 from search import codec
 from search.analysis import fold_value
-from search.highlights import HighlightCache
 from search.languages import ANALYSED
 from search.postings import PostingCache
 from search.ranking import FIELD_B, SETTINGS, Settings, idf, term_weight
@@ -29,7 +28,6 @@ from search.scripts import display_spelling, spans_scripts
 SCORED_FIELDS = TEXT_FIELDS + ENTITY_FIELDS + (OTHER_SCRIPT_FIELD,)
 _MISSING_DATE = 2**64 - 1  # what a sortable DATETIME column holds for "no value"
 DF_CACHE = 200_000  # (field, term) document frequencies kept per generation (feedback)
-HIGHLIGHT_BYTES = 8 << 20  # highlighted titles and snippets kept per generation
 _BYTE_LENGTHS = np.array([byte_to_length(i) for i in range(256)], dtype=np.float64)
 
 
@@ -124,7 +122,6 @@ class Generation:
         # Docs matching a phrase (field, terms): alias spellings like "united states" recur.
         self.phrase_docs: OrderedDict[tuple[str, tuple[str, ...]], np.ndarray] = OrderedDict()
         self.suggester: Any = None  # built on the first suggestion request of this generation
-        self.highlights = HighlightCache(HIGHLIGHT_BYTES)
         self._doc_frequencies: dict[tuple[str, str], int] = {}
         self.live = self._live()
         self.dates, self.dated = self._dates()

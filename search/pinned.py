@@ -24,13 +24,11 @@ from typing import Any
 from search import codec
 from search.errors import SearchError
 from search.generation import Generation
-from search.highlights import HighlightCache
 from search.postings import PostingCache
 from search.ranking import Settings
 
 KEEP_OPEN = 2  # older generations kept open for pinned pages (LRU)
 OLDER_CACHE_BYTES = 8 << 20  # posting cache of an older generation (it serves only pages)
-OLDER_HIGHLIGHT_BYTES = 1 << 20  # and its highlighted results (search.highlights)
 
 
 def aliases_name(generation: int) -> str:
@@ -120,7 +118,6 @@ class OpenGenerations:
     def _keep_older(self, gen: Generation) -> None:
         if gen.postings.max_bytes > OLDER_CACHE_BYTES:  # it now serves only pinned pages
             gen.postings = PostingCache(gen.leaves, OLDER_CACHE_BYTES)
-            gen.highlights = HighlightCache(OLDER_HIGHLIGHT_BYTES)
         self._older[gen.generation] = gen
         while len(self._older) > KEEP_OPEN:
             _, evicted = self._older.popitem(last=False)
