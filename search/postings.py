@@ -24,7 +24,6 @@ class PostingCache:
     """Global (doc ids, weights) per (field, term) over all segments, LRU-bounded by bytes."""
 
     def __init__(self, leaves: list[tuple[Any, int]], max_bytes: int = 64 << 20):
-        self.leaves = leaves
         self.lexicons = [(Lexicon(leaf), base) for leaf, base in leaves]
         self.max_bytes = max_bytes
         self._items: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()

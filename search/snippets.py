@@ -122,8 +122,8 @@ class _Tokens:
     def where(self, wanted: set[str]) -> list[tuple[int, str]]:
         """(token number, term) of the tokens whose term is in `wanted`, in order."""
         distinct = list(set(self.words))
-        found = list(compress(distinct, map(wanted.__contains__, map(index_term, distinct))))
-        hits = dict(zip(found, map(index_term, found), strict=True))
+        terms = dict(zip(distinct, map(index_term, distinct), strict=True))
+        hits = {word: term for word, term in terms.items() if term in wanted}
         places = compress(range(len(self.words)), map(hits.__contains__, self.words))
         return [(i, hits[self.words[i]]) for i in places]
 

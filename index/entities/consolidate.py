@@ -70,7 +70,7 @@ def _targets_in_article(kind: str, keys: list[str]) -> dict[str, str]:
     target: dict[str, str] = {}
     for k in keys:
         if " " in k:
-            firms = {m for m in multi if kind == "organization" and _firm_of(k, m)}
+            firms = {m for m in multi if _firm_of(k, m)} if kind == "organization" else ()
             if len(firms) == 1:
                 target[k] = next(iter(firms))
             continue

@@ -22,6 +22,13 @@ _RECORD = struct.Struct("<II")  # id, key size (with its NUL)
 _STATE, _TRANSITION = 0, 1
 
 
+def positions(lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(each sentence's first token, each token's place in its sentence) of sentences laid
+    end to end with these lengths."""
+    starts = np.cumsum(lengths) - lengths
+    return starts, np.arange(int(lengths.sum())) - np.repeat(starts, lengths)
+
+
 class ModelError(ValueError):
     """The file is not a crfsuite CRF1d model this reader understands."""
 
@@ -75,8 +82,7 @@ class CrfModel:
         column[order] = np.arange(len(order))
         sizes_sorted = sizes[order]
         longest = int(sizes_sorted[0])
-        starts = np.cumsum(sizes) - sizes
-        position = np.arange(len(scores)) - np.repeat(starts, sizes)
+        _, position = positions(sizes)
         padded = np.zeros((longest, len(order), len(self.labels)))
         padded[position, np.repeat(column, sizes)] = scores
         active = np.searchsorted(-sizes_sorted, -np.arange(longest), side="left").tolist()

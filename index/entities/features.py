@@ -10,7 +10,6 @@ functions here, so the two can never drift apart.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from index.entities.clusters import load_clusters
@@ -20,7 +19,6 @@ WordFeatures = tuple[list[str], list[str], list[str], list[str], list[str]]
 _cache: dict[str, WordFeatures] = {}
 BOS, BOS_TITLE, EOS = "BOS", "BOS_T", "EOS"
 
-_SHAPE_UPPER = re.compile(r"[^\W\d_]", re.UNICODE)
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 
 

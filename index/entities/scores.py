@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from index.entities.crf import CrfModel
+from index.entities.crf import CrfModel, positions
 from index.entities.features import BOS, BOS_TITLE, EOS, pair_attributes, word_features
 
 WORD_LIMIT = 100_000  # distinct words kept (5 × 9 floats each); a reset only costs speed
@@ -35,9 +35,10 @@ class _Bigrams:
             (self.ids[a] * self.size + self.ids[b], model.row(x), model.row(y))
             for (a, b), (x, y) in table.items()
         )
-        none = (-1, model.unknown, model.unknown)  # where a code is not found
-        codes, of_left, of_right = zip(*entries, none, strict=True) if entries else ([], [], [])
-        self.codes = np.array(codes[:-1] or [-1], dtype=np.int64)
+        # Last, past every code: where a pair is not found, its rows are the zero row.
+        entries.append((np.iinfo(np.int64).max, model.unknown, model.unknown))
+        codes, of_left, of_right = zip(*entries, strict=True)
+        self.codes = np.array(codes, dtype=np.int64)
         self.of_left = np.array(of_left, dtype=np.intp)  # row for the left word ("bg+...")
         self.of_right = np.array(of_right, dtype=np.intp)  # row for the right word ("bg-...")
 
@@ -45,8 +46,7 @@ class _Bigrams:
         """Attribute rows (left word's, right word's) of each pair of family ids."""
         code = left.astype(np.int64) * self.size + right
         at = np.searchsorted(self.codes, code)
-        at[at == len(self.codes)] = 0
-        at[self.codes[at] != code] = len(self.of_left) - 1
+        at[self.codes[at] != code] = len(self.codes) - 1
         return self.of_left[at], self.of_right[at]
 
 
@@ -122,9 +122,8 @@ class Scorer:
         lengths = np.fromiter((len(wids) for wids in ids), dtype=np.intp)
         parts = self._table[flat]
         out = parts[:, 0].copy()
-        ends = np.cumsum(lengths)
-        starts = ends - lengths
-        pos = np.arange(len(flat)) - np.repeat(starts, lengths)
+        starts, pos = positions(lengths)
+        ends = starts + lengths
         left = np.repeat(lengths, lengths) - pos - 1  # tokens after this one in its sentence
         for gap, lend, seen in ((1, 2, 3), (2, 1, 4)):
             after = np.flatnonzero(pos >= gap)  # tokens with a word `gap` before them

@@ -49,12 +49,11 @@ class Tagger:
 
     def tag(self, sentences: list[list[str]]) -> list[list[str]]:
         """IOB2 tags for each sentence of words, all decoded together."""
-        lengths = [len(words) for words in sentences]
-        if not any(lengths):
-            return [[] for _ in sentences]
         kept = [words for words in sentences if words]
+        if not kept:
+            return [[] for _ in sentences]
         tags = iter(self._model.viterbi(self._scorer.scores(kept), [len(w) for w in kept]))
-        return [next(tags) if n else [] for n in lengths]
+        return [next(tags) if words else [] for words in sentences]
 
     def tag_words(self, words: list[str]) -> list[str]:
         """IOB2 tags for one sentence of words."""
