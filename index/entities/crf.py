@@ -83,26 +83,38 @@ class CrfModel:
         sizes_sorted = sizes[order]
         longest = int(sizes_sorted[0])
         _, position = positions(sizes)
-        padded = np.zeros((longest, len(order), len(self.labels)))
+        count, size = len(order), len(self.labels)
+        padded = np.zeros((longest, count, size))
         padded[position, np.repeat(column, sizes)] = scores
-        active = np.searchsorted(-sizes_sorted, -np.arange(longest), side="left").tolist()
         forward = padded[0].copy()
-        back = np.zeros((longest, len(order), len(self.labels)), dtype=np.intp)
+        back = np.zeros((longest, count, size), dtype=np.intp)
         into = self._into  # into[j, i]: the transition i -> j, so steps reduce the last axis
-        for t in range(1, longest):
-            k = active[t]
-            candidates = forward[:k, None, :] + into
-            back[t, :k] = candidates.argmax(axis=2)
-            forward[:k] = candidates.max(axis=2) + padded[t, :k]
+        # Each candidate's flat index in a step's (k, size, size) block: the best ones are
+        # picked by argmax and taken, cheaper than a second reduction with max.
+        flat = np.arange(0, count * size * size, size).reshape(count, size)
+        edges = [*sizes_sorted.tolist(), 1]
+        for k in range(count, 0, -1):  # steps first..stop-1 advance the k longest sentences
+            first, stop = max(edges[k], 1), edges[k - 1]
+            if first >= stop:
+                continue
+            now, previous, cells = forward[:k], forward[:k, None, :], flat[:k]
+            back_k, padded_k = back[:, :k], padded[:, :k]
+            for t in range(first, stop):
+                candidates = previous + into
+                best = back_k[t]
+                candidates.argmax(axis=2, out=best)
+                np.add(candidates.take(best + cells), padded_k[t], out=now)
         ends = forward.argmax(axis=1).tolist()  # a column stops changing after its sentence
-        back_rows = back.tolist()
+        pointers = memoryview(back.reshape(-1))  # read one by one: cheaper than tolist()
+        stride = count * size
         labels = self.labels
         out: list[list[str]] = [[] for _ in lengths]
         for col, s in enumerate(order.tolist()):
             label = ends[col]
             path = [label]
+            at = col * size
             for t in range(lengths[s] - 1, 0, -1):
-                label = back_rows[t][col][label]
+                label = pointers[t * stride + at + label]
                 path.append(label)
             out[s] = [labels[i] for i in reversed(path)]
         return out

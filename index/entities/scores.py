@@ -10,6 +10,8 @@ additions instead of ~45 feature lookups per token.
 
 from __future__ import annotations
 
+from itertools import chain
+
 import numpy as np
 
 from index.entities.crf import CrfModel, positions
@@ -116,30 +118,33 @@ class Scorer:
         self._pair_ids[first:count] = pair_ids
 
     def scores(self, sentences: list[list[str]]) -> np.ndarray:
-        """State scores of every token of the (non-empty) sentences, concatenated."""
+        """State scores of every token of the (non-empty) sentences, concatenated.
+
+        Neighbours' parts and pairs are added by shifting whole arrays; where a shift
+        crosses a sentence edge the part added is zero. Each token's terms are added in one fixed
+        order, so its score does not depend on its neighbours' sentences."""
         ids = self._words(sentences)
-        flat = np.fromiter((w for wids in ids for w in wids), dtype=np.intp)
-        lengths = np.fromiter((len(wids) for wids in ids), dtype=np.intp)
-        parts = self._table[flat]
-        out = parts[:, 0].copy()
+        flat = np.fromiter(chain.from_iterable(ids), dtype=np.intp)
+        lengths = np.fromiter(map(len, ids), dtype=np.intp, count=len(ids))
+        n = len(flat)
         starts, pos = positions(lengths)
         ends = starts + lengths
-        left = np.repeat(lengths, lengths) - pos - 1  # tokens after this one in its sentence
+        rest = np.repeat(lengths, lengths) - pos - 1  # tokens after this one in its sentence
+        parts = self._table[flat]
+        out = parts[:, 0].copy()
         for gap, lend, seen in ((1, 2, 3), (2, 1, 4)):
-            after = np.flatnonzero(pos >= gap)  # tokens with a word `gap` before them
-            out[after] += parts[after - gap, lend]
-            before = np.flatnonzero(left >= gap)
-            out[before] += parts[before + gap, seen]
-        second = np.flatnonzero(pos >= 1)  # the right word of each neighbouring pair
-        if len(second):
+            if n > gap:  # times 0 where the shift crosses a sentence edge
+                out[gap:] += parts[:-gap, lend] * (pos[gap:, None] >= gap)
+                out[:-gap] += parts[gap:, seen] * (rest[:-gap, None] >= gap)
+        if n > 1:
             state = self.model.state
             pair_ids = self._pair_ids[flat]
+            cut = starts[1:] - 1  # pairs that would cross into the next sentence
             for column, family in enumerate((self._words_family, self._shapes_family)):
-                of_left, of_right = family.rows(
-                    pair_ids[second - 1, column], pair_ids[second, column]
-                )
-                out[second - 1] += state[of_left]
-                out[second] += state[of_right]
+                of_left, of_right = family.rows(pair_ids[:-1, column], pair_ids[1:, column])
+                of_left[cut] = of_right[cut] = self.model.unknown  # its zero row
+                out[:-1] += state[of_left]
+                out[1:] += state[of_right]
         titled = np.array([self._title[wids[0]] for wids in ids])
         out[starts] += np.where(titled[:, None], self._bos_title, self._bos)
         out[ends - 1] += self._eos

@@ -65,7 +65,8 @@ class Tagger:
         found: list[Mention] = []
         tags = self.tag([[t.text for t in sent] for sent in sents])
         for sent, sent_tags in zip(sents, tags, strict=True):
-            found.extend(_spans_to_mentions(text, sent, sent_tags))
+            if sent_tags.count("O") < len(sent_tags):
+                found.extend(_spans_to_mentions(text, sent, sent_tags))
         return found
 
 

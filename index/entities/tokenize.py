@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from itertools import accumulate, repeat
+from operator import add, sub
 from typing import NamedTuple
 
 # Words that keep their trailing period (CoNLL keeps "Corp.", "Mr.", "St.").
@@ -34,18 +36,22 @@ ABBREVIATIONS = _word_set(
 _APOS = "'\u2019"
 _TOKEN = re.compile(
     rf"""
-    (?P<initials>(?:[^\W\d_]\.){{2,}})                 # U.S.  U.N.  a.m.  F.C.
-  | (?P<clitic>[{_APOS}](?:s|S|re|RE|ve|VE|ll|LL|m|M|d|D)\b|n[{_APOS}]t\b|N[{_APOS}]T\b)
-  | (?P<number>\d+(?:[.,:/-]\d+)*[^\W_]*(?:-\w+)*)    # 5.93  155,221  1996-08-22  13th
-  | (?P<word>\w+?(?=n[{_APOS}]t\b)                    # do|n't
-        |\w+(?:[-&]\w+)*(?:[{_APOS}](?![sSmMdD]\b|re\b|ve\b|ll\b)\w+)*(?:[-&]\w+)*)
-  | (?P<dots>\.{{2,}})
-  | (?P<punct>\S)
+    (\s*)                                              # the gap before: offsets from lengths
+    ((?:[^\W\d_]\.){{2,}}                              # U.S.  U.N.  a.m.  F.C.
+  | [{_APOS}](?:s|S|re|RE|ve|VE|ll|LL|m|M|d|D)\b|n[{_APOS}]t\b|N[{_APOS}]T\b
+  | \d+(?:[.,:/-]\d+)*[^\W_]*(?:-\w+)*      # 5.93  155,221  1996-08-22  13th
+  | \w+?(?=n[{_APOS}]t\b)                             # do|n't
+  | \w+(?:[-&]\w+)*(?:[{_APOS}](?![sSmMdD]\b|re\b|ve\b|ll\b)\w+)*(?:[-&]\w+)*
+  | \.{{2,}}
+  | \S)
     """,
     re.VERBOSE,
 )
+_PERIOD_AFTER_WORD = re.compile(r"(?<=\w)\.")
+_new_token = tuple.__new__  # Token(...) without the generated __new__'s Python frame
 _SENT_END = frozenset(".!?")
 _CLOSERS = frozenset("\"')]}\u201d\u2019")
+_ENDS_OR_CLOSES = _SENT_END | _CLOSERS | {"..."}
 MAX_SENTENCE_TOKENS = 120  # longer runs (tables, lists) are cut: keeps tagging linear
 
 
@@ -56,37 +62,43 @@ class Token(NamedTuple):
 
 
 def tokenize(text: str) -> list[Token]:
-    """Tokens of `text` in order, each with its [start, end) character offsets."""
-    out: list[Token] = []
-    append = out.append
-    n = len(text)
-    for m in _TOKEN.finditer(text):
-        start, end = m.span()
-        kind = m.lastgroup
-        if kind == "word" and end < n and text[end] == ".":
-            word = m.group()
-            # "M." (an initial) or a known abbreviation keeps its period.
-            if (len(word) == 1 and word.isupper()) or word.lower() in ABBREVIATIONS:
-                end += 1
-        elif kind == "number" and end < n and text[end] == "." and text[start - 1 : start] in "\n":
-            # "1." at the start of a line is a list number, as in CoNLL's tables.
-            end += 1
-        append(Token(text[start:end], start, end))
-    return _fix_overlaps(out)
+    """Tokens of `text` in order, each with its [start, end) character offsets.
+
+    Tokens are found in one `findall` with the whitespace before each, so offsets come
+    from summed lengths; only a period right after a word is looked at one by one.
+    """
+    found = _TOKEN.findall(text)
+    if not found:
+        return []
+    gaps, texts = zip(*found, strict=True)
+    sizes = list(map(len, texts))
+    ends = list(accumulate(map(add, map(len, gaps), sizes)))
+    starts = list(map(sub, ends, sizes))
+    tokens = list(map(_new_token, repeat(Token), zip(texts, starts, ends, strict=True)))
+    for period in reversed([m.start() for m in _PERIOD_AFTER_WORD.finditer(text)]):
+        after = bisect_left(starts, period)
+        if after < len(starts) and starts[after] == period:
+            _absorb_period(text, tokens, after - 1)
+    return tokens
 
 
-def _fix_overlaps(tokens: list[Token]) -> list[Token]:
-    """Drop the period token that an abbreviation already absorbed."""
-    out: list[Token] = []
-    last_end = -1
-    for tok in tokens:
-        if tok.start < last_end:
-            if tok.end <= last_end:
-                continue
-            tok = Token(tok.text[last_end - tok.start :], last_end, tok.end)
-        out.append(tok)
-        last_end = tok.end
-    return out
+def _absorb_period(text: str, tokens: list[Token], i: int) -> None:
+    """The period token after tokens[i] joins it where CoNLL keeps it: "Corp.", "M.", and
+    "1." opening a line (a list number, as in CoNLL's tables)."""
+    word, start, end = tokens[i]
+    if word[0].isdecimal():  # a number
+        keeps = text[start - 1 : start] in "\n"
+    else:
+        keeps = (len(word) == 1 and word.isupper() and word.isalnum()) or (
+            word.lower() in ABBREVIATIONS
+        )
+    if keeps:
+        tokens[i] = Token(word + ".", start, end + 1)
+        dots, _, dots_end = tokens[i + 1]
+        if len(dots) == 1:
+            del tokens[i + 1]
+        else:  # "Corp..." -> "Corp." ".."
+            tokens[i + 1] = Token(dots[1:], end + 1, dots_end)
 
 
 _PARAGRAPH = re.compile(r"\n[ \t]*\n")
@@ -111,19 +123,23 @@ def sentences(text: str) -> list[list[Token]]:
 
 
 def _split_paragraph(tokens: list[Token], result: list[list[Token]]) -> None:
-    current: list[Token] = []
     n = len(tokens)
-    for i, tok in enumerate(tokens):
-        current.append(tok)
-        boundary = False
-        ends = tok.text in _SENT_END or tok.text == "..."
-        if not ends and tok.text in _CLOSERS and i and tokens[i - 1].text in _SENT_END:
-            ends = True  # ." closes the sentence after the quote
-        if ends and i + 1 < n:
-            nxt = tokens[i + 1].text[:1]
-            boundary = nxt.isupper() or (nxt in '"\u201c' and tok.text not in _CLOSERS)
-        if boundary or len(current) >= MAX_SENTENCE_TOKENS:
-            result.append(current)
-            current = []
-    if current:
-        result.append(current)
+    first = 0  # the current sentence's first token
+    for i in [i for i, tok in enumerate(tokens) if tok.text in _ENDS_OR_CLOSES]:
+        if i + 1 >= n:
+            break
+        text = tokens[i].text
+        if text in _CLOSERS and not (i and tokens[i - 1].text in _SENT_END):
+            continue  # a quote or bracket ends a sentence only after . ! ? ('."')
+        nxt = tokens[i + 1].text[:1]
+        if nxt.isupper() or (nxt in '"\u201c' and text not in _CLOSERS):
+            while i - first >= MAX_SENTENCE_TOKENS:
+                result.append(tokens[first : first + MAX_SENTENCE_TOKENS])
+                first += MAX_SENTENCE_TOKENS
+            result.append(tokens[first : i + 1])
+            first = i + 1
+    while n - first > MAX_SENTENCE_TOKENS:
+        result.append(tokens[first : first + MAX_SENTENCE_TOKENS])
+        first += MAX_SENTENCE_TOKENS
+    if first < n:
+        result.append(tokens[first:])
