@@ -62,10 +62,9 @@ def _stored_entities(reader) -> dict[int, tuple[dict[str, list[str]], dict]]:
     return out
 
 
-def _rewritten(payload: tuple[dict, str]) -> dict:
-    """Worker side: the fields of a stored record with its new values, re-analysed."""
-    record, content_hash = payload
-    return article_fields(article_from_dict(record), content_hash)
+def _rewritten(payloads: list[tuple[dict, str]]) -> list[dict]:
+    """Worker side: the fields of stored records with their new values, re-analysed."""
+    return [article_fields(article_from_dict(record), hashed) for record, hashed in payloads]
 
 
 def consolidate_index(

@@ -260,12 +260,7 @@ def _worker_main(conn, index_dir: str, prepare, limitmb: int) -> None:
             return
         try:
             if kind == "docs" and failed is None:
-                for seq, payload in message[1]:
-                    fields = prepare(payload)
-                    if isinstance(fields, Problem):
-                        series.problems.append(fields)
-                    else:
-                        series.add(seq, fields)
+                _add_prepared(series, message[1], prepare)
             elif kind == "end" and failed is None:
                 conn.send(("ok", *series.finish()))
         except Exception as exc:  # reported to the main process, which abandons the batch
@@ -275,6 +270,16 @@ def _worker_main(conn, index_dir: str, prepare, limitmb: int) -> None:
         if kind == "end" and failed is not None:
             conn.send(("error", *failed))
             failed = None
+
+
+def _add_prepared(series: SegmentSeries, docs: list[tuple[int, Any]], prepare) -> None:
+    """Prepare a chunk's payloads together (`prepare` takes the list) and add each result."""
+    prepared = prepare([payload for _, payload in docs])
+    for (seq, _), fields in zip(docs, prepared, strict=True):
+        if isinstance(fields, Problem):
+            series.problems.append(fields)
+        else:
+            series.add(seq, fields)
 
 
 def _picklable(exc: BaseException) -> BaseException:
@@ -295,12 +300,7 @@ class InProcess:
         self.prepare = prepare
 
     def send(self, docs: list[tuple[int, Any]]) -> None:
-        for seq, payload in docs:
-            fields = self.prepare(payload)
-            if isinstance(fields, Problem):
-                self.series.problems.append(fields)
-            else:
-                self.series.add(seq, fields)
+        _add_prepared(self.series, docs, self.prepare)
 
     def finish(self) -> list[tuple[list[tuple[Any, list[int]]], list[Problem]]]:
         return [self.series.finish()]
@@ -311,7 +311,8 @@ class InProcess:
 
 def pool(index_dir: str, count: int, prepare, limitmb: int, workers: int | None = None):
     """Where `count` documents are prepared: one worker process per core (default), or this
-    process when they are too few to pay for starting workers."""
+    process when they are too few to pay for starting workers. `prepare` turns a chunk's
+    payloads into their fields (or Problems), in order."""
     workers = workers or os.cpu_count() or 1
     if count < POOL_THRESHOLD or workers <= 1:
         return InProcess(index_dir, limitmb, prepare)

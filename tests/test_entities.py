@@ -286,6 +286,22 @@ def test_enrich_article_and_is_picklable():
     assert pickle.loads(pickle.dumps(enrich)) is enrich
 
 
+def test_many_articles_at_once_give_each_its_own_values(demo, monkeypatch):
+    """Ingest's workers tag a chunk's sentences together: no value may change, also when
+    the sentences fill several Viterbi runs, or an article is empty or Russian."""
+    from index.entities import extract_entities_many
+    from index.entities import tagger as tagger_module
+
+    items = [(p.article.title, p.article.body, p.article.language) for p in demo[:60]]
+    items += [("", " ", None), ("Визит", "Владимир Путин прилетел в Минск к Лукашенко.", "ru")]
+    alone = [extract_entities(*item) for item in items]
+    assert sum(len(v) for found in alone for v in found.values()) > 500
+    assert alone[-1]["person"] and not any(alone[-2].values())
+    assert extract_entities_many(items) == alone
+    monkeypatch.setattr(tagger_module, "SENTENCES_PER_RUN", 7)
+    assert extract_entities_many(items) == alone
+
+
 def test_runaway_spans_are_dropped():
     entities = extract_entities("", "A-" * 3000 + " said. " + "Zz" * 200 + " Corp said.")
     assert all(len(v) <= 100 for values in entities.values() for v in values)

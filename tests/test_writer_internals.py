@@ -323,6 +323,41 @@ def test_record_and_hash_as_the_rest_of_the_project_reads_them():
     assert unpack_record(enriched["record"])["entities"]["place"]  # extraction still applied
 
 
+def test_a_chunk_is_prepared_together_and_a_bad_article_fails_alone(monkeypatch):
+    """Workers extract a chunk's entities in one go; an article whose extraction raises
+    becomes its own Problem and the rest of the chunk is prepared as one at a time."""
+    from index.entities.tagger import Tagger
+    from index.readers import Problem
+    from index.writer import prepare, prepare_many, settings_fingerprint
+
+    settings = settings_fingerprint(True)
+    articles = [article_from_dict(r) for r in SAMPLE]
+    alone = [prepare((a, None, True, settings), f"sample:{i}") for i, a in enumerate(articles)]
+    assert all(unpack(f)["entities"]["place"] for f in alone[:2])  # extraction found places
+    payloads = [(f"sample:{i}", a, None, True, settings) for i, a in enumerate(articles)]
+    assert prepare_many(payloads) == alone
+
+    bad = article_from_dict({**SAMPLE[0], "id": "bad", "body": "BOOM in Minsk."})
+    real = Tagger.mentions_in
+
+    def failing(self, texts):
+        if any("BOOM" in text for text in texts):
+            raise RuntimeError("tagger exploded")
+        return real(self, texts)
+
+    monkeypatch.setattr(Tagger, "mentions_in", failing)
+    out = prepare_many([payloads[0], ("bad.jsonl:7", bad, None, True, settings), *payloads[1:]])
+    assert isinstance(out[1], Problem) and out[1].where == "bad.jsonl:7"
+    assert "tagger exploded" in out[1].reason
+    assert [out[0], *out[2:]] == alone
+
+
+def unpack(fields: dict) -> dict:
+    from search.schema import unpack_record
+
+    return unpack_record(fields["record"])
+
+
 def _parsed(records):
     from index.readers import Parsed
 

@@ -16,6 +16,7 @@ from search import settings
 MODEL_PATH = Path(__file__).with_name("model.crfsuite")
 KINDS = {"PER": "person", "ORG": "organization", "LOC": "place"}
 MAX_VALUE_CHARS = 100
+SENTENCES_PER_RUN = 1024  # a Viterbi run's arrays: at most 120 tokens x 1024 x 9 labels
 _SPACE = re.compile(r"\s+")
 # Edge tokens never worth keeping in a value: "the" before an entity, possessives after.
 _EDGE = frozenset({"'", "\u2019", "'s", "\u2019s", "-", '"', "(", ")", ",", "."})
@@ -48,12 +49,15 @@ class Tagger:
         load_clusters()  # the model's features need them: fail now, not mid-ingest
 
     def tag(self, sentences: list[list[str]]) -> list[list[str]]:
-        """IOB2 tags for each sentence of words, all decoded together."""
+        """IOB2 tags for each sentence of words, decoded together (SENTENCES_PER_RUN at a
+        time: the arrays of a run grow with its sentences)."""
         kept = [words for words in sentences if words]
-        if not kept:
-            return [[] for _ in sentences]
-        tags = iter(self._model.viterbi(self._scorer.scores(kept), [len(w) for w in kept]))
-        return [next(tags) if words else [] for words in sentences]
+        tags: list[list[str]] = []
+        for first in range(0, len(kept), SENTENCES_PER_RUN):
+            run = kept[first : first + SENTENCES_PER_RUN]
+            tags += self._model.viterbi(self._scorer.scores(run), [len(w) for w in run])
+        found = iter(tags)
+        return [next(found) if words else [] for words in sentences]
 
     def tag_words(self, words: list[str]) -> list[str]:
         """IOB2 tags for one sentence of words."""
@@ -61,13 +65,23 @@ class Tagger:
 
     def mentions(self, text: str) -> list[Mention]:
         """Every PER/ORG/LOC mention in `text`, in order."""
-        sents = sentences(text)
-        found: list[Mention] = []
-        tags = self.tag([[t.text for t in sent] for sent in sents])
-        for sent, sent_tags in zip(sents, tags, strict=True):
-            if sent_tags.count("O") < len(sent_tags):
-                found.extend(_spans_to_mentions(text, sent, sent_tags))
-        return found
+        return self.mentions_in([text])[0]
+
+    def mentions_in(self, texts: list[str]) -> list[list[Mention]]:
+        """Every mention of each text. Their sentences are tagged together: a Viterbi step
+        costs about the same for one sentence as for hundreds, so many texts at once cost
+        less than half as much per text."""
+        split = [sentences(text) for text in texts]
+        tags = iter(self.tag([[t.text for t in sent] for sents in split for sent in sents]))
+        out = []
+        for text, sents in zip(texts, split, strict=True):
+            found: list[Mention] = []
+            for sent in sents:
+                sent_tags = next(tags)
+                if sent_tags.count("O") < len(sent_tags):
+                    found.extend(_spans_to_mentions(text, sent, sent_tags))
+            out.append(found)
+        return out
 
 
 def _spans_to_mentions(text: str, sent: list[Token], tags: list[str]) -> list[Mention]:
