@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import time
 import tomllib
+from functools import lru_cache
 from pathlib import Path
 
 from search import settings
@@ -41,6 +42,7 @@ class AliasError(ValueError):
     """An alias file that cannot be used; the message names the file and the entry."""
 
 
+@lru_cache(maxsize=65_536)  # extraction asks ~25 times per article, mostly for the same names
 def alias_key(value: str) -> str:
     """Case- and whitespace-insensitive identity of a value (what aliases and facets match on)."""
     return " ".join(value.translate(_APOS).casefold().split())

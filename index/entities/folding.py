@@ -75,6 +75,8 @@ def acronym_matches(acronym: str, long_form: str) -> bool:
 
 def best_spelling(spellings: Counter) -> str:
     """Most frequent proper-cased spelling; shouting (all caps) or all-lowercase ones lose."""
+    if len(spellings) == 1:
+        return next(iter(spellings))
     order = {s: i for i, s in enumerate(spellings)}
 
     def rank(s: str) -> tuple:
@@ -115,7 +117,7 @@ def fold_mentions(mentions: Iterable[Mention]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {kind: [] for kind in KINDS}
     placed = []
     for k, votes in kinds.items():
-        kind = max(KINDS, key=lambda kd: (votes[kd], -KINDS.index(kd)))
+        kind = max(KINDS, key=votes.__getitem__)  # a tie goes to the first in KINDS
         placed.append((first[k], kind, best_spelling(spellings[k])))
     for _, kind, value in sorted(placed):
         out[kind].append(value)

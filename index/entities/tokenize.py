@@ -40,14 +40,14 @@ _TOKEN = re.compile(
     ((?:[^\W\d_]\.){{2,}}                              # U.S.  U.N.  a.m.  F.C.
   | [{_APOS}](?:s|S|re|RE|ve|VE|ll|LL|m|M|d|D)\b|n[{_APOS}]t\b|N[{_APOS}]T\b
   | \d+(?:[.,:/-]\d+)*[^\W_]*(?:-\w+)*      # 5.93  155,221  1996-08-22  13th
-  | \w+?(?=n[{_APOS}]t\b)                             # do|n't
+  | (?=\w*n[{_APOS}]t\b)\w+?(?=n[{_APOS}]t\b)            # do|n't (the guard fails fast)
   | \w+(?:[-&]\w+)*(?:[{_APOS}](?![sSmMdD]\b|re\b|ve\b|ll\b)\w+)*(?:[-&]\w+)*
   | \.{{2,}}
   | \S)
     """,
     re.VERBOSE,
 )
-_PERIOD_AFTER_WORD = re.compile(r"(?<=\w)\.")
+_PERIOD = re.compile(r"\.")
 _new_token = tuple.__new__  # Token(...) without the generated __new__'s Python frame
 _SENT_END = frozenset(".!?")
 _CLOSERS = frozenset("\"')]}\u201d\u2019")
@@ -65,7 +65,7 @@ def tokenize(text: str) -> list[Token]:
     """Tokens of `text` in order, each with its [start, end) character offsets.
 
     Tokens are found in one `findall` with the whitespace before each, so offsets come
-    from summed lengths; only a period right after a word is looked at one by one.
+    from summed lengths; only a period token right after another is looked at one by one.
     """
     found = _TOKEN.findall(text)
     if not found:
@@ -75,9 +75,9 @@ def tokenize(text: str) -> list[Token]:
     ends = list(accumulate(map(add, map(len, gaps), sizes)))
     starts = list(map(sub, ends, sizes))
     tokens = list(map(_new_token, repeat(Token), zip(texts, starts, ends, strict=True)))
-    for period in reversed([m.start() for m in _PERIOD_AFTER_WORD.finditer(text)]):
+    for period in reversed([m.start() for m in _PERIOD.finditer(text)]):
         after = bisect_left(starts, period)
-        if after < len(starts) and starts[after] == period:
+        if 0 < after < len(starts) and starts[after] == period == ends[after - 1]:
             _absorb_period(text, tokens, after - 1)
     return tokens
 
