@@ -10,6 +10,7 @@ once per process, so `enrich` can run in a multiprocessing pool.
 from __future__ import annotations
 
 import dataclasses
+import gc
 from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -75,7 +76,21 @@ def extract_entities_many(
     articles: Sequence[tuple[str, str, str | None]],
 ) -> list[dict[str, list[str]]]:
     """`extract_entities` of each (title, body, language), the same values: the English
-    texts' sentences are tagged together, which costs far less per article."""
+    texts' sentences are tagged together, which costs far less per article.
+
+    The cycle collector is paused meanwhile: a chunk's token lists outlive many young
+    collections and were re-scanned by each (a fifth of the time); reference counting
+    frees them all the same, and the collector resumes after."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _extract_many(articles)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _extract_many(articles: Sequence[tuple[str, str, str | None]]) -> list[dict[str, list[str]]]:
     from index.entities.companies import companies
     from index.entities.definitions import with_definitions
     from index.entities.furniture import clean_mentions, clean_text
