@@ -10,7 +10,7 @@ additions instead of ~45 feature lookups per token.
 
 from __future__ import annotations
 
-from itertools import chain
+from itertools import chain, repeat
 
 import numpy as np
 
@@ -113,7 +113,7 @@ class Scorer:
             self._table = np.concatenate([self._table, np.zeros_like(self._table)])
             self._pair_ids = np.concatenate([self._pair_ids, np.zeros_like(self._pair_ids)])
         first = count - len(new)
-        rows = self.model.state[[get(f, unknown) for f in feats]]
+        rows = self.model.state[list(map(get, feats, repeat(unknown)))]
         self._table[first:count] = np.add.reduceat(rows, offsets).reshape(len(new), 5, -1)
         self._pair_ids[first:count] = pair_ids
 
