@@ -116,6 +116,8 @@ class Batch:
         return stored["content_hash"], record["teaser"], record.get("language")
 
     def _committed_same_key(self, key: str) -> list[tuple[str, bool]]:
+        if ("match_key", key) not in self.searcher.reader():  # most keys: no query built
+            return []
         out = []
         for docnum in self.searcher.document_numbers(match_key=key):
             stored = self.searcher.stored_fields(docnum)
