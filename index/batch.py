@@ -100,6 +100,9 @@ class Batch:
         self.docs: dict[str, Pending] = {}
         self.by_key: dict[str, dict[str, bool]] = {}  # match_key -> {pending id: teaser}
         self.replace: set[str] = set()  # committed ids to delete
+        # committed documents to delete by number, when the caller read them from `searcher`
+        # (consolidation): the commit's writer opens the same generation under the lock
+        self.replace_docs: set[int] = set()
         self.retracted: set[int] = set()
         self.seq = 0
 
@@ -113,6 +116,8 @@ class Batch:
         return stored["content_hash"], record["teaser"], record.get("language")
 
     def _committed_same_key(self, key: str) -> list[tuple[str, bool]]:
+        if ("match_key", key) not in self.searcher.reader():  # most keys: no query built
+            return []
         out = []
         for docnum in self.searcher.document_numbers(match_key=key):
             stored = self.searcher.stored_fields(docnum)
@@ -193,12 +198,14 @@ class Batch:
                 for docnum in dead:
                     segment.delete_document(docnum)
                 segments.append(segment)
-        if not segments and not self.replace:
+        if not segments and not self.replace and not self.replace_docs:
             return None
         writer = SegmentWriter(ix, limitmb=limitmb, timeout=10.0)
         try:
             for article_id in self.replace:
                 writer.delete_by_term("id", article_id)
+            for docnum in self.replace_docs:
+                writer.delete_document(docnum)
             final = writer.segments + segments
             if len(final) > (MAX_SEGMENTS if last else 4 * MAX_SEGMENTS):
                 final = _merge_smallest(writer, final)

@@ -150,9 +150,8 @@ def _term_info(postfile: Any, postings: list[Posting], fixedsize: int | None) ->
         info._minid = info._maxid = docnum
         info._inlined = ((docnum,), (weight,), (vbytes,))
         return info
-    ids = [p[0] for p in postings]
-    weights = [p[1] for p in postings]
-    lengths = [p[3] for p in postings if p[3]]
+    ids, weights, values, qlengths = zip(*postings, strict=True)  # a column each, in C
+    lengths = [n for n in qlengths if n]
     info._weight = float(sum(weights))
     info._df = len(ids)
     info._minlength = min(lengths) if lengths else None
@@ -163,32 +162,41 @@ def _term_info(postfile: Any, postings: list[Posting], fixedsize: int | None) ->
     if len(ids) <= INLINE_LIMIT:
         # Every inlined posting carries a value (b"" when the format has none),
         # so ListMatcher.all_items() pairs ids with values.
-        info._inlined = (tuple(ids), tuple(weights), tuple(p[2] for p in postings))
+        info._inlined = (ids, weights, values)
         return info
     start = postfile.tell()
     postfile.write(WHOOSH3_HEADER_MAGIC)
     count = len(ids)
     for begin in range(0, count, BLOCK_LIMIT):
         end = min(begin + BLOCK_LIMIT, count)
-        _write_block(postfile, postings[begin:end], fixedsize, last=end == count)
+        block = slice(begin, end)
+        columns = ids[block], weights[block], values[block], qlengths[block]
+        _write_block(postfile, *columns, fixedsize, last=end == count)
     info._offset = start
     info._length = postfile.tell() - start
     return info
 
 
-def _write_block(postfile: Any, block: list[Posting], fixedsize: int | None, last: bool) -> None:
-    ids = [p[0] for p in block]
-    weights = [p[1] for p in block]
+def _write_block(
+    postfile: Any,
+    ids: tuple[int, ...],
+    weights: tuple[float, ...],
+    values: tuple[bytes, ...],
+    qlengths: tuple[int, ...],
+    fixedsize: int | None,
+    last: bool,
+) -> None:
+    """One block of a posting list, its columns (docnums, weights, values, lengths) apart."""
     deltas = [ids[0]] + [b - a for a, b in zip(ids, ids[1:], strict=False)]
     first = weights[0]
-    packed = len(block) >= PACKED_MIN
+    packed = len(ids) >= PACKED_MIN
     if all(w == first for w in weights):
         mini_weights: Any = None if first == 1.0 else first
     else:
-        mini_weights = array("f", weights) if packed else tuple(weights)
-    values = [p[2] for p in block if p[2]]
+        mini_weights = array("f", weights) if packed else weights
+    values = tuple(v for v in values if v)
     if fixedsize is None or fixedsize < 0:
-        mini_values: Any = tuple(values)
+        mini_values: Any = values
     elif fixedsize == 0:
         mini_values = None
     else:
@@ -198,7 +206,7 @@ def _write_block(postfile: Any, block: list[Posting], fixedsize: int | None, las
     comp = COMPRESSION if len(data) >= 64 else 0
     if comp:
         data = _compress(data, comp)
-    lengths = [p[3] for p in block if p[3]]
+    lengths = [n for n in qlengths if n]
     info = _dumps(
         (
             len(ids),

@@ -27,7 +27,7 @@ from pathlib import Path
 from index import segments
 from index.batch import Batch, IngestReport, ingest_lock
 from index.documents import article_fields
-from index.entities.consolidate import Consolidation
+from index.entities.consolidate import Consolidation, join_article
 from index.entities.scripts import CrossScript
 from index.records import article_from_dict
 from index.segments import CHUNK
@@ -83,9 +83,10 @@ def consolidate_index(
         with ix.searcher() as searcher:
             reader = searcher.reader()
             stored = _stored_entities(reader)
-            table = Consolidation.build(entities for entities, _ in stored.values())
+            within = {docnum: join_article(entities) for docnum, (entities, _) in stored.items()}
+            table = Consolidation.build_joined(within.values())
             report.articles, report.joins = len(stored), len(table)
-            joined = {docnum: table.apply(entities) for docnum, (entities, _) in stored.items()}
+            joined = {docnum: table.apply_joined(j) for docnum, (j, _) in within.items()}
             scripts = CrossScript.build(joined.values(), load_aliases())
             report.cross_script = len(scripts)
             changed = []
@@ -104,13 +105,13 @@ def consolidate_index(
                         fields = reader.stored_fields(docnum)
                         record = unpack_record(fields["record"])
                         record["entities"], record["other_script"] = new, pairs
-                        batch.replace.add(record["id"])
+                        batch.replace_docs.add(docnum)
                         chunk.append((start + seq, (record, fields["content_hash"])))
                     pool.send(chunk)
                 results = pool.finish()
             finally:
                 pool.close()
-        if batch.replace:
+        if batch.replace_docs:
             generation = batch.commit(ix, results, IngestReport(), limitmb, last=True)
             report.generation = generation or report.generation
     return report

@@ -99,20 +99,27 @@ class SegmentBuilder:
 
     def _add_positional(self, name: str, field: Any, terms: list[str], docnum: int) -> int:
         """Postings of a pre-analyzed term list, as Whoosh's Positions format encodes them."""
-        positions: dict[str, list[int]] = {}
+        first: dict[str, int] = {}  # term -> its first position
+        more: dict[str, list[int]] = {}  # term -> every position, for terms seen again
         for pos, term in enumerate(terms):
-            positions.setdefault(term, []).append(pos)
+            if term not in first:
+                first[term] = pos
+            elif term in more:
+                more[term].append(pos)
+            else:
+                more[term] = [first[term], pos]
         length = len(terms) if field.scorable else 0
         qlength = quantized_length(length)
         boost = field.format.field_boost
         postings = self._postings[name]
-        self.postings += len(positions)
+        self.postings += len(first)
         single = _single_position
-        for term, poslist in positions.items():
-            if len(poslist) == 1:
-                posting = (docnum, boost, single(poslist[0]), qlength)
+        for term, pos in first.items():
+            poslist = more.get(term)
+            if poslist is None:
+                posting = (docnum, boost, single(pos), qlength)
             else:
-                deltas = [poslist[0]] + [b - a for a, b in zip(poslist, poslist[1:], strict=False)]
+                deltas = [pos] + [b - a for a, b in zip(poslist, poslist[1:], strict=False)]
                 vbytes = _pack_uint(len(deltas)) + _dumps(deltas, 2)
                 posting = (docnum, float(len(poslist)) * boost, vbytes, qlength)
             postings[term].append(posting)

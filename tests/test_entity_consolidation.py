@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from index.consolidation import consolidate_index
 from index.entities import enrich, extract_entities, merge_entities
 from index.entities.consolidate import Consolidation, join_article
 from index.entities.furniture import clean_mentions
@@ -235,3 +236,35 @@ def test_long_form_with_a_corporate_suffix_joins_its_acronym():
     assert join_article(other)[0]["organization"] == ["IBM", "Intel Business Corp"]
     misread = {"person": ["Agence France-Presse"], "organization": ["AFP"], "place": []}
     assert join_article(misread)[0] == {"person": [], "organization": ["AFP"], "place": []}
+
+
+def test_consolidation_rewrites_articles_across_segments_as_the_table_says(tmp_path, corpus_rows):
+    """Reuters articles in three segments (one holding a replaced article): consolidation
+    rewrites them in place of the originals (deleted by document number), each value as the
+    table built from all stored values maps it, and leaves every other article alone."""
+    rows = corpus_rows("reuters21578", 360)
+    index = tmp_path / "ix"
+    for start in range(0, 360, 120):
+        part = _write(tmp_path / f"r{start}.jsonl", rows[start : start + 120])
+        assert ingest(index, read_path(str(part)), consolidate=False).added == 120
+    edited = _write(tmp_path / "edit.jsonl", [{**rows[0], "title": "Bahia cocoa review"}])
+    assert ingest(index, read_path(str(edited)), consolidate=False).updated == 1
+    assert len(open_index(index)._segments()) == 4
+    before = {r["id"]: r for r in iter_records(open_index(index))}
+    table = Consolidation.build(r["entities"] for r in before.values())
+    expected = {i: table.apply(r["entities"]) for i, r in before.items()}
+    changed = {i for i, r in before.items() if expected[i] != _all_kinds(r["entities"])}
+    assert len(changed) > 20 and any(i in changed for i in ("reuters-1", "reuters-2"))
+
+    report = consolidate_index(index)
+    assert (report.articles, report.rewritten) == (360, len(changed))
+    after = list(iter_records(open_index(index)))
+    assert sorted(r["id"] for r in after) == sorted(before)
+    for record in after:
+        assert _all_kinds(record["entities"]) == expected[record["id"]], record["id"]
+        unchanged = {k: v for k, v in record.items() if k != "entities"}
+        assert unchanged == {k: v for k, v in before[record["id"]].items() if k != "entities"}
+
+
+def _all_kinds(entities: dict[str, list[str]]) -> dict[str, list[str]]:
+    return {kind: list(entities.get(kind) or []) for kind in ("person", "organization", "place")}

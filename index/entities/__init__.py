@@ -47,8 +47,10 @@ def apply_aliases(
             value = " ".join(value.split())
             if value:
                 canon = aliases.canonical(kind, value)
-                if script(canon) != script(value):  # kept as written: index.entities.scripts
-                    canon = value  # makes it one value with the other script's spelling
+                # a canonical value in another script: kept as written (index.entities.scripts
+                # makes it one value with the other script's spelling)
+                if canon != value and script(canon) != script(value):
+                    canon = value
                 spellings = groups.setdefault(alias_key(canon), {})
                 spellings[canon] = spellings.get(canon, 0) + 1
         out[kind] = [_pick(spellings) for spellings in groups.values()]
@@ -56,6 +58,8 @@ def apply_aliases(
 
 
 def _pick(spellings: dict[str, int]) -> str:
+    if len(spellings) == 1:  # most values: one spelling, nothing to choose
+        return next(iter(spellings))
     return best_spelling(Counter(spellings))
 
 

@@ -38,15 +38,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 
-from index.entities.folding import (
-    CORPORATE_ENDS,
-    KINDS,
-    acronym_matches,
-    best_spelling,
-    is_acronym,
-    key,
-)
+from index.entities import folding
+from index.entities.folding import CORPORATE_ENDS, KINDS, best_spelling, is_acronym
+
+# Values repeat across an archive's articles ("U.S.", "Reuters"): each value is folded, and
+# each long form checked against an acronym, once per process.
+key = lru_cache(maxsize=1 << 16)(folding.key)
+acronym_matches = lru_cache(maxsize=1 << 16)(folding.acronym_matches)
 
 Entities = dict[str, list[str]]
 _CORPORATE = CORPORATE_ENDS | {"group", "company", "corporation"}  # "Pittston" -> "Pittston Co"
@@ -66,24 +66,26 @@ AMBIGUOUS_FIRST_NAMES = 3  # full names a first name alone would have to choose 
 
 def _targets_in_article(kind: str, keys: list[str]) -> dict[str, str]:
     """key -> key it joins within one article, for one kind's values."""
-    multi = [k for k in keys if " " in k]
+    multi = [(k, k.split()) for k in keys if " " in k]
+    firm_names = _by_first_word(m for m, words in multi if words[-1].strip(",") in _FIRM_TAIL)
     target: dict[str, str] = {}
     for k in keys:
         if " " in k:
-            firms = {m for m in multi if _firm_of(k, m)} if kind == "organization" else ()
-            if len(firms) == 1:
-                target[k] = next(iter(firms))
+            if kind == "organization" and firm_names:
+                firms = {m for m in firm_names.get(_first_word(k), ()) if _firm_of(k, m)}
+                if len(firms) == 1:
+                    target[k] = next(iter(firms))
             continue
         if kind == "person":
-            full = {m for m in multi if m.split()[-1] == k or m.split()[0] == k}
+            full = {m for m, words in multi if words[-1] == k or words[0] == k}
         elif kind == "organization":
             full = {
                 m
-                for m in multi
-                if m.split()[0] == k and (m.split()[1] == "of" or m.split()[-1] in _CORPORATE)
+                for m, words in multi
+                if words[0] == k and (words[1] == "of" or words[-1] in _CORPORATE)
             }
         else:
-            full = {m for m in multi if m.startswith(k + ",")}
+            full = {m for m, _ in multi if m.startswith(k + ",")}
         if len(full) == 1:
             target[k] = next(iter(full))
     return target
@@ -126,6 +128,18 @@ def join_article(entities: Entities, join_acronyms: bool = True) -> tuple[Entiti
     return out, pairs
 
 
+def _first_word(k: str) -> str:
+    return k.split(maxsplit=1)[0].strip(",")
+
+
+def _by_first_word(names: Iterable[str]) -> dict[str, list[str]]:
+    """Names by their first word: only a name starting with `k`'s can pass `_firm_of(k, ...)`."""
+    out: dict[str, list[str]] = {}
+    for name in names:
+        out.setdefault(_first_word(name), []).append(name)
+    return out
+
+
 def _firm_of(k: str, company: str) -> bool:
     """True when `company` is the key `k` followed by a corporate suffix only ("goldman sachs"
     of "goldman, sachs and co"; not "dean witter" of "dean witter reynolds inc")."""
@@ -147,20 +161,24 @@ def _companies_first(entities: Entities) -> Entities:
     Places are left alone: "France" is not "France Fund Inc".
     """
     companies = [
-        key(v)
-        for v in entities.get("organization") or []
-        if len(v.split()) > 1 and key(v).split()[-1] in _FIRM_TAIL
+        k
+        for k in map(key, entities.get("organization") or [])
+        if " " in k and k.split()[-1] in _FIRM_TAIL
     ]
     if not companies:
         return entities
     firsts = {c.split()[0] for c in companies if c.split()[-1] in _CORPORATE}
+    by_first = _by_first_word(companies)
 
     def firm(k: str) -> bool:
-        return k in firsts or (" " in k and any(_firm_of(k, c) for c in companies))
+        return k in firsts or (
+            " " in k and any(_firm_of(k, c) for c in by_first.get(_first_word(k), ()))
+        )
 
     out = {kind: list(entities.get(kind) or []) for kind in KINDS}
-    moved = [v for v in out["person"] if firm(key(v))]
-    out["person"] = [v for v in out["person"] if not firm(key(v))]
+    firms = [firm(key(v)) for v in out["person"]]
+    moved = [v for v, is_firm in zip(out["person"], firms, strict=True) if is_firm]
+    out["person"] = [v for v, is_firm in zip(out["person"], firms, strict=True) if not is_firm]
     out["organization"] += moved
     return out
 
@@ -174,18 +192,23 @@ class Consolidation:
     @classmethod
     def build(cls, articles: Iterable[Entities]) -> Consolidation:
         """Learn the joins from every article's stored values (after `join_article`)."""
+        return cls.build_joined(join_article(entities) for entities in articles)
+
+    @classmethod
+    def build_joined(cls, articles: Iterable[tuple[Entities, dict[str, str]]]) -> Consolidation:
+        """`build` from each article's `join_article` output, when the caller keeps it for
+        `apply_joined` (the archive's consolidation joins every article once, not twice)."""
         docs: Counter = Counter()  # (kind, key) -> articles
         spellings: dict[str, Counter] = {}
         pair_votes: dict[str, Counter] = {}
-        for entities in articles:
-            joined, pairs = join_article(entities)
+        for joined, pairs in articles:
             for long_form, acronym in pairs.items():
-                pair_votes.setdefault(long_form, Counter())[acronym] += 1
+                _counter(pair_votes, long_form)[acronym] += 1
             for kind in KINDS:
                 for value in joined[kind]:
                     k = key(value)
                     docs[(kind, k)] += 1
-                    spellings.setdefault(k, Counter())[value] += 1
+                    _counter(spellings, k)[value] += 1
         table: dict[tuple[str, str], tuple[str, str]] = {}
         kind_of = _kind_majority(docs)
         for (kind, k), to in kind_of.items():
@@ -226,7 +249,10 @@ class Consolidation:
 
     def apply(self, entities: Entities) -> Entities:
         """One article's stored values, consolidated (idempotent)."""
-        joined, _ = join_article(entities)
+        return self.apply_joined(join_article(entities)[0])
+
+    def apply_joined(self, joined: Entities) -> Entities:
+        """`apply` to an article's values already through `join_article`."""
         out: Entities = {kind: [] for kind in KINDS}
         seen: set[tuple[str, str]] = set()
         for kind in KINDS:
@@ -239,6 +265,14 @@ class Consolidation:
 
     def __len__(self) -> int:
         return len(self.table)
+
+
+def _counter(counters: dict[str, Counter], k: str) -> Counter:
+    """counters[k], made on first use (not a new Counter per call, as setdefault would)."""
+    counter = counters.get(k)
+    if counter is None:
+        counter = counters[k] = Counter()
+    return counter
 
 
 def _unique_companies(docs: Counter) -> dict[str, str]:
