@@ -44,8 +44,10 @@ def settings_fingerprint(extract: bool) -> str:
     from search.aliases import alias_files
 
     digest = hashlib.blake2b(b"extract=1", digest_size=12)
-    for path in [model_path(), *alias_files()]:
-        digest.update(str(path).encode() + b"\0")
+    for place, path in enumerate([model_path(), *alias_files()]):
+        # The files' contents, not their paths: the same install in another folder must
+        # not make the next ingest rewrite every article.
+        digest.update(b"%d\0" % place)
         try:
             digest.update(path.read_bytes())
         except OSError:

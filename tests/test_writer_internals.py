@@ -413,6 +413,25 @@ def test_changing_the_aliases_changes_every_content_hash(tmp_path, monkeypatch):
     assert settings_fingerprint(False) == settings_fingerprint(False)
 
 
+def test_the_same_model_in_another_folder_keeps_every_content_hash(tmp_path, monkeypatch):
+    """A reinstall elsewhere must not make the next ingest rewrite every article."""
+    import shutil
+
+    from index.entities.tagger import MODEL_PATH
+    from index.writer import settings_fingerprint
+    from search.settings import ENTITY_MODEL
+
+    before = settings_fingerprint(True)
+    copy = tmp_path / "elsewhere" / "renamed.crfsuite"
+    copy.parent.mkdir()
+    shutil.copyfile(MODEL_PATH, copy)
+    monkeypatch.setenv(ENTITY_MODEL.env, str(copy))
+    assert settings_fingerprint(True) == before
+    with open(copy, "ab") as handle:
+        handle.write(b"\0")  # another model: every hash changes
+    assert settings_fingerprint(True) != before
+
+
 def test_a_batch_larger_than_limitmb_is_split_and_merged(tmp_path, monkeypatch):
     from index.batch import MAX_SEGMENTS
 
