@@ -164,9 +164,11 @@ def enrich_many(articles: Sequence[Article]) -> list[Article]:
     from index.entities.furniture import publisher_names, without_publisher
 
     extracted = extract_entities_many([(a.title, a.body, a.language) for a in articles])
+    aliases = load_aliases()  # once a chunk: each load looks at the files on disk
     out = []
     for article, found in zip(articles, extracted, strict=True):
         found = without_publisher(found, publisher_names(article.source, article.url))
-        joined, _ = join_article(merge_entities(article.entities, found), join_acronyms=False)
+        merged = merge_entities(article.entities, found, aliases)
+        joined, _ = join_article(merged, join_acronyms=False)
         out.append(dataclasses.replace(article, entities=joined))
     return out
