@@ -36,17 +36,18 @@ MAGIC = b"W3Bl"
 _INT = struct.Struct("!i")
 _DOUBLE = struct.Struct(">d")  # pickle's BINFLOAT
 PROTOCOL = 3  # index.codec's pickle protocol for block data
-# A block's info as index.codec (protocol 3) and stock Whoosh (2) pickle it: (postings, last
-# id, max weight, compression level, min and max length bytes), a tuple after a MARK. The
+# A block's info as index.codec (pickle protocol 3) and stock Whoosh (2) pickle it: (postings,
+# last id, max weight, compression level, min and max length bytes), a tuple after a MARK. The
 # count (at most 128 as written, BININT1 up to 255), the level and the length bytes are
-# BININT1 items; anything else is unpickled instead.
+# BININT1 items; anything else is unpickled instead. The protocol tells the writer: only
+# index.codec packs full blocks' arrays.
 _BLOCK_INFO = re.compile(
-    rb"\x80[\x02\x03]\(K(.)(?:K.|M..|J....)(?:G.{8}|K.|M..|J....)K(.)K.K.tq\x00\.", re.DOTALL
+    rb"\x80([\x02\x03])\(K(.)(?:K.|M..|J....)(?:G.{8}|K.|M..|J....)K(.)K.K.tq\x00\.", re.DOTALL
 )
 # A tuple of BININT1, BININT2 or BININT items after the protocol and a MARK: a short block's
 # id deltas, the first item it pickles.
 _ID_TUPLE = re.compile(rb"\x80[\x02\x03]\((?:K.|M..|J....)+t", re.DOTALL)
-_FULL = 128  # postings in a full block (stock's and index.codec's): packed, as index.codec writes
+_FULL = 128  # postings in a full block: index.codec packs its arrays
 EMPTY_IDS = np.zeros(0, dtype=np.int32)
 EMPTY_WEIGHTS = np.zeros(0, dtype=np.float32)
 
@@ -65,7 +66,7 @@ class PostingBlocks:
 
     def _add(self, deltas: Any, weights: Any, count: int, base: int) -> None:
         if weights is None or isinstance(weights, float):  # all equal: 1.0, or the one given
-            weights = (1.0 if weights is None else weights,) * count
+            weights = _constant(1.0 if weights is None else weights, count)
         self._deltas.append(deltas)
         self._weights.append(weights)
         self._counts.append(count)
@@ -89,13 +90,14 @@ class PostingBlocks:
             end = pos + 4 + (length if length > 0 else -length)
             info = _BLOCK_INFO.match(buf, pos + 4)
             if info is not None:
-                count, compression, start = info[1][0], info[2][0], info.end()
+                count, compression, start = info[2][0], info[3][0], info.end()
+                packed = count >= _FULL and info[1] == b"\x03"
             else:
                 stream = io.BytesIO(buf)
                 stream.seek(pos + 4)
                 count, _maxid, _maxweight, compression, _mn, _mx = pickle.load(stream)
-                start = stream.tell()
-            deltas, weights = _block(buf[start:end], count, compression)
+                start, packed = stream.tell(), False
+            deltas, weights = _block(buf[start:end], count, compression, packed)
             self._add(deltas, weights, count, base)
             if length < 0:
                 return
@@ -116,6 +118,14 @@ class PostingBlocks:
         return ids.astype(np.int32), np.concatenate(self._weights, dtype=np.float32)
 
 
+@lru_cache(maxsize=1024)
+def _constant(value: float, count: int) -> np.ndarray:
+    """`count` weights all `value` (read-only: only ever copied into a term's array)."""
+    weights = np.full(count, value, dtype=np.float32)
+    weights.flags.writeable = False
+    return weights
+
+
 def decode_blocks(buf: bytes) -> tuple[np.ndarray, np.ndarray]:
     """Decode one W3 posting list (ids local to its segment)."""
     blocks = PostingBlocks()
@@ -123,28 +133,32 @@ def decode_blocks(buf: bytes) -> tuple[np.ndarray, np.ndarray]:
     return blocks.arrays()
 
 
-def _block(raw: bytes, count: int, compression: int) -> tuple[Any, Any]:
-    """A block's id deltas and weights (an array, a float for all, or None for all 1.0).
-    A compressed block is inflated only as far as those need: a full one first as far as
-    packed arrays end (as index.codec writes it), a short one as far as tuples of ids and
-    weights can reach (as index.codec and stock Whoosh write it), then further if needed."""
-    if not compression:
-        found = _arrays(raw, count) or _tuple_arrays(raw, count)
-    else:
-        inflater = zlib.decompressobj()
-        size, most = _layout(count).size, max(_layout(count).size, _head_size(count))
-        data = inflater.decompress(raw, size if count >= _FULL else most)
-        found = _arrays(data, count)
-        if found is None:
-            if len(data) < most and inflater.unconsumed_tail:
-                data += inflater.decompress(inflater.unconsumed_tail, most - len(data))
-            found = _tuple_arrays(data, count)
-        if found is None:
-            raw = zlib.decompress(raw)
-    if found is None:
-        deltas, weights, _values = pickle.loads(raw)
-        return deltas, weights
-    return found
+def _block(raw: bytes, count: int, compression: int, packed: bool) -> tuple[Any, Any]:
+    """A block's id deltas and weights (an array, a float for all, or None for all 1.0),
+    its data inflated only as far as those need: as far as packed arrays end when `packed`
+    (a full block index.codec wrote), else as far as tuples of ids and weights can reach
+    (short blocks, and stock Whoosh's). Anything else goes `_any_block`'s way."""
+    if compression:
+        if packed:
+            found = _arrays(zlib.decompressobj().decompress(raw, _layout(count).size), count)
+        else:
+            found = _tuple_arrays(zlib.decompressobj().decompress(raw, _head_size(count)), count)
+        if found is not None:
+            return found
+    return _any_block(raw, count, compression)
+
+
+def _any_block(raw: bytes, count: int, compression: int) -> tuple[Any, Any]:
+    """Any block: packed arrays or tuples read from as much of it as they could need (both
+    layouts tried), else the whole block inflated and unpickled."""
+    data = raw
+    if compression:
+        data = zlib.decompressobj().decompress(raw, max(_layout(count).size, _head_size(count)))
+    found = _arrays(data, count) or _tuple_arrays(data, count)
+    if found is not None:
+        return found
+    deltas, weights, _values = pickle.loads(zlib.decompress(raw) if compression else raw)
+    return deltas, weights
 
 
 class _Layout(NamedTuple):
