@@ -126,13 +126,6 @@ def _constant(value: float, count: int) -> np.ndarray:
     return weights
 
 
-def decode_blocks(buf: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """Decode one W3 posting list (ids local to its segment)."""
-    blocks = PostingBlocks()
-    blocks.add_list(buf, 0)
-    return blocks.arrays()
-
-
 def _block(raw: bytes, count: int, compression: int, packed: bool) -> tuple[Any, Any]:
     """A block's id deltas and weights (an array, a float for all, or None for all 1.0),
     its data inflated only as far as those need: as far as packed arrays end when `packed`
