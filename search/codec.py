@@ -3,8 +3,9 @@
 Stock matchers walk postings one document at a time in Python; exact totals,
 facet counts and BM25F over every candidate need whole posting lists and
 columns as numpy arrays (see the README, "Search speed"). This module reads
-whoosh-reloaded's W3 codec directly (private attributes and the block format)
-and is the only module of `search/` that does: tests/test_architecture.py
+whoosh-reloaded's W3 codec directly (private attributes; search.blocks parses
+the posting blocks' bytes it finds) and is the only module of `search/` that
+reaches into Whoosh's objects: tests/test_architecture.py
 checks that, `require_whoosh` refuses another Whoosh release at import, and
 tests/test_engine.py compares the fast path with stock Whoosh.
 
@@ -16,10 +17,9 @@ lookups (`Lexicon`: the segment's mapped terms file probed in place, ~2x faster
 than the private `term_info`, which every query word asks of every field and
 segment) and columns (one read of the fixed-width bytes; the public column
 reader decodes a value per call, ~8x slower) stay private, as do the posting
-blocks themselves: of a block only the ids and weights are read, never its
-positions (packed arrays read from the bytes; tuples, as short blocks and stock
-Whoosh's segments hold them, with only the ids unpickled), and a compressed
-block is inflated only as far as those.
+lists themselves: this module finds a term's bytes in every segment (`Lexicons`,
+the md5 of its key computed once for all of them) and search.blocks decodes
+their blocks, only ids and weights, never positions, in one numpy pass.
 
 Deleted documents are NOT skipped in postings: callers AND with the live mask.
 """
@@ -27,16 +27,10 @@ Deleted documents are NOT skipped in postings: callers AND with the live mask.
 from __future__ import annotations
 
 import hashlib
-import io
 import pickle
-import pickletools
-import re
 import struct
-import zlib
-from array import array
 from collections.abc import Iterator
-from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 from whoosh.codec.base import Automata
@@ -45,17 +39,11 @@ from whoosh.index import TOC, FileIndex
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
+from search.blocks import PostingBlocks
 from search.whoosh_version import require_whoosh
 
 require_whoosh()
 
-_MAGIC = b"W3Bl"
-_INT = struct.Struct("!i")
-_DOUBLE = struct.Struct(">d")  # pickle's BINFLOAT
-PROTOCOL = 3  # index.codec's pickle protocol for block data
-# A tuple of BININT1, BININT2 or BININT items after the protocol (2: stock Whoosh, 3:
-# index.codec) and a MARK: a short block's id deltas, the first item it pickles.
-_ID_TUPLE = re.compile(rb"\x80[\x02\x03]\((?:K.|M..|J....)+t", re.DOTALL)
 # The terms file (whoosh.filedb.filetables, whoosh.codec.whoosh3): hash slots, the
 # lengths before each key, a key's field number, a term info and its postings' extent.
 _SLOT = struct.Struct("!Iq")
@@ -63,8 +51,6 @@ _KEY = struct.Struct("!ii")
 _FIELD_NUMBER = struct.Struct("!H")
 _TERM_INFO = W3TermInfo._struct
 _EXTENT = struct.Struct("!qi")
-EMPTY_IDS = np.zeros(0, dtype=np.int32)
-EMPTY_WEIGHTS = np.zeros(0, dtype=np.float32)
 
 
 class Lexicon:
@@ -83,13 +69,20 @@ class Lexicon:
         # Stock lookups where the file is not in memory or not hashed with md5 (type 0).
         self._stock = terms is not None and (self._buf is None or terms._tindex.hashtype != 0)
 
-    def _find(self, fieldname: str, btext: bytes) -> tuple[int, int] | None:
-        """Where the term's info is in the buffer (start, length); None if it is not."""
+    def _find(
+        self, fieldname: str, btext: bytes, digests: dict[int, int] | None = None
+    ) -> tuple[int, int] | None:
+        """Where the term's info is in the buffer (start, length); None if it is not.
+        `digests`: field number -> the key's hash, shared by the segments of one lookup."""
         number = self._fields.get(fieldname)
         if number is None:  # no term of this field in this segment
             return None
         key = _FIELD_NUMBER.pack(number) + btext
-        digest = int.from_bytes(hashlib.md5(key, usedforsecurity=False).digest()[-4:], "big")
+        digest = digests.get(number) if digests is not None else None
+        if digest is None:
+            digest = int.from_bytes(hashlib.md5(key, usedforsecurity=False).digest()[-4:], "big")
+            if digests is not None:
+                digests[number] = digest
         start, slots = self._tables[digest & 255]
         buf = self._buf
         slot = (digest >> 8) % slots if slots else 0
@@ -105,161 +98,89 @@ class Lexicon:
             slot = slot + 1 if slot + 1 < slots else 0
         return None
 
-    def doc_frequency(self, fieldname: str, btext: bytes) -> int:
+    def doc_frequency(
+        self, fieldname: str, btext: bytes, digests: dict[int, int] | None = None
+    ) -> int:
         """Documents of this segment holding the term, deleted ones too."""
         if self._stock:
             return self.leaf.doc_frequency(fieldname, btext)
-        found = self._find(fieldname, btext)
+        found = self._find(fieldname, btext, digests)
         return 0 if found is None else _TERM_INFO.unpack_from(self._buf, found[0])[2]
 
     def postings(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
         """(local doc ids, weights) of one term in this segment; empty if absent."""
+        blocks = PostingBlocks()
+        self.add_postings(blocks, fieldname, btext, 0)
+        return blocks.arrays()
+
+    def add_postings(
+        self,
+        blocks: PostingBlocks,
+        fieldname: str,
+        btext: bytes,
+        base: int,
+        digests: dict[int, int] | None = None,
+    ) -> None:
+        """Add this segment's postings of one term (if any) to `blocks`, ids from `base`."""
         if self._stock:
             try:
-                return decode_info(self.leaf, self.leaf._terms.term_info(fieldname, btext))
+                info = self.leaf._terms.term_info(fieldname, btext)
             except (KeyError, TermNotFound):
-                return EMPTY_IDS, EMPTY_WEIGHTS
-        found = self._find(fieldname, btext)
+                return
+            _add_info(blocks, self.leaf, info, base)
+            return
+        found = self._find(fieldname, btext, digests)
         if found is None:
-            return EMPTY_IDS, EMPTY_WEIGHTS
+            return
         at, length = found
         head = at + _TERM_INFO.size
         if self._buf[at]:  # inlined: W3TermInfo.from_bytes unpickles what follows
             ids, weights, _ = pickle.loads(self._buf[head : at + length])
-            return np.asarray(ids, dtype=np.int32), np.asarray(weights, dtype=np.float32)
+            blocks.add_ids(ids, weights, base)
+            return
         offset, length = _EXTENT.unpack_from(self._buf, head)
-        return decode_blocks(self.leaf._terms._postfile.get(offset, length))
+        blocks.add_list(self.leaf._terms._postfile.get(offset, length), base)
+
+
+class Lexicons:
+    """Every segment's Lexicon with its first doc number: one term over all of them, its
+    key hashed once, its blocks decoded together (search.blocks)."""
+
+    def __init__(self, leaves: list[tuple[Any, int]]):
+        self.lexicons = [(Lexicon(leaf), base) for leaf, base in leaves]
+
+    def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(global doc ids, weights) of one term over every segment; deleted docs too."""
+        btext = text.encode("utf-8")
+        blocks = PostingBlocks()
+        digests: dict[int, int] = {}
+        for lexicon, base in self.lexicons:
+            lexicon.add_postings(blocks, fieldname, btext, base, digests)
+        return blocks.arrays()
+
+    def doc_frequency(self, fieldname: str, text: str) -> int:
+        """Documents holding the term in any segment, deleted ones too (as stock counts)."""
+        btext = text.encode("utf-8")
+        digests: dict[int, int] = {}
+        return sum(lexicon.doc_frequency(fieldname, btext, digests) for lexicon, _ in self.lexicons)
 
 
 def decode_info(leaf: Any, info: Any) -> tuple[np.ndarray, np.ndarray]:
     """Decode the postings a W3TermInfo of `leaf` points to (inlined or in the postings file)."""
+    blocks = PostingBlocks()
+    _add_info(blocks, leaf, info, 0)
+    return blocks.arrays()
+
+
+def _add_info(blocks: PostingBlocks, leaf: Any, info: Any, base: int) -> None:
     if info.is_inlined():
         ids, weights, _ = info.inlined_postings()
-        return np.asarray(ids, dtype=np.int32), np.asarray(weights, dtype=np.float32)
+        blocks.add_ids(ids, weights, base)
+        return
     offset, length = info.extent()
     if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves the length as a 1-tuple
         length = length[0]
-    return decode_blocks(leaf._terms._postfile.get(offset, length))
-
-
-def decode_blocks(buf: bytes) -> tuple[np.ndarray, np.ndarray]:
-    """Decode a W3 posting list: magic, then blocks of (length, info pickle, data)."""
-    if buf[:4] != _MAGIC:
-        raise ValueError("unexpected posting-list header: is whoosh-reloaded 2.7.5 installed?")
-    stream = io.BytesIO(buf)
-    pos = 4
-    id_parts: list[np.ndarray] = []
-    weight_parts: list[np.ndarray] = []
-    while True:
-        (length,) = _INT.unpack_from(buf, pos)
-        last = length < 0
-        end = pos + _INT.size + abs(length)
-        stream.seek(pos + _INT.size)
-        count, _maxid, _maxweight, compression, _mn, _mx = pickle.load(stream)
-        data = buf[stream.tell() : end]
-        compressed = data
-        if compression:  # only as far as the ids and weights: positions stay packed
-            data = zlib.decompressobj().decompress(compressed, _head_size(count))
-        fast = _arrays(data, count) or _tuple_arrays(data, count)
-        if fast is None:
-            if compression:
-                data = zlib.decompress(compressed)
-            deltas, weights, _values = pickle.loads(data)
-        else:
-            deltas, weights = fast
-        id_parts.append(np.asarray(deltas, dtype=np.int64).cumsum())
-        if weights is None:
-            weight_parts.append(np.ones(count, dtype=np.float32))
-        elif isinstance(weights, float):
-            weight_parts.append(np.full(count, weights, dtype=np.float32))
-        else:
-            weight_parts.append(np.asarray(weights, dtype=np.float32))
-        pos = end
-        if last:
-            break
-    ids = (id_parts[0] if len(id_parts) == 1 else np.concatenate(id_parts)).astype(np.int32)
-    return ids, np.concatenate(weight_parts)
-
-
-class _Layout(NamedTuple):
-    """Where this Python's pickle puts a block's arrays (index.codec writes them): the bytes
-    before the id deltas' raw bytes, those between them and the weights item, and those
-    before the weights' raw bytes when they are an array."""
-
-    head: bytes
-    between: bytes
-    weights_head: bytes
-
-
-@lru_cache(maxsize=256)
-def _layout(count: int) -> _Layout:
-    # Values no opcode or length looks like, so their raw bytes are found where they are.
-    ids = array("I", (0xA5C3E1F7 - i for i in range(count)))
-    weights = array("f", (1e30 + 1e25 * i for i in range(count)))
-    probe = pickle.dumps((ids, weights, None), PROTOCOL)
-    start = probe.index(ids.tobytes())
-    end = start + len(ids.tobytes())
-    plain = pickle.dumps((ids, None, None), PROTOCOL)
-    ops = pickletools.genops(plain)
-    after = next(pos for op, _, pos in ops if pos >= end and op.name == "NONE")
-    return _Layout(probe[:start], plain[end:after], probe[after : probe.index(weights.tobytes())])
-
-
-def _arrays(data: bytes, count: int) -> tuple[np.ndarray, Any] | None:
-    """A block's id deltas and weights read straight from its pickle, positions untouched
-    (most of a block's bytes); None when the block is not laid out as index.codec writes
-    it (an index written by stock Whoosh or before), to be unpickled instead."""
-    layout = _layout(count)
-    if not data.startswith(layout.head):
-        return None
-    start = len(layout.head)
-    end = start + 4 * count
-    if not data.startswith(layout.between, end):
-        return None
-    deltas = np.frombuffer(data, dtype=np.uint32, count=count, offset=start)
-    at = end + len(layout.between)
-    marker = data[at : at + 1]
-    if marker == b"N":
-        return deltas, None
-    if marker == b"G":
-        return deltas, _DOUBLE.unpack_from(data, at + 1)[0]
-    if data.startswith(layout.weights_head, at):
-        offset = at + len(layout.weights_head)
-        return deltas, np.frombuffer(data, dtype=np.float32, count=count, offset=offset)
-    return None
-
-
-def _head_size(count: int) -> int:
-    """Bytes enough for a block's id deltas and weights, never all its positions: in tuples,
-    at most 5 bytes an id and 9 a weight (and 16 of opcodes); packed, 8 bytes a posting
-    beside the arrays' pickle opcodes (under 100 bytes in all)."""
-    return max(14 * count + 16, 8 * count + 128)
-
-
-def _tuple_arrays(data: bytes, count: int) -> tuple[tuple[int, ...], Any] | None:
-    """A short block's id deltas and weights, as index.codec (pickle protocol 3) and stock
-    Whoosh (2) write them in tuples, read without unpickling its positions: the end of the
-    ids tuple is found in C (`_ID_TUPLE`), only the ids are unpickled, and the weights, 9-byte
-    BINFLOAT items, are read as a strided array. None when the block is laid out otherwise
-    (tuples of up to three items have no MARK to start from), to be unpickled instead."""
-    found = _ID_TUPLE.match(data) if count > 3 else None
-    if found is None:
-        return None
-    at = found.end()
-    deltas = pickle.loads(data[:at] + b".")
-    memo = data[at : at + 1]  # the tuple's BINPUT (LONG_BINPUT past 255 memo entries)
-    at += 2 if memo == b"q" else 5 if memo == b"r" else 0
-    if len(deltas) != count or at == found.end():
-        return None
-    marker = data[at : at + 1]
-    if marker == b"N":
-        return deltas, None
-    if marker == b"G":
-        return deltas, _DOUBLE.unpack_from(data, at + 1)[0]
-    end = at + 1 + 9 * count
-    if marker != b"(" or data[at + 1 : end : 9] != b"G" * count or data[end : end + 1] != b"t":
-        return None
-    return deltas, np.ndarray((count,), dtype=">f8", buffer=data, offset=at + 2, strides=(9,))
+    blocks.add_list(leaf._terms._postfile.get(offset, length), base)
 
 
 def deleted_docs(leaf: Any) -> np.ndarray:

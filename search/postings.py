@@ -2,9 +2,9 @@
 
 Stock matchers walk postings one document at a time in Python; for exact
 totals, facet counts and BM25F over every candidate that is the slow part
-(see the README, "Search speed"). The W3 blocks are decoded by search.codec,
-the read side's one seam to Whoosh's internals; this module sums segments and
-keeps the most recently used lists.
+(see the README, "Search speed"). A term's blocks in every segment are found by
+search.codec, the read side's one seam to Whoosh's internals, and decoded
+together by search.blocks; this module keeps the most recently used lists.
 
 Deleted documents are NOT skipped here: callers AND with the live mask.
 """
@@ -17,14 +17,14 @@ from typing import Any
 
 import numpy as np
 
-from search.codec import EMPTY_IDS, EMPTY_WEIGHTS, Lexicon
+from search.codec import Lexicons
 
 
 class PostingCache:
     """Global (doc ids, weights) per (field, term) over all segments, LRU-bounded by bytes."""
 
     def __init__(self, leaves: list[tuple[Any, int]], max_bytes: int = 64 << 20):
-        self.lexicons = [(Lexicon(leaf), base) for leaf, base in leaves]
+        self.lexicons = Lexicons(leaves)
         self.max_bytes = max_bytes
         self._items: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._bytes = 0
@@ -37,7 +37,7 @@ class PostingCache:
             if hit is not None:
                 self._items.move_to_end(key)
                 return hit
-        value = self._load(fieldname, text)
+        value = self.lexicons.postings(fieldname, text)
         size = value[0].nbytes + value[1].nbytes + 100
         with self._lock:
             if key not in self._items:
@@ -55,22 +55,7 @@ class PostingCache:
 
     def doc_frequency(self, fieldname: str, text: str) -> int:
         """Documents holding the term in any segment, deleted ones too (as stock counts)."""
-        btext = text.encode("utf-8")
-        return sum(lexicon.doc_frequency(fieldname, btext) for lexicon, _ in self.lexicons)
-
-    def _load(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
-        btext = text.encode("utf-8")
-        id_parts, weight_parts = [], []
-        for lexicon, base in self.lexicons:
-            ids, weights = lexicon.postings(fieldname, btext)
-            if len(ids):
-                id_parts.append(ids + base)
-                weight_parts.append(weights)
-        if not id_parts:
-            return EMPTY_IDS, EMPTY_WEIGHTS
-        if len(id_parts) == 1:
-            return id_parts[0], weight_parts[0]
-        return np.concatenate(id_parts), np.concatenate(weight_parts)
+        return self.lexicons.doc_frequency(fieldname, text)
 
     @property
     def size_bytes(self) -> int:

@@ -27,6 +27,7 @@ from index.records import article_from_dict, clean_text
 from index.segments import SegmentBuilder
 from index.storage import open_or_create_index
 from index.writer import ingest
+from search import blocks
 from search import codec as search_codec
 from search.codec import decode_info
 from search.schema import ArticleSchema
@@ -474,7 +475,7 @@ def test_lexicon_finds_what_term_info_finds(tmp_path, as_given, corpus_rows, wri
         assert len(keys) > 3000
         for fieldname, btext in keys + absent:
             if (fieldname, btext) in absent:
-                expected = (search_codec.EMPTY_IDS, search_codec.EMPTY_WEIGHTS)
+                expected = (blocks.EMPTY_IDS, blocks.EMPTY_WEIGHTS)
             else:
                 expected = decode_info(leaf, leaf._terms.term_info(fieldname, btext))
             ids, weights = lexicon.postings(fieldname, btext)

@@ -1,0 +1,237 @@
+"""W3 posting blocks, as bytes, to numpy arrays: one term's blocks over every segment at once.
+
+A long question reads a few thousand posting lists, most of them a few short
+blocks in each of the index's segments; per block, Python work (unpickling
+its info, a cumulative sum, a weights array, a concatenation per segment)
+cost more than inflating it. Here a block's info is read by one regular
+expression, only as much of the block is inflated as its ids and weights
+need, and the blocks of every segment are collected (`PostingBlocks`) and
+turned into one id array and one weight array in a single numpy pass.
+
+Of a block only the ids and weights are read, never its positions: packed
+arrays (full blocks as index.codec writes them) are read from the bytes;
+tuples (short blocks, and every block stock Whoosh writes) have only their
+ids unpickled and their weights read as a strided array. Anything laid out
+otherwise is unpickled whole. search.codec finds the bytes; this module
+knows the block format (whoosh.codec.whoosh3's), and tests compare it with
+stock Whoosh's own reading (tests/test_writer_internals.py).
+"""
+
+from __future__ import annotations
+
+import io
+import pickle
+import pickletools
+import re
+import struct
+import zlib
+from array import array
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+import numpy as np
+
+MAGIC = b"W3Bl"
+_INT = struct.Struct("!i")
+_DOUBLE = struct.Struct(">d")  # pickle's BINFLOAT
+PROTOCOL = 3  # index.codec's pickle protocol for block data
+# A block's info as index.codec (pickle protocol 3) and stock Whoosh (2) pickle it: (postings,
+# last id, max weight, compression level, min and max length bytes), a tuple after a MARK. The
+# count (at most 128 as written, BININT1 up to 255), the level and the length bytes are
+# BININT1 items; anything else is unpickled instead. The protocol tells the writer: only
+# index.codec packs full blocks' arrays.
+_BLOCK_INFO = re.compile(
+    rb"\x80([\x02\x03])\(K(.)(?:K.|M..|J....)(?:G.{8}|K.|M..|J....)K(.)K.K.tq\x00\.", re.DOTALL
+)
+# A tuple of BININT1, BININT2 or BININT items after the protocol and a MARK: a short block's
+# id deltas, the first item it pickles.
+_ID_TUPLE = re.compile(rb"\x80[\x02\x03]\((?:K.|M..|J....)+t", re.DOTALL)
+_FULL = 128  # postings in a full block: index.codec packs its arrays
+EMPTY_IDS = np.zeros(0, dtype=np.int32)
+EMPTY_WEIGHTS = np.zeros(0, dtype=np.float32)
+
+
+class PostingBlocks:
+    """One term's postings over several segments, collected block by block (id deltas,
+    weights, the segment's first doc number) and decoded together by `arrays`."""
+
+    def __init__(self) -> None:
+        self._deltas: list[Any] = []  # per block: uint32 array or tuple of ints
+        self._weights: list[Any] = []  # per block: float32 or >f8 array, or tuple of floats
+        self._counts: list[int] = []
+        self._starts: list[int] = []  # where each block's postings start among all of them
+        self._bases: list[int] = []
+        self._total = 0
+
+    def _add(self, deltas: Any, weights: Any, count: int, base: int) -> None:
+        if weights is None or isinstance(weights, float):  # all equal: 1.0, or the one given
+            weights = _constant(1.0 if weights is None else weights, count)
+        self._deltas.append(deltas)
+        self._weights.append(weights)
+        self._counts.append(count)
+        self._starts.append(self._total)
+        self._bases.append(base)
+        self._total += count
+
+    def add_ids(self, ids: Sequence[int], weights: Sequence[float], base: int) -> None:
+        """Postings given as ids in order (inlined in a term's info: a handful)."""
+        if ids:
+            deltas = (ids[0], *(b - a for a, b in zip(ids, ids[1:], strict=False)))
+            self._add(deltas, weights, len(ids), base)
+
+    def add_list(self, buf: bytes, base: int) -> None:
+        """Every block of one W3 posting list: magic, then blocks of (length, info, data)."""
+        if buf[:4] != MAGIC:
+            raise ValueError("unexpected posting-list header: is whoosh-reloaded 2.7.5 installed?")
+        pos = 4
+        while True:
+            (length,) = _INT.unpack_from(buf, pos)
+            end = pos + 4 + (length if length > 0 else -length)
+            info = _BLOCK_INFO.match(buf, pos + 4)
+            if info is not None:
+                count, compression, start = info[2][0], info[3][0], info.end()
+                packed = count >= _FULL and info[1] == b"\x03"
+            else:
+                stream = io.BytesIO(buf)
+                stream.seek(pos + 4)
+                count, _maxid, _maxweight, compression, _mn, _mx = pickle.load(stream)
+                start, packed = stream.tell(), False
+            deltas, weights = _block(buf[start:end], count, compression, packed)
+            self._add(deltas, weights, count, base)
+            if length < 0:
+                return
+            pos = end
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """(doc ids as int32, weights as float32), blocks in the order added. The ids are one
+        cumulative sum over every block's deltas, less the sum before each block (a block's
+        first delta is its first id), plus the block's base; the weights one concatenation."""
+        if not self._counts:
+            return EMPTY_IDS, EMPTY_WEIGHTS
+        if len(self._counts) == 1:
+            ids = np.asarray(self._deltas[0], dtype=np.int64).cumsum() + self._bases[0]
+        else:
+            sums = np.concatenate([(0,), *self._deltas], dtype=np.int64).cumsum()
+            before = sums[self._starts] - self._bases
+            ids = sums[1:] - np.repeat(before, self._counts)
+        return ids.astype(np.int32), np.concatenate(self._weights, dtype=np.float32)
+
+
+@lru_cache(maxsize=1024)
+def _constant(value: float, count: int) -> np.ndarray:
+    """`count` weights all `value` (read-only: only ever copied into a term's array)."""
+    weights = np.full(count, value, dtype=np.float32)
+    weights.flags.writeable = False
+    return weights
+
+
+def _block(raw: bytes, count: int, compression: int, packed: bool) -> tuple[Any, Any]:
+    """A block's id deltas and weights (an array, a float for all, or None for all 1.0),
+    its data inflated only as far as those need: as far as packed arrays end when `packed`
+    (a full block index.codec wrote), else as far as tuples of ids and weights can reach
+    (short blocks, and stock Whoosh's). Anything else goes `_any_block`'s way."""
+    if compression:
+        if packed:
+            found = _arrays(zlib.decompressobj().decompress(raw, _layout(count).size), count)
+        else:
+            found = _tuple_arrays(zlib.decompressobj().decompress(raw, _head_size(count)), count)
+        if found is not None:
+            return found
+    return _any_block(raw, count, compression)
+
+
+def _any_block(raw: bytes, count: int, compression: int) -> tuple[Any, Any]:
+    """Any block: packed arrays or tuples read from as much of it as they could need (both
+    layouts tried), else the whole block inflated and unpickled."""
+    data = raw
+    if compression:
+        data = zlib.decompressobj().decompress(raw, max(_layout(count).size, _head_size(count)))
+    found = _arrays(data, count) or _tuple_arrays(data, count)
+    if found is not None:
+        return found
+    deltas, weights, _values = pickle.loads(zlib.decompress(raw) if compression else raw)
+    return deltas, weights
+
+
+class _Layout(NamedTuple):
+    """Where this Python's pickle puts a block's arrays (index.codec writes them): the bytes
+    before the id deltas' raw bytes, those between them and the weights item, those before
+    the weights' raw bytes when they are an array, and how far the weights end."""
+
+    head: bytes
+    between: bytes
+    weights_head: bytes
+    size: int
+
+
+@lru_cache(maxsize=256)
+def _layout(count: int) -> _Layout:
+    # Values no opcode or length looks like, so their raw bytes are found where they are.
+    ids = array("I", (0xA5C3E1F7 - i for i in range(count)))
+    weights = array("f", (1e30 + 1e25 * i for i in range(count)))
+    probe = pickle.dumps((ids, weights, None), PROTOCOL)
+    start = probe.index(ids.tobytes())
+    end = start + len(ids.tobytes())
+    plain = pickle.dumps((ids, None, None), PROTOCOL)
+    ops = pickletools.genops(plain)
+    after = next(pos for op, _, pos in ops if pos >= end and op.name == "NONE")
+    weights_at = probe.index(weights.tobytes())
+    return _Layout(probe[:start], plain[end:after], probe[after:weights_at], weights_at + 4 * count)
+
+
+def _arrays(data: Any, count: int) -> tuple[np.ndarray, Any] | None:
+    """A block's id deltas and weights read straight from its pickle, positions untouched
+    (most of a block's bytes); None when the block is not laid out as index.codec writes
+    it (an index written by stock Whoosh or before), to be read otherwise."""
+    layout = _layout(count)
+    if not data.startswith(layout.head):
+        return None
+    start = len(layout.head)
+    end = start + 4 * count
+    if not data.startswith(layout.between, end):
+        return None
+    deltas = np.frombuffer(data, dtype=np.uint32, count=count, offset=start)
+    at = end + len(layout.between)
+    marker = data[at : at + 1]
+    if marker == b"N":
+        return deltas, None
+    if marker == b"G":
+        return deltas, _DOUBLE.unpack_from(data, at + 1)[0]
+    if data.startswith(layout.weights_head, at):
+        offset = at + len(layout.weights_head)
+        return deltas, np.frombuffer(data, dtype=np.float32, count=count, offset=offset)
+    return None
+
+
+def _head_size(count: int) -> int:
+    """Bytes enough for a block's id deltas and weights, never all its positions: in tuples,
+    at most 5 bytes an id and 9 a weight (and 16 of opcodes); packed, 8 bytes a posting
+    beside the arrays' pickle opcodes (under 100 bytes in all)."""
+    return max(14 * count + 16, 8 * count + 128)
+
+
+def _tuple_arrays(data: Any, count: int) -> tuple[tuple[int, ...], Any] | None:
+    """A short block's id deltas and weights, as index.codec (pickle protocol 3) and stock
+    Whoosh (2) write them in tuples, read without unpickling its positions: the end of the
+    ids tuple is found in C (`_ID_TUPLE`), only the ids are unpickled, and the weights, 9-byte
+    BINFLOAT items, are read as a strided array. None when the block is laid out otherwise
+    (tuples of up to three items have no MARK to start from), to be unpickled instead."""
+    found = _ID_TUPLE.match(data) if count > 3 else None
+    if found is None:
+        return None
+    at = found.end()
+    deltas = pickle.loads(data[:at] + b".")
+    memo = data[at : at + 1]  # the tuple's BINPUT (LONG_BINPUT past 255 memo entries)
+    at += 2 if memo == b"q" else 5 if memo == b"r" else 0
+    if len(deltas) != count or at == found.end():
+        return None
+    marker = data[at : at + 1]
+    if marker == b"N":
+        return deltas, None
+    if marker == b"G":
+        return deltas, _DOUBLE.unpack_from(data, at + 1)[0]
+    end = at + 1 + 9 * count
+    if marker != b"(" or data[at + 1 : end : 9] != b"G" * count or data[end : end + 1] != b"t":
+        return None
+    return deltas, np.ndarray((count,), dtype=">f8", buffer=data, offset=at + 2, strides=(9,))
