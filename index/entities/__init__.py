@@ -95,6 +95,7 @@ def extract_entities_many(
 
 
 def _extract_many(articles: Sequence[tuple[str, str, str | None]]) -> list[dict[str, list[str]]]:
+    """Russian texts one by one through their own model, English ones tagged together."""
     from index.entities.companies import companies
     from index.entities.definitions import with_definitions
     from index.entities.furniture import clean_mentions, clean_text
@@ -106,12 +107,13 @@ def _extract_many(articles: Sequence[tuple[str, str, str | None]]) -> list[dict[
     if not todo:
         return out
     aliases = load_aliases()
-    english = [i for i in todo if articles[i][2] != "ru"]
-    for i in todo:
-        if articles[i][2] == "ru":
-            from index.entities.russian import russian_entities
+    russian = [i for i in todo if articles[i][2] == "ru"]
+    if russian:
+        from index.entities.russian import russian_entities
 
+        for i in russian:
             out[i] = _correct_kinds(russian_entities(texts[i]), aliases)
+    english = [i for i in todo if articles[i][2] != "ru"]
     found = get_tagger().mentions_in([texts[i] for i in english])
     for i, mentions in zip(english, found, strict=True):
         mentions = companies(clean_mentions(mentions, texts[i]), texts[i])
