@@ -36,16 +36,15 @@ later cross-script step can map other spellings to the same key.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from functools import lru_cache
 
 from index.entities import folding
-from index.entities.folding import CORPORATE_ENDS, KINDS, best_spelling, is_acronym
+from index.entities.folding import CORPORATE_ENDS, KINDS, best_spelling, is_acronym, key
 
-# Values repeat across an archive's articles ("U.S.", "Reuters"): each value is folded, and
-# each long form checked against an acronym, once per process.
-key = lru_cache(maxsize=1 << 16)(folding.key)
+# Long forms repeat across an archive's articles: each is checked against an acronym once per
+# process (`key`, search.aliases.alias_key, keeps its own cache).
 acronym_matches = lru_cache(maxsize=1 << 16)(folding.acronym_matches)
 
 Entities = dict[str, list[str]]
@@ -199,16 +198,16 @@ class Consolidation:
         """`build` from each article's `join_article` output, when the caller keeps it for
         `apply_joined` (the archive's consolidation joins every article once, not twice)."""
         docs: Counter = Counter()  # (kind, key) -> articles
-        spellings: dict[str, Counter] = {}
-        pair_votes: dict[str, Counter] = {}
+        spellings: defaultdict[str, Counter] = defaultdict(Counter)
+        pair_votes: defaultdict[str, Counter] = defaultdict(Counter)
         for joined, pairs in articles:
             for long_form, acronym in pairs.items():
-                _counter(pair_votes, long_form)[acronym] += 1
+                pair_votes[long_form][acronym] += 1
             for kind in KINDS:
                 for value in joined[kind]:
                     k = key(value)
                     docs[(kind, k)] += 1
-                    _counter(spellings, k)[value] += 1
+                    spellings[k][value] += 1
         table: dict[tuple[str, str], tuple[str, str]] = {}
         kind_of = _kind_majority(docs)
         for (kind, k), to in kind_of.items():
@@ -267,14 +266,6 @@ class Consolidation:
         return len(self.table)
 
 
-def _counter(counters: dict[str, Counter], k: str) -> Counter:
-    """counters[k], made on first use (not a new Counter per call, as setdefault would)."""
-    counter = counters.get(k)
-    if counter is None:
-        counter = counters[k] = Counter()
-    return counter
-
-
 def _unique_companies(docs: Counter) -> dict[str, str]:
     """Name -> the company it stands for: the one company name with a corporate suffix a word
     starts ("Chrysler"); for a longer name, the company its suffix alone follows ("Goldman
@@ -284,13 +275,13 @@ def _unique_companies(docs: Counter) -> dict[str, str]:
     for kind, k in docs:
         words = k.split()
         if kind == "organization" and len(words) > 1 and words[-1] in _FIRM_TAIL:
-            firms.setdefault(words[0].strip(","), []).append(k)
+            firms.setdefault(_first_word(k), []).append(k)
             if words[-1] in _CORPORATE:
                 by_first.setdefault(words[0], set()).add(k)
     out = {first: next(iter(full)) for first, full in by_first.items() if len(full) == 1}
     for kind, k in docs:
         if kind == "person" and " " in k:
-            full = [f for f in firms.get(k.split()[0].strip(","), ()) if _firm_of(k, f)]
+            full = [f for f in firms.get(_first_word(k), ()) if _firm_of(k, f)]
             if full:  # one firm however its suffix is written: its most frequent form
                 out[k] = max(full, key=lambda f: docs[("organization", f)])
     return out
