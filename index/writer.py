@@ -55,11 +55,6 @@ def settings_fingerprint(extract: bool) -> str:
     return "extract=1:" + digest.hexdigest()
 
 
-def prepare(item: tuple[Article, str | None, bool, str], where: str = "") -> dict | Problem:
-    """Worker side, one article: see `prepare_many`."""
-    return prepare_many([(where, *item)])[0]
-
-
 def prepare_many(payloads: list[tuple]) -> list[dict | Problem]:
     """Worker side, a chunk of (where, article, hash, extract, settings): the language when
     the source gave none, entities (the chunk's extracted together: far cheaper per

@@ -14,7 +14,7 @@ tuples (short blocks, and every block stock Whoosh writes) have only their
 ids unpickled and their weights read as a strided array. Anything laid out
 otherwise is unpickled whole. search.codec finds the bytes; this module
 knows the block format (whoosh.codec.whoosh3's), and tests compare it with
-stock Whoosh's own reading (tests/test_writer_internals.py).
+stock Whoosh's own reading (tests/test_blocks.py, tests/test_writer_internals.py).
 """
 
 from __future__ import annotations

@@ -107,12 +107,6 @@ class Lexicon:
         found = self._find(fieldname, btext, digests)
         return 0 if found is None else _TERM_INFO.unpack_from(self._buf, found[0])[2]
 
-    def postings(self, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
-        """(local doc ids, weights) of one term in this segment; empty if absent."""
-        blocks = PostingBlocks()
-        self.add_postings(blocks, fieldname, btext, 0)
-        return blocks.arrays()
-
     def add_postings(
         self,
         blocks: PostingBlocks,

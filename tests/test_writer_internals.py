@@ -309,17 +309,17 @@ def test_killed_ingest_leaves_a_readable_index_and_a_rerun_completes(
 
 def test_record_and_hash_as_the_rest_of_the_project_reads_them():
     from index.documents import input_hash
-    from index.writer import prepare, settings_fingerprint
+    from index.writer import prepare_many, settings_fingerprint
     from search.schema import unpack_record
 
     article = article_from_dict(SAMPLE[0])
     plain, extracting = settings_fingerprint(False), settings_fingerprint(True)
     assert plain != extracting
-    fields = prepare((article, None, False, plain))
+    (fields,) = prepare_many([("", article, None, False, plain)])
     assert article.language is None  # so the record holds the detected one
     assert unpack_record(fields["record"]) == {**article.to_dict(), "language": "en"}
     assert fields["content_hash"] == input_hash(article, plain)
-    enriched = prepare((article, None, True, extracting))
+    (enriched,) = prepare_many([("", article, None, True, extracting)])
     assert enriched["content_hash"] == input_hash(article, extracting)  # taken before extraction
     assert unpack_record(enriched["record"])["entities"]["place"]  # extraction still applied
 
@@ -329,13 +329,13 @@ def test_a_chunk_is_prepared_together_and_a_bad_article_fails_alone(monkeypatch)
     becomes its own Problem and the rest of the chunk is prepared as one at a time."""
     from index.entities.tagger import Tagger
     from index.readers import Problem
-    from index.writer import prepare, prepare_many, settings_fingerprint
+    from index.writer import prepare_many, settings_fingerprint
 
     settings = settings_fingerprint(True)
     articles = [article_from_dict(r) for r in SAMPLE]
-    alone = [prepare((a, None, True, settings), f"sample:{i}") for i, a in enumerate(articles)]
-    assert all(unpack(f)["entities"]["place"] for f in alone[:2])  # extraction found places
     payloads = [(f"sample:{i}", a, None, True, settings) for i, a in enumerate(articles)]
+    alone = [prepare_many([payload])[0] for payload in payloads]
+    assert all(unpack(f)["entities"]["place"] for f in alone[:2])  # extraction found places
     assert prepare_many(payloads) == alone
 
     bad = article_from_dict({**SAMPLE[0], "id": "bad", "body": "BOOM in Minsk."})
@@ -478,7 +478,9 @@ def test_lexicon_finds_what_term_info_finds(tmp_path, as_given, corpus_rows, wri
                 expected = (blocks.EMPTY_IDS, blocks.EMPTY_WEIGHTS)
             else:
                 expected = decode_info(leaf, leaf._terms.term_info(fieldname, btext))
-            ids, weights = lexicon.postings(fieldname, btext)
+            found = blocks.PostingBlocks()  # terms may be binary (numeric fields): bytes in
+            lexicon.add_postings(found, fieldname, btext, 0)
+            ids, weights = found.arrays()
             assert ids.tolist() == expected[0].tolist() and ids.dtype == expected[0].dtype
             assert weights.tolist() == expected[1].tolist()
             assert lexicon.doc_frequency(fieldname, btext) == len(expected[0])

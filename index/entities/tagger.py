@@ -63,14 +63,10 @@ class Tagger:
         """IOB2 tags for one sentence of words."""
         return self.tag([words])[0]
 
-    def mentions(self, text: str) -> list[Mention]:
-        """Every PER/ORG/LOC mention in `text`, in order."""
-        return self.mentions_in([text])[0]
-
     def mentions_in(self, texts: list[str]) -> list[list[Mention]]:
-        """Every mention of each text. Their sentences are tagged together: a Viterbi step
-        costs about the same for one sentence as for hundreds, so many texts at once cost
-        less than half as much per text."""
+        """Every PER/ORG/LOC mention of each text, in order. Their sentences are tagged
+        together: a Viterbi step costs about the same for one sentence as for hundreds, so
+        many texts at once cost less than half as much per text."""
         split = [sentences(text) for text in texts]
         tags = iter(self.tag([[t.text for t in sent] for sents in split for sent in sents]))
         out = []
