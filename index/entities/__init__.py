@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -53,14 +52,8 @@ def apply_aliases(
                     canon = value
                 spellings = groups.setdefault(alias_key(canon), {})
                 spellings[canon] = spellings.get(canon, 0) + 1
-        out[kind] = [_pick(spellings) for spellings in groups.values()]
+        out[kind] = [best_spelling(spellings) for spellings in groups.values()]
     return out
-
-
-def _pick(spellings: dict[str, int]) -> str:
-    if len(spellings) == 1:  # most values: one spelling, nothing to choose
-        return next(iter(spellings))
-    return best_spelling(Counter(spellings))
 
 
 def extract_entities(title: str, body: str, language: str | None = None) -> dict[str, list[str]]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from index.entities.tagger import Mention
 from search.aliases import alias_key as key
@@ -73,7 +73,7 @@ def acronym_matches(acronym: str, long_form: str) -> bool:
     return len(long_form.split()) >= 2 and letters in _initials(long_form)
 
 
-def best_spelling(spellings: Counter) -> str:
+def best_spelling(spellings: Mapping[str, int]) -> str:
     """Most frequent proper-cased spelling; shouting (all caps) or all-lowercase ones lose."""
     if len(spellings) == 1:
         return next(iter(spellings))
