@@ -156,7 +156,7 @@ class Archive:
 
             corrected = None
             if not partial and not deadline.expired():
-                corrected = _correction(gen, q or "", parsed, total, hits)
+                corrected = _correction(gen, q or "", parsed, total, hits, date_mask)
         return {
             "query": q or "",
             "total": total,
@@ -364,7 +364,7 @@ def _entry(
     gen: Generation, doc: int, score: float, terms: set[str], phrases: list[list[str]]
 ) -> dict[str, Any]:
     """One result as /api/search shows it; without query terms the snippet is the lead."""
-    record = unpack_record(gen.searcher.stored_fields(doc)["record"])
+    record = gen.record(doc)
     entities = record.get("entities") or {}
     return {
         "id": record["id"],
@@ -440,9 +440,17 @@ def _date_mask(gen: Generation, parsed, bounds: tuple[int | None, int | None]):
     return mask
 
 
-def _correction(gen: Generation, q: str, parsed: Query, total: int, hits) -> str | None:
+def _correction(
+    gen: Generation,
+    q: str,
+    parsed: Query,
+    total: int,
+    hits,
+    date_mask: np.ndarray | None,
+) -> str | None:
     """Did-you-mean, for queries of plain words only (syntax is taken as meant); each word's
-    term comes from the parsed query (a plain word is one token, a stop word none)."""
+    term comes from the parsed query (a plain word is one token, a stop word none). No
+    respelled query can find more than the live articles within the query's dates."""
     text = q.strip()
     if not text or len(text) > 200 or not _PLAIN_WORDS.fullmatch(text):
         return None
@@ -456,4 +464,5 @@ def _correction(gen: Generation, q: str, parsed: Query, total: int, hits) -> str
     def frequency(term: str) -> int:  # the query has just read these terms' postings
         return max(gen.doc_frequency(name, term) for name in spelling.FIELDS)
 
-    return spelling.correct(gen.searcher.reader(), words, hits, terms, total, frequency)
+    most = int(np.count_nonzero(gen.live if date_mask is None else gen.live & date_mask))
+    return spelling.correct(gen.searcher.reader(), words, hits, terms, total, frequency, most)

@@ -39,7 +39,7 @@ from search.ranking import (
     plan_query,
     required_matches,
 )
-from search.schema import ENTITY_FIELDS, OTHER_SCRIPT_FIELD, unpack_record
+from search.schema import ENTITY_FIELDS, OTHER_SCRIPT_FIELD
 
 MAX_EXPANSIONS = 50  # terms one wildcard or fuzzy word may expand to (most frequent kept)
 MAX_SCAN = 2000  # lexicon entries scanned per wildcard per segment
@@ -447,7 +447,7 @@ def feedback(gen: Generation, ev: Evaluation, mask: np.ndarray) -> None:
         return
     docs = []
     for doc in _ranked(gen, ev, mask, "relevance", 0, settings.feedback_docs):
-        record = unpack_record(gen.searcher.stored_fields(doc)["record"])
+        record = gen.record(doc)
         language = record.get("language")
         docs.append(
             analyze(record.get("title") or "", language)
@@ -456,15 +456,19 @@ def feedback(gen: Generation, ev: Evaluation, mask: np.ndarray) -> None:
     expanded = feedback_terms(
         weights, docs, lambda t: gen.doc_frequency("body", t), gen.n, settings
     )
-    extra = np.zeros(gen.n, dtype=np.float64)
+    ids: list[np.ndarray] = []
+    scores: list[np.ndarray] = []
     for term, weight in expanded.items():
         added = weight - weights.get(term, 0.0)
         if added <= 0:
             continue
         for name in q.TEXT_FIELDS:
-            ids, scores = gen.term_scores(name, term)
-            extra[ids] += added * scores
-    ev.scores += np.where(ev.mask, extra, 0.0)
+            term_ids, term_scores = gen.term_scores(name, term)
+            ids.append(term_ids)
+            scores.append(added * term_scores)
+    if ids:  # one pass, adding in the order above (each list holds a document once)
+        extra = np.bincount(np.concatenate(ids), np.concatenate(scores), minlength=gen.n)
+        ev.scores += np.where(ev.mask, extra, 0.0)
 
 
 def top_docs(

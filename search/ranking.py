@@ -182,25 +182,26 @@ def feedback_terms(
     documents (one document's idiosyncrasies) are never added. The
     added words share FEEDBACK_WEIGHT times the query's total weight, in proportion
     to their scores."""
-    share: Counter[str] = Counter()
+    share: dict[str, float] = {}
     seen: Counter[str] = Counter()
     total = 0.0
     for rank, terms in enumerate(d for d in docs if d):
         doc_weight = 1.0 / (1.0 + settings.feedback_decay * rank)
         total += doc_weight
-        for t, c in Counter(terms).items():
-            share[t] += doc_weight * c / len(terms)
-            seen[t] += 1
+        counts = Counter(terms)
+        seen.update(counts.keys())  # counted in C: a long document has a thousand words
+        length = len(terms)
+        for t, c in counts.items():
+            share[t] = share.get(t, 0) + doc_weight * c / length
     # Candidates by share, most first; a word's idf is at most that of df 1, so once even
     # that could not lift a share past the current last pick, no later word can be picked
     # and their document frequencies (a lexicon lookup each) are never asked for.
-    candidates = sorted(
-        ((s, t) for t, s in share.items() if seen[t] >= settings.feedback_min_docs),
-        key=lambda item: (-item[0], item[1]),
-    )
+    minimum = settings.feedback_min_docs
+    candidates = sorted((-s, t) for t, s in share.items() if seen[t] >= minimum)
     best_idf = math.log((doc_count - 0.5) / 1.5) if doc_count > 1 else 0.0
     ranked: list[tuple[float, str]] = []  # (-value, word): the best so far, in order
-    for s, t in candidates:
+    for negative_share, t in candidates:
+        s = -negative_share
         if len(ranked) >= settings.feedback_terms and s / total * best_idf < -ranked[-1][0]:
             break
         df = doc_frequency(t)

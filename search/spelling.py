@@ -167,6 +167,7 @@ def correct(
     terms: list[str | None] | None = None,
     before: int | None = None,
     frequency: Callable[[str], int] | None = None,
+    most: int | None = None,
 ) -> str | None:
     """The query with its unknown words respelled, if that finds clearly more; else None.
 
@@ -174,8 +175,13 @@ def correct(
     exact result count for a query string. A caller that has analysed the query
     already passes each word's index term (`terms`, None for a stop word) and its
     count (`before`), so neither is worked out again, and may pass `frequency(term)`, the
-    largest document frequency over FIELDS, from its own cache.
+    largest document frequency over FIELDS, from its own cache, and `most`, the most
+    articles any query could find (live, within the query's dates and filters): when even
+    that would not be a clear gain over `before`, no word is looked up (a long question
+    often finds a third of the archive, and the costly lookups could only end in None).
     """
+    if before is not None and most is not None and not _clear_gain(before, most):
+        return None
     if terms is None:
         terms = [index_term(word) for word in words]
     frequency_of = frequency or (lambda term: _doc_frequency(reader, term))
@@ -185,7 +191,8 @@ def correct(
     corrected = " ".join(new or old for new, old in zip(replaced, words, strict=True))
     if before is None:
         before = hits(" ".join(words))
-    after = hits(corrected)
-    if after >= before * MIN_GAIN_RATIO and after >= before + MIN_GAIN:
-        return corrected
-    return None
+    return corrected if _clear_gain(before, hits(corrected)) else None
+
+
+def _clear_gain(before: int, after: int) -> bool:
+    return after >= before * MIN_GAIN_RATIO and after >= before + MIN_GAIN

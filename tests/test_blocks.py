@@ -3,6 +3,8 @@ are exactly what stock Whoosh's matchers read, segment by segment, on real artic
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 import pytest
 from whoosh import index as whoosh_index
@@ -105,3 +107,23 @@ def test_posting_blocks_sum_deltas_per_block_and_segment():
 def test_a_list_without_the_magic_is_refused():
     with pytest.raises(ValueError, match="posting-list header"):
         blocks.PostingBlocks().add_list(b"XXXX\x00\x00\x00\x00", 0)
+
+
+def test_blocks_are_inflated_as_zlib_inflates_them():
+    """A block's first bytes read past the zlib header as raw deflate are zlib's own; a
+    stream with a preset dictionary (never written by Whoosh) is not read that way."""
+    data = bytes(range(256)) * 40
+    for level in (1, 6, 9):
+        raw = zlib.compress(data, level)
+        for size in (1, 100, 5000, len(data)):
+            assert blocks._inflate(raw, size) == data[:size]
+    packer = zlib.compressobj(zdict=b"dictionary")
+    with_dictionary = packer.compress(data) + packer.flush()
+    with pytest.raises(zlib.error):
+        blocks._inflate(with_dictionary, 100)
+
+
+def test_runs_of_tuples_and_arrays_are_joined_in_order():
+    parts = [(0,), (3, 4), (5,), np.array([6, 7], dtype=np.uint32), (8,), np.array([9], np.uint32)]
+    joined = blocks._int64s(parts)
+    assert joined.dtype == np.int64 and joined.tolist() == [0, 3, 4, 5, 6, 7, 8, 9]

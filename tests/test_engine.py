@@ -371,9 +371,10 @@ def test_fast_path_matches_stock_whoosh(archive, no_aliases, stock_searcher, mon
 
     The query language as stock_query builds it (phrases, excludes, OR, entity values);
     stock_query has no per-term boosts, so term_weight is 1 on both sides here (the
-    weighted ranking is checked against ranking.build_query below)."""
+    weighted ranking is checked against ranking.build_query below). A fresh Archive: the
+    shared one keeps scores computed with the real term_weight."""
     monkeypatch.setattr(generation_module, "term_weight", lambda df, n, floor: 1.0)
-    ours = archive.search(text, per_page=100, facet_size=100)
+    ours = Archive(archive.path).search(text, per_page=100, facet_size=100)
     searcher = stock_searcher
     query, mask = stock_query(parse(text), FIELD_WEIGHTS, ENTITY_FIELDS)
     stock = searcher.search(

@@ -8,6 +8,7 @@ from whoosh.query import And, Or, Term
 from index.readers import Parsed
 from index.records import article_from_dict
 from index.writer import ingest
+from search import spelling
 from search.analysis import analyze
 from search.spelling import _distance, correct
 from search.storage import open_index
@@ -71,3 +72,18 @@ def test_distance_counts_a_swap_as_one():
     assert _distance("sanctoins", "sanctions") == 1
     assert _distance("kitten", "sitting") == 3
     assert _distance("abc", "xyzabc", limit=1) == 2
+
+
+def test_no_lookup_when_even_every_article_would_not_be_a_clear_gain(index, hits, monkeypatch):
+    """Given the most articles any query could find, a count that even that would not triple
+    gets no suggestion, and no word is looked up (a long question finds a third of the
+    archive); with room to gain the same word is corrected."""
+    looked_up = []
+    real = spelling._candidate_terms
+    monkeypatch.setattr(spelling, "_candidate_terms", lambda *a: looked_up.append(a[1]) or real(*a))
+    reader = index.reader()
+    assert correct(reader, ["sanctoins"], hits, before=3, most=8) is None
+    assert correct(reader, ["sanctoins"], hits, before=1, most=3) is None
+    assert looked_up == [] and hits.calls == []
+    assert correct(reader, ["sanctoins"], hits, before=1, most=8) == "sanctions"
+    assert looked_up == ["sanctoins"]
