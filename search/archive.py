@@ -151,7 +151,7 @@ class Archive:
             results = [self._result(gen, doc, ev, deadline) for doc in docs]
 
             def hits(text: str) -> int:
-                other = engine.evaluate(gen, parse(text), date_mask, deadline, aliases)
+                other = engine.evaluate(gen, parse(text), date_mask, deadline, aliases, False)
                 return int(np.count_nonzero(filter_docs(gen, other.mask, filters)))
 
             corrected = None

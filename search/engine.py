@@ -89,8 +89,15 @@ class Evaluation:
 class Evaluator:
     """Turns one parsed query into an Evaluation over one Generation."""
 
-    def __init__(self, gen: Generation, deadline: Deadline, aliases: Aliases | None = None):
+    def __init__(
+        self,
+        gen: Generation,
+        deadline: Deadline,
+        aliases: Aliases | None = None,
+        scoring: bool = True,
+    ):
         self.gen = gen
+        self.scoring = scoring
         self.n = gen.n
         self.deadline = deadline
         self.aliases = aliases
@@ -103,7 +110,8 @@ class Evaluator:
         ids, scores = self.gen.term_scores(fieldname, term)
         if len(ids):
             mask[ids] = True
-            score[ids] += scores
+            if self.scoring:
+                score[ids] += scores
 
     def _empty(self) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(self.n, dtype=bool), np.zeros(self.n, dtype=np.float64)
@@ -339,7 +347,7 @@ class Evaluator:
                 units.append(self._empty())  # a long question's request phrasing
                 continue
             mask, score = self.clause(clause)
-            if _plain(clause):
+            if _plain(clause) and self.scoring:
                 score *= weights[clause.terms[0]]
             units.append((mask, score))
         if not parsed.positive:
@@ -350,7 +358,8 @@ class Evaluator:
             scores = np.zeros(self.n, dtype=np.float64)
             for unit_mask, unit_score in units:
                 counts += unit_mask
-                scores += unit_score
+                if self.scoring:
+                    scores += unit_score
             mask = base & (counts >= required_matches(len(units))) if units else base & False
         allowed = np.ones(self.n, dtype=bool)
         for clause in parsed.negative:
@@ -418,9 +427,12 @@ def evaluate(
     date_mask: np.ndarray | None = None,
     deadline: Deadline | None = None,
     aliases: Aliases | None = None,
+    scoring: bool = True,
 ) -> Evaluation:
-    """Match and score `parsed` over `gen` (see Evaluator)."""
-    return Evaluator(gen, deadline or Deadline(None), aliases).evaluate(parsed, date_mask)
+    """Match and score `parsed` over `gen` (see Evaluator). Without `scoring` only the
+    matches are worked out (did-you-mean counts them): the mask is the same, scores stay 0."""
+    evaluator = Evaluator(gen, deadline or Deadline(None), aliases, scoring)
+    return evaluator.evaluate(parsed, date_mask)
 
 
 def _plain(clause: q.Clause) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import numpy as np
 import pytest
 from whoosh.sorting import FieldFacet
 
@@ -11,7 +12,7 @@ from bench.oracles import build_query, stock_query, whoosh_weighting
 from index.readers import Parsed
 from index.records import article_from_dict
 from index.writer import delete, ingest
-from search import Archive, SearchError
+from search import Archive, SearchError, engine
 from search import generation as generation_module
 from search.analysis import analyze
 from search.query import parse
@@ -475,3 +476,27 @@ def test_refresh_after_commit_and_delete(tmp_path):
         "Russia": (1, False),
     }
     assert archive.health()["documents"] == len(DOCS) - 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "gas",
+        "gas prices",
+        '"crude oil"',
+        "oil -belarus",
+        "gas tractors",  # no article holds both: relaxed
+        "what did the presidents say about gas prices",
+        "lukashenka putin summit minsk",
+        "title:gas OR place:russia",
+    ],
+)
+def test_counting_matches_what_scoring_matches(archive, text):
+    """Did-you-mean counts a respelled query without scoring it: the same matches."""
+    with archive.reading() as gen:
+        scored = engine.evaluate(gen, parse(text))
+        counted = engine.evaluate(gen, parse(text), scoring=False)
+    assert scored.mask.any() and scored.scores.any()
+    assert np.array_equal(counted.mask, scored.mask)
+    assert counted.relaxed == scored.relaxed
+    assert not counted.scores.any()
