@@ -62,15 +62,21 @@ def test_cached_scores_are_what_decoding_and_scoring_give(reuters):
         assert checked > 10  # lists of several blocks among them
 
 
-def test_raw_weights_and_scores_are_cached_apart(reuters):
+def test_weights_and_scores_are_kept_together(reuters):
+    """More like this reads a term's raw weights, a search its scores: one decoding serves
+    both, in either order."""
     archive = Archive(reuters)
     with archive.reading() as gen:
         ids, weights = gen.postings.get("body", "oil")
         assert weights.dtype == np.float32 and len(ids) > 50
-        scores = gen.term_scores("body", "oil")[1]
-        assert scores.dtype == np.float64
+        size = gen.postings.size_bytes
+        scored_ids, scores = gen.term_scores("body", "oil")
+        assert scored_ids is ids and scores.dtype == np.float64
         assert np.array_equal(scores, gen._scores("body", ids, weights))
+        assert gen.postings.size_bytes == size + scores.nbytes
         assert gen.postings.get("body", "oil")[1] is weights
+        scored_ids, scores = gen.term_scores("title", "oil")
+        assert gen.postings.get("title", "oil")[0] is scored_ids
 
 
 def test_the_cache_keeps_to_its_bound_in_bytes(reuters):
@@ -82,11 +88,11 @@ def test_the_cache_keeps_to_its_bound_in_bytes(reuters):
         biggest = 0
         for term in _terms(gen, "body", 400):
             ids, scores = cache.scored("body", term, lambda i, w: w.astype(np.float64) * 2)
-            biggest = max(biggest, ids.nbytes + scores.nbytes + 100)
+            biggest = max(biggest, ids.nbytes * 2 + scores.nbytes + 100)  # weights as ids
             assert cache.size_bytes <= max(bound, biggest)
             assert np.array_equal(ids, fresh.postings("body", term)[0])
         assert cache.size_bytes > bound // 2  # it was filled, and evicted to stay under
-        held = sum(a.nbytes + b.nbytes + 100 for a, b in cache._items.values())
+        held = sum(sum(a.nbytes for a in entry) + 100 for entry in cache._items.values())
         assert held == cache.size_bytes
         first = _terms(gen, "body", 400)[0]
         assert cache.peek("body", first) is None  # the oldest went first
