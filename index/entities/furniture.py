@@ -24,7 +24,9 @@ saw. These rules run on every article, before mentions are folded:
   name a title, not a person: "Newsweek, Politico, The Hill" name the
   organisation "The Hill"; a publication cited as a source ("told The Hill",
   "a report from The Hill", "The Hill reported") is attribution, like a
-  byline, and is dropped.
+  byline, and is dropped. The same for a one-word name the tagger called an
+  organisation ("from The Hill") when a person in the article has it as surname:
+  folding would otherwise make it "Fiona Hill"'s surname.
 """
 
 from __future__ import annotations
@@ -252,6 +254,7 @@ def _is_adverb(word: str) -> bool:
 def clean_mentions(mentions: list[Mention], text: str) -> list[Mention]:
     """Mentions with titles trimmed, kinds corrected, furniture and non-names dropped."""
     out: list[Mention] = []
+    surnames = {m.text.split()[-1] for m in mentions if m.kind == "person" and " " in m.text}
     for m in mentions:
         m = _complete_place(m, text)
         words = m.text.split()
@@ -268,7 +271,9 @@ def clean_mentions(mentions: list[Mention], text: str) -> list[Mention]:
                 surface = " ".join(kept)
                 m = Mention(kind, surface, start, start + len(surface))
                 words = kept
-        if tagged == m.kind == "person" and _titled(m, text):
+        # "from The Hill" beside "Fiona Hill": folding would make the paper her surname
+        one_word_title = tagged == "organization" and len(words) == 1 and words[0] in surnames
+        if tagged == m.kind and (tagged == "person" or one_word_title) and _titled(m, text):
             if _cited(m, text):
                 continue
             m = Mention("organization", f"The {m.text}", m.start - 4, m.end)

@@ -1,0 +1,117 @@
+"""Cross-validation on the Wikinews training split: judge extraction changes without the
+held-out set.
+
+    python eval/wikinews_cv.py train [--folds 3] [--copies 1]  # a model per fold (minutes each)
+    python eval/wikinews_cv.py score [--folds 3] [--copies 1]  # F1 over the left-out folds
+
+The training articles (`eval/wikinews-train.conll`, in the split's SHA-1 order) are
+dealt into folds by position (article i goes to fold i mod k). Fold f's model is trained
+as the shipped one is, on `eng.train` and `--copies` copies of the other folds' articles; then
+`extract_entities` runs on fold f's articles with that model and is scored at document
+level against their annotations (person, organization, place; misc ignored), as
+`eval/entities.py` scores the held-out set. The held-out set is never read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.corpora import corpora_dir  # noqa: E402
+from eval.doclevel import KINDS  # noqa: E402
+from eval.doclevel import score as doc_score  # noqa: E402
+from eval.wikinews_train import OUT as TRAIN_CONLL  # noqa: E402
+from eval.wikinews_train import demo_texts, load_annotations  # noqa: E402
+
+CACHE = ROOT / "eval" / ".cache" / "cv"
+
+
+def conll_articles(path: Path = TRAIN_CONLL) -> list[tuple[str, str]]:
+    """(article id, its CoNLL lines) in file order."""
+    out: list[tuple[str, str]] = []
+    for chunk in path.read_text(encoding="utf-8").split("-DOCSTART- ")[1:]:
+        ident, _, rest = chunk.partition("\n")
+        out.append((ident.strip(), "-DOCSTART- " + ident.strip() + "\n" + rest))
+    return out
+
+
+def fold_ids(k: int) -> list[list[str]]:
+    """Article ids per fold: article i of the training file goes to fold i mod k."""
+    ids = [ident for ident, _ in conll_articles()]
+    return [ids[f::k] for f in range(k)]
+
+
+def model_path(fold: int, k: int, copies: int) -> Path:
+    return CACHE / f"fold{fold}of{k}x{copies}.crfsuite"
+
+
+def train_fold(fold: int, k: int, copies: int) -> dict:
+    """Train fold `fold`'s model: eng.train plus `copies` copies of the other folds."""
+    from index.entities.train import train
+
+    articles = conll_articles()
+    rest = CACHE / f"rest{fold}of{k}x{copies}.conll"
+    CACHE.mkdir(parents=True, exist_ok=True)
+    rest.write_text("".join(text for i, (_, text) in enumerate(articles) if i % k != fold))
+    eng = corpora_dir() / "conll2003" / "eng.train"
+    return train([eng] + [rest] * copies, model_path(fold, k, copies))
+
+
+def score_folds(k: int, copies: int, errors: bool = False, shipped: bool = False) -> dict:
+    """Document-level scores over every left-out fold (micro-averaged), one model per fold;
+    with `errors`, each article's missed and wrong values are printed (training side only)."""
+    from index.entities import extract_entities, tagger
+    from index.entities.folding import key
+
+    texts = demo_texts()
+    gold = {
+        row["id"]: {kind: set(row.get(kind) or []) for kind in KINDS} for row in load_annotations()
+    }
+    docs_by_fold = []
+    for fold, ids in enumerate(fold_ids(k)):
+        path = tagger.MODEL_PATH if shipped else model_path(fold, k, copies)
+        tagger._local.tagger = tagger.Tagger(path)  # what get_tagger returns
+        extracted = {i: extract_entities("", texts[i]) for i in ids}
+        docs_by_fold.append([(i, gold[i], extracted[i]) for i in ids])
+    docs = [(i, g) for fold in docs_by_fold for i, g, _ in fold]
+    predicted = {i: e for fold in docs_by_fold for i, _, e in fold}
+    if errors:
+        for ident, g in docs:
+            for kind in KINDS:
+                gold_keys = {key(v) for v in g[kind]}
+                got = {key(v): v for v in predicted[ident].get(kind, ())}
+                missed = sorted(v for v in g[kind] if key(v) not in gold_keys & got.keys())
+                wrong = sorted(v for k, v in got.items() if k not in gold_keys)
+                if missed or wrong:
+                    print(f"{ident[9:60]:51} {kind[:3]} missed {missed} wrong {wrong}")
+    return doc_score(docs, lambda ident: predicted[ident])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("action", choices=("train", "score"))
+    parser.add_argument("--folds", type=int, default=3)
+    parser.add_argument("--copies", type=int, default=1, help="copies of the web articles")
+    parser.add_argument("--fold", type=int, help="train only this fold")
+    parser.add_argument("--errors", action="store_true", help="print each article's errors")
+    parser.add_argument("--shipped", action="store_true", help="score the shipped model instead")
+    args = parser.parse_args(argv)
+    if args.action == "train":
+        for fold in [args.fold] if args.fold is not None else range(args.folds):
+            print(fold, train_fold(fold, args.folds, args.copies), flush=True)
+        return 0
+    scores = score_folds(args.folds, args.copies, args.errors, args.shipped)
+    for kind, s in scores.items():
+        p, r, f = s["precision"], s["recall"], s["f1"]
+        print(f"{kind:13} P {p:.4f}  R {r:.4f}  F1 {f:.4f}  gold {s['gold']}")
+    print(json.dumps({kind: round(s["f1"], 4) for kind, s in scores.items()}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
