@@ -176,7 +176,7 @@ def correct(
     already passes each word's index term (`terms`, None for a stop word) and its
     count (`before`), so neither is worked out again, and may pass `frequency(term)`, the
     largest document frequency over FIELDS, from its own cache, and `most`, the most
-    articles any query could find (live, within the query's dates and filters): when even
+    articles any query could find (live, within the query's dates): when even
     that would not be a clear gain over `before`, no word is looked up (a long question
     often finds a third of the archive, and the costly lookups could only end in None).
     """
