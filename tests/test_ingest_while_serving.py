@@ -20,8 +20,8 @@ from index.writer import ingest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-ARTICLES = 6_000
-BATCH = 500
+ARTICLES = 3_000
+BATCH = 250
 
 pytestmark = pytest.mark.slow
 

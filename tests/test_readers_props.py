@@ -91,7 +91,7 @@ def test_deeply_nested_json(tmp_path, depth, opener):
     assert isinstance(results[-1], Parsed) and results[-1].article.title == "after"
 
 
-@SETTINGS
+@settings(SETTINGS, max_examples=50)  # each example parses up to 5,000 levels: the costliest here
 @given(depth=st.integers(1, 5_000), fmt=st.sampled_from(["html", "feed"]))
 def test_deeply_nested_markup(tmp_path, depth, fmt):
     if fmt == "html":
