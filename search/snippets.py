@@ -15,7 +15,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from functools import cached_property
-from itertools import accumulate, compress
+from itertools import accumulate, compress, islice
 
 import nh3
 
@@ -28,14 +28,20 @@ ANCHORS = 80  # ...and per text, shared among a long question's many parts
 MIN_ANCHORS_PER_KEY = 4
 SEPARATOR = " … "
 ELLIPSIS = "…"
-# Split with the separators kept, text alternates gap, word, gap, ..., gap: summing the
-# parts' lengths gives every boundary without a Python step per word (see `_Tokens`).
-_WORDS = re.compile(r"(\S+)")
+# Split with the separators kept, text alternates gap, token, gap, ..., gap: summing the
+# parts' lengths gives every boundary without a Python step per token (see `_Tokens`).
 _TOKENS = re.compile(f"({TOKEN_PATTERN.pattern})", TOKEN_PATTERN.flags)
 _SPACE = re.compile(r"\s+")
+# Words are runs of non-space. A word starts after white space (or at the text's start);
+# matched from a position up to an end position, `.*` then backtracking finds the last
+# word end before that end position (one followed by white space).
+_WORD_START = re.compile(r"(?<!\S)\S")
+_LAST_WORD_END = re.compile(r".*\S(?=\s)", re.DOTALL)
 # A sentence ends at . ! or ? (closing quotes and brackets included) before white
-# space, or at a line break.
-_SENTENCE_END = re.compile(r"[.!?][\"'’”)\]]*(?=\s)|\n")
+# space, or at a line break. Matched as `_LAST_WORD_END` is, the last such end: a line
+# break counts only with a character after it, which keeps its end inside the range.
+_SENTENCE_END = r"[.!?][\"'’”)\]]*(?=\s)|\n"
+_LAST_SENTENCE_END = re.compile(rf".*(?:{_SENTENCE_END}(?=.))", re.DOTALL)
 
 
 class _Span:
@@ -48,40 +54,50 @@ class _Span:
 
 
 class _Text:
-    """Word and sentence boundaries of a text, for cutting fragments cleanly."""
+    """Word and sentence boundaries of a text, for cutting fragments cleanly: each found
+    where it is asked about, by a regular expression searching from there (a snippet asks
+    about a few dozen positions; listing every boundary of a long text cost more than
+    the rest of the snippet)."""
 
     def __init__(self, text: str):
         self.text = text
-        bounds = list(accumulate(map(len, _WORDS.split(text))))
-        self.word_starts = bounds[0:-1:2]
-        self.word_ends = bounds[1::2]
-        self.sentence_ends = [m.end() for m in _SENTENCE_END.finditer(text)]
 
     def next_word_start(self, pos: int) -> int:
-        i = bisect_left(self.word_starts, pos)
-        return self.word_starts[i] if i < len(self.word_starts) else len(self.text)
+        found = _WORD_START.search(self.text, pos)
+        return found.start() if found else len(self.text)
+
+    def _last_sentence_end(self, pos: int) -> int | None:
+        """The last sentence end (see `_SENTENCE_END`) at or before `pos`, or None."""
+        text = self.text
+        if pos >= len(text):
+            if text.endswith("\n"):
+                return len(text)
+            pos = len(text) - 1
+        found = _LAST_SENTENCE_END.match(text, 0, pos + 1)
+        return found.end() if found else None
 
     def sentence_start_before(self, pos: int) -> int:
         """The start of the sentence holding `pos`: the first word after the last sentence
-        end at or before it (worked out here, for the few positions asked about)."""
-        i = bisect_right(self.sentence_ends, pos)
-        while i > 0:
-            start = self.next_word_start(self.sentence_ends[i - 1])
+        end at or before it."""
+        end = self._last_sentence_end(pos)
+        while end is not None:
+            start = self.next_word_start(end)
             if start <= pos:
                 return start
-            i -= 1
+            end = self._last_sentence_end(end - 1) if end else None
         return 0
 
     def end_within(self, start: int, limit: int, must_reach: int) -> int:
         """The best end in (start, limit]: a sentence end in its second half, else a word end."""
-        if limit >= len(self.text):
-            return len(self.text.rstrip())
-        i = bisect_right(self.sentence_ends, limit) - 1
-        if i >= 0 and self.sentence_ends[i] >= max(must_reach, (start + limit) // 2):
-            return self.sentence_ends[i]
-        i = bisect_right(self.word_ends, limit) - 1
-        if i >= 0 and self.word_ends[i] >= must_reach and self.word_ends[i] > start:
-            return self.word_ends[i]
+        text = self.text
+        if limit >= len(text):
+            return len(text.rstrip())
+        end = self._last_sentence_end(limit)
+        if end is not None and end >= max(must_reach, (start + limit) // 2):
+            return end
+        found = _LAST_WORD_END.match(text, start, limit + 1)  # the last one in (start, limit]
+        if found and found.end() >= must_reach:
+            return found.end()
         return must_reach  # one match longer than the budget: keep it whole
 
     def window(self, span: _Span, budget: int) -> tuple[int, int]:
@@ -106,26 +122,50 @@ def _clip(text: str) -> str:
 class _Tokens:
     """A text's tokens and their index terms (None for a stop word), as
     `search.analysis.tokens_with_offsets` finds them, with the work per token done in C:
-    one regex split, the lengths summed, the terms mapped through the cached `index_term`
-    (each distinct word once, unless a phrase needs every token's term).
+    one regex split, the terms mapped through the cached `index_term` (each distinct word
+    once, unless a phrase needs every token's term), and the lengths summed to find where
+    the wanted tokens are (`spans`; every token's bounds only when a phrase needs them).
     Ten snippets for a long question would otherwise spend most of their time here."""
 
     def __init__(self, text: str):
-        parts = _TOKENS.split(text)  # gap, token, gap, token, ..., gap
-        self.bounds = list(accumulate(map(len, parts)))  # token k: bounds[2k]..bounds[2k+1]
-        self.words = parts[1::2]
+        self.parts = _TOKENS.split(text)  # gap, token, gap, token, ..., gap
+        self.words = self.parts[1::2]
+
+    @cached_property
+    def bounds(self) -> list[int]:
+        """Token k spans bounds[2k]..bounds[2k+1]."""
+        return list(accumulate(map(len, self.parts)))
 
     @cached_property
     def terms(self) -> list[str | None]:
         return list(map(index_term, self.words))
 
     def where(self, wanted: set[str]) -> list[tuple[int, str]]:
-        """(token number, term) of the tokens whose term is in `wanted`, in order."""
-        distinct = list(set(self.words))
+        """(token number, term) of the tokens whose term is in `wanted`, in order.
+
+        Only words that can have a wanted term are looked up: an ASCII word's term, if it
+        has one, starts with the word's first letter lowercased (folding an ASCII word only
+        lowercases it, and stemming only ever changes a word's end), so the other ASCII
+        words (most of a text's) are skipped; any other word is looked up."""
+        initials = {term[:1] for term in wanted}
+        distinct = [w for w in set(self.words) if w[0].lower() in initials or not w.isascii()]
         terms = dict(zip(distinct, map(index_term, distinct), strict=True))
         hits = {word: term for word, term in terms.items() if term in wanted}
         places = compress(range(len(self.words)), map(hits.__contains__, self.words))
         return [(i, hits[self.words[i]]) for i in places]
+
+    def spans(self, found: list[tuple[int, str]]) -> list[_Span]:
+        """A span per (token number, term) of `found`, in order: the parts' lengths summed
+        from one to the next (in C, no list of every bound)."""
+        lengths = map(len, self.parts)
+        spans, at, done = [], 0, 0  # `at`: where part `done` starts
+        for token, term in found:
+            part = 2 * token + 1
+            at += sum(islice(lengths, part - done))
+            end = at + next(lengths)
+            spans.append(_Span(at, end, term))
+            at, done = end, part + 1
+        return spans
 
     def span(self, first: int, last: int, key: str) -> _Span:
         return _Span(self.bounds[2 * first], self.bounds[2 * last + 1], key)
@@ -140,7 +180,7 @@ def find_matches(text: str, terms: Iterable[str], phrases: Sequence[Sequence[str
         return []
     tokens = _Tokens(text)
     if not phrases:
-        return [tokens.span(i, i, term) for i, term in tokens.where(terms)]
+        return tokens.spans(tokens.where(terms))
     # Only a phrase's first word can start it: the phrases (in order) that begin there.
     starting: dict[str, list[tuple[str, ...]]] = {}
     for phrase in phrases:
@@ -257,9 +297,13 @@ def _render(text: str, spans: list[_Span], start: int, end: int) -> str:
     return _SPACE.sub(" ", "".join(out)).strip()
 
 
+# Built once: nh3.clean would configure a new cleaner for every call.
+_CLEANER = nh3.Cleaner(tags={"mark"}, attributes={})
+
+
 def _safe(markup: str) -> str:
     """The final gate: whatever happened above, only a bare <mark> gets through."""
-    return nh3.clean(markup, tags={"mark"}, attributes={})
+    return _CLEANER.clean(markup)
 
 
 def _join(text: str, spans: list[_Span], windows: list[tuple[int, int]]) -> str:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 
-from search.analysis import analyze, tokens_with_offsets
+from search.analysis import TOKEN_PATTERN, analyze, index_term, tokens_with_offsets
 from search.snippets import SCAN_CHARS, find_matches, highlight_title, lead, make_snippet
 
 BODY = (
@@ -200,3 +201,84 @@ def test_a_long_questions_parts_share_the_candidate_windows():
     assert len(_anchors(one)) == ANCHORS_PER_KEY
     many = [_Span(i * 10, i * 10 + 4, f"w{i % 16}") for i in range(16 * 30)]
     assert len(_anchors(many)) == ANCHORS
+
+
+def test_an_ascii_words_term_starts_with_its_first_letter(corpus_rows):
+    """find_matches looks up only the words that can have a wanted term, on this premise:
+    the term of an ASCII word (folding, stemming, and Snowball's exceptions like "dying" ->
+    "die") starts with the word's first letter lowercased. Checked on every ASCII word of
+    real news and newsgroup posts (numbers, codes, odd capitals and all)."""
+    words: set[str] = set()
+    for name, count in (("bbc", 500), ("20newsgroups", 1500)):
+        for row in corpus_rows(name, count):
+            words.update(TOKEN_PATTERN.findall(f"{row['title']} {row['body']}"))
+    ascii_words = [w for w in words if w.isascii()]
+    assert len(ascii_words) > 40_000
+    stemmed = 0
+    for word in ascii_words:
+        term = index_term(word)
+        assert term is None or term[0] == word[0].lower(), (word, term)
+        stemmed += term is not None and term != word.lower()
+    assert stemmed > 10_000  # stemming changed many of them
+    assert index_term("Dying") == "die"
+
+
+def _naive_boundaries(text: str) -> tuple[list[int], list[int], list[int]]:
+    """Word starts, word ends and sentence ends, every one of them (how _Text once did it)."""
+    starts = [m.start() for m in re.finditer(r"\S+", text)]
+    ends = [m.end() for m in re.finditer(r"\S+", text)]
+    sentences = [m.end() for m in re.finditer(r"[.!?][\"'’”)\]]*(?=\s)|\n", text)]
+    return starts, ends, sentences
+
+
+def _naive_sentence_start(text: str, pos: int) -> int:
+    starts, _, sentences = _naive_boundaries(text)
+    for end in reversed([e for e in sentences if e <= pos]):
+        start = next((s for s in starts if s >= end), len(text))
+        if start <= pos:
+            return start
+    return 0
+
+
+def _naive_end_within(text: str, start: int, limit: int, must_reach: int) -> int:
+    _, ends, sentences = _naive_boundaries(text)
+    if limit >= len(text):
+        return len(text.rstrip())
+    before = [e for e in sentences if e <= limit]
+    if before and before[-1] >= max(must_reach, (start + limit) // 2):
+        return before[-1]
+    before = [e for e in ends if e <= limit]
+    if before and before[-1] >= must_reach and before[-1] > start:
+        return before[-1]
+    return must_reach
+
+
+def test_boundaries_found_where_asked_equal_every_boundary_listed(corpus_rows):
+    """_Text finds a word or sentence boundary by searching from the position asked about;
+    at every position of real articles and of awkward texts it answers as listing all of
+    them would."""
+    from search.snippets import _Text
+
+    texts = [row["body"][:1500] for row in corpus_rows("bbc", 12)]
+    texts += [
+        "One.\nTwo!\n\nThree?) four.” Five",
+        "no sentence end at all here",
+        "ends with a line break\n",
+        '  leading space. And (brackets.) "Quotes!" end.',
+        "x.)]’” y\n\nz",
+        "",
+        "\n",
+    ]
+    for text in texts:
+        doc = _Text(text)
+        starts, _, _ = _naive_boundaries(text)
+        for pos in range(len(text) + 2):
+            assert doc.next_word_start(pos) == next((s for s in starts if s >= pos), len(text))
+            if pos < len(text):
+                assert doc.sentence_start_before(pos) == _naive_sentence_start(text, pos)
+        for start in range(0, len(text), 7):
+            for budget in (5, 40, 200):
+                must_reach = min(len(text), start + budget // 2)
+                assert doc.end_within(start, start + budget, must_reach) == _naive_end_within(
+                    text, start, start + budget, must_reach
+                ), (text[:40], start, budget)
