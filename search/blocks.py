@@ -42,7 +42,7 @@ PROTOCOL = 3  # index.codec's pickle protocol for block data
 # BININT1 items; anything else is unpickled instead. The protocol tells the writer: only
 # index.codec packs full blocks' arrays.
 _BLOCK_INFO = re.compile(
-    rb"\x80([\x02\x03])\(K(.)(?:K.|M..|J....)(?:G.{8}|K.|M..|J....)K(.)K.K.tq\x00\.", re.DOTALL
+    rb"\x80([\x02\x03])\(K(.)(K.|M..|J....)(?:G.{8}|K.|M..|J....)K(.)K.K.tq\x00\.", re.DOTALL
 )
 # A tuple of BININT1, BININT2 or BININT items after the protocol and a MARK: a short block's
 # id deltas, the first item it pickles. Possessive (`++`): an item never starts with the
@@ -93,7 +93,7 @@ class PostingBlocks:
             end = pos + 4 + (length if length > 0 else -length)
             info = _BLOCK_INFO.match(buf, pos + 4)
             if info is not None:
-                count, compression, start = info[2][0], info[3][0], info.end()
+                count, compression, start = info[2][0], info[4][0], info.end()
                 packed = count >= _FULL and info[1] == b"\x03"
             else:
                 stream = io.BytesIO(buf)
@@ -267,3 +267,58 @@ def _tuple_arrays(data: Any, count: int) -> tuple[tuple[int, ...], Any] | None:
     if marker != b"(" or data[at + 1 : end : 9] != b"G" * count or data[end : end + 1] != b"t":
         return None
     return deltas, np.ndarray((count,), dtype=">f8", buffer=data, offset=at + 2, strides=(9,))
+
+
+def wanted_values(buf: bytes, wanted: np.ndarray) -> tuple[list[np.ndarray], list[Any]]:
+    """The postings of one W3 posting list whose ids are in `wanted` (this segment's ids,
+    ascending): their ids (an array per block read) and their values (each posting's
+    encoded positions), inflating only the blocks whose id range holds a wanted id (a
+    block's info gives its last id). For phrases, which need a few documents' positions."""
+    if buf[:4] != MAGIC:
+        raise ValueError("unexpected posting-list header: is whoosh-reloaded 2.7.5 installed?")
+    ids: list[np.ndarray] = []
+    values: list[Any] = []
+    pos, first = 4, 0  # `first`: the lowest id the next block can hold
+    while True:
+        (length,) = _INT.unpack_from(buf, pos)
+        end = pos + 4 + (length if length > 0 else -length)
+        info = _BLOCK_INFO.match(buf, pos + 4)
+        if info is not None:
+            last, compression, start = _small_int(info[3]), info[4][0], info.end()
+        else:
+            stream = io.BytesIO(buf)
+            stream.seek(pos + 4)
+            _count, last, _maxweight, compression, _mn, _mx = pickle.load(stream)
+            start = stream.tell()
+        at = int(np.searchsorted(wanted, first))
+        if at < len(wanted) and wanted[at] <= last:
+            data = buf[start:end]
+            deltas, _weights, block_values = pickle.loads(
+                zlib.decompress(data) if compression else data
+            )
+            block_ids = np.asarray(deltas, dtype=np.int64).cumsum()  # first delta: first id
+            keep = np.flatnonzero(sorted_member(block_ids, wanted))
+            ids.append(block_ids[keep])
+            values += [block_values[i] for i in keep]
+        if length < 0:
+            return ids, values
+        first = last + 1
+        pos = end
+
+
+def _small_int(item: bytes) -> int:
+    """A pickled BININT1 (K), BININT2 (M) or BININT (J) item's value."""
+    if item[:1] == b"K":
+        return item[1]
+    if item[:1] == b"M":
+        return int.from_bytes(item[1:3], "little")
+    return int.from_bytes(item[1:5], "little", signed=True)
+
+
+def sorted_member(values: np.ndarray, sorted_array: np.ndarray) -> np.ndarray:
+    """Whether each of `values` is in `sorted_array` (ascending): a binary search each,
+    which for a block's ids costs far less than np.isin's sorting and hashing."""
+    if not len(sorted_array):
+        return np.zeros(len(values), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_array, values), len(sorted_array) - 1)
+    return sorted_array[at] == values

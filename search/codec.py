@@ -39,7 +39,7 @@ from whoosh.index import TOC, FileIndex
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
-from search.blocks import PostingBlocks
+from search.blocks import PostingBlocks, sorted_member, wanted_values
 from search.whoosh_version import require_whoosh
 
 require_whoosh()
@@ -135,6 +135,37 @@ class Lexicon:
         offset, length = _EXTENT.unpack_from(self._buf, head)
         blocks.add_list(self.leaf._terms._postfile.get(offset, length), base)
 
+    def values(
+        self, fieldname: str, btext: bytes, wanted: np.ndarray, digests: dict[int, int]
+    ) -> tuple[list[np.ndarray], list[Any]]:
+        """This segment's postings of one term among `wanted` (local ids, ascending): their
+        ids and values (encoded positions), reading only the blocks that can hold them."""
+        if self._stock:
+            try:
+                info = self.leaf._terms.term_info(fieldname, btext)
+            except (KeyError, TermNotFound):
+                return [], []
+            if info.is_inlined():
+                return _wanted_inlined(info.inlined_postings(), wanted)
+            offset, length = info.extent()
+            length = length[0] if isinstance(length, tuple) else length
+            return wanted_values(self.leaf._terms._postfile.get(offset, length), wanted)
+        found = self._find(fieldname, btext, digests)
+        if found is None:
+            return [], []
+        at, length = found
+        head = at + _TERM_INFO.size
+        if self._buf[at]:
+            return _wanted_inlined(pickle.loads(self._buf[head : at + length]), wanted)
+        offset, length = _EXTENT.unpack_from(self._buf, head)
+        return wanted_values(self.leaf._terms._postfile.get(offset, length), wanted)
+
+
+def _wanted_inlined(postings: Any, wanted: np.ndarray) -> tuple[list[np.ndarray], list[Any]]:
+    ids, _weights, values = postings
+    keep = np.flatnonzero(sorted_member(np.asarray(ids, dtype=np.int64), wanted))
+    return [np.asarray(ids, dtype=np.int64)[keep]], [values[i] for i in keep]
+
 
 class Lexicons:
     """Every segment's Lexicon with its first doc number: one term over all of them, its
@@ -142,6 +173,23 @@ class Lexicons:
 
     def __init__(self, leaves: list[tuple[Any, int]]):
         self.lexicons = [(Lexicon(leaf), base) for leaf, base in leaves]
+        self._ends = [base + leaf.doc_count_all() for leaf, base in leaves]
+
+    def values(self, fieldname: str, text: str, docs: np.ndarray) -> tuple[np.ndarray, list[Any]]:
+        """(global doc ids, values) of one term's postings in `docs` (global ids, ascending),
+        the values being each posting's encoded positions (whoosh.formats.Positions)."""
+        btext = text.encode("utf-8")
+        digests: dict[int, int] = {}
+        ids: list[np.ndarray] = []
+        values: list[Any] = []
+        for (lexicon, base), end in zip(self.lexicons, self._ends, strict=True):
+            lo, hi = np.searchsorted(docs, (base, end))
+            if lo == hi:
+                continue
+            found, more = lexicon.values(fieldname, btext, docs[lo:hi] - base, digests)
+            ids += [part + base for part in found]
+            values += more
+        return (np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64)), values
 
     def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(global doc ids, weights) of one term over every segment; deleted docs too."""

@@ -1,7 +1,7 @@
 """Evaluate a parsed query over one generation with numpy: exact matches and BM25F scores.
 
 Every clause becomes a dense (mask, score) pair over all doc numbers, built from
-decoded postings (search.postings); phrases use Whoosh's positional matchers.
+decoded postings (search.postings); phrases compare decoded positions (search.phrases).
 A document matches when it satisfies at least `required_matches(n)` of the n
 clauses (all of them for short queries), so long questions still find the
 right articles. Scores are search.ranking's: per (term, field), the plain word's
@@ -31,6 +31,7 @@ from search.limits import (
     PARTIAL_EXPANSIONS,
     PARTIAL_SCAN,
 )
+from search.phrases import phrase_docs
 from search.ranking import (
     ALL_WORDS_UP_TO,
     SETTINGS,
@@ -285,7 +286,7 @@ class Evaluator:
         return out
 
     def phrase(self, terms: list[str], fieldname: str | None) -> tuple[np.ndarray, np.ndarray]:
-        """Positional phrase in title/body via Whoosh matchers, on docs holding every word."""
+        """Positional phrase in title/body (search.phrases), on docs holding every word."""
         mask, score = self._empty()
         self.phrases.append(list(terms))
         for name in self._text_fields(fieldname):
@@ -316,18 +317,7 @@ class Evaluator:
         return docs
 
     def _match_phrase(self, fieldname: str, terms: list[str]) -> np.ndarray:
-        query = q.phrase_query(fieldname, terms)
-        found: list[int] = []
-        for sub, base in self.gen.searcher.leaf_searchers():
-            matcher = query.matcher(sub)
-            steps = 0
-            while matcher.is_active():
-                found.append(matcher.id() + base)
-                matcher.next()
-                steps += 1
-                if steps % 512 == 0 and self.deadline.expired():
-                    return np.asarray(found, dtype=np.int64)
-        return np.asarray(found, dtype=np.int64)
+        return phrase_docs(self.gen, fieldname, terms, self.deadline.expired)
 
     # ---- the whole query ----
 

@@ -1,4 +1,4 @@
-"""A reader's query, parsed safely into a small AST; the one place Whoosh queries are built.
+"""A reader's query, parsed safely into a small AST, which search.engine evaluates.
 
 Safe by construction: the scanner below never fails. Recognised syntax is
 `"phrases"`, `-exclude`, `a OR b`, `field:value` (title, body, person,
@@ -15,8 +15,6 @@ import re
 from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
-
-from whoosh import query as wq
 
 from search.analysis import analyze, fold_value, tokens_with_offsets
 from search.limits import MAX_EXPANDED_WORDS, MAX_OPTIONS, MAX_QUERY_CHARS, PARTIAL_MIN_CHARS
@@ -335,13 +333,3 @@ def _flat(clauses: list[Clause]) -> list[Term | Phrase]:
     for clause in clauses:
         out.extend(clause.options if isinstance(clause, AnyOf) else (clause,))
     return out
-
-
-# ---- Whoosh query objects ----
-
-
-def phrase_query(fieldname: str, terms: list[str]) -> wq.Query:
-    """A positional phrase over one text field (the engine runs its matcher)."""
-    if len(terms) == 1:
-        return wq.Term(fieldname, terms[0])
-    return wq.Phrase(fieldname, terms)
