@@ -61,6 +61,7 @@ class _Text:
 
     def __init__(self, text: str):
         self.text = text
+        self._sentence_starts: dict[int, int] = {}  # asked again for each fragment count
 
     def next_word_start(self, pos: int) -> int:
         found = _WORD_START.search(self.text, pos)
@@ -79,6 +80,12 @@ class _Text:
     def sentence_start_before(self, pos: int) -> int:
         """The start of the sentence holding `pos`: the first word after the last sentence
         end at or before it."""
+        found = self._sentence_starts.get(pos)
+        if found is None:
+            found = self._sentence_starts[pos] = self._sentence_start(pos)
+        return found
+
+    def _sentence_start(self, pos: int) -> int:
         end = self._last_sentence_end(pos)
         while end is not None:
             start = self.next_word_start(end)
@@ -208,20 +215,27 @@ def find_matches(text: str, terms: Iterable[str], phrases: Sequence[Sequence[str
 
 
 class _Matches:
-    """A text's spans in text order, their starts (bisected: a long question asks which
-    spans each of dozens of windows holds) and their anchors, worked out once."""
+    """A text's spans in text order, their starts and ends (bisected: a long question asks
+    which spans each of dozens of windows holds) and their anchors, worked out once."""
 
     def __init__(self, spans: list[_Span]):
         self.spans = spans
         self.starts = [s.start for s in spans]
-        self.keys = {s.key for s in spans}
+        self.ends = [s.end for s in spans]  # ascending too: spans never overlap
+        self.span_keys = [s.key for s in spans]
+        self.keys = set(self.span_keys)
         self.anchors = _anchors(spans)
 
-    def inside(self, start: int, end: int) -> list[_Span]:
-        """The spans wholly inside [start, end)."""
+    def _within(self, start: int, end: int) -> slice:
+        """Which spans lie wholly inside [start, end): those starting at `start` or later
+        and ending by `end`, a run of them as both starts and ends ascend."""
         lo = bisect_left(self.starts, start)
-        hi = bisect_right(self.starts, end, lo)
-        return [s for s in self.spans[lo:hi] if s.end <= end]
+        return slice(lo, bisect_right(self.ends, end, lo))
+
+    def keys_inside(self, start: int, end: int) -> tuple[set[str], int]:
+        """The query parts the spans inside [start, end) match, and how many spans."""
+        within = self._within(start, end)
+        return set(self.span_keys[within]), within.stop - within.start
 
 
 def _anchors(spans: list[_Span]) -> list[_Span]:
@@ -246,8 +260,7 @@ def _pick_windows(doc: _Text, matches: _Matches, count: int, budget: int) -> lis
     candidates = []
     for span in matches.anchors:
         start, end = doc.window(span, budget)
-        inside = matches.inside(start, end)
-        candidates.append((span, start, end, {s.key for s in inside}, len(inside)))
+        candidates.append((span, start, end, *matches.keys_inside(start, end)))
     for _ in range(count):
         best, best_score = None, None
         for span, start, end, keys, held in candidates:
@@ -264,7 +277,7 @@ def _pick_windows(doc: _Text, matches: _Matches, count: int, budget: int) -> lis
             chosen.remove(other)
             start, end = min(start, other[0]), max(end, other[1])
         chosen.append((start, end))
-        shown |= {s.key for s in matches.inside(start, end)}
+        shown |= matches.keys_inside(start, end)[0]
     return sorted(chosen)
 
 
@@ -275,7 +288,7 @@ def _choose_fragments(doc: _Text, spans: list[_Span], max_chars: int) -> list:
     for count in range(1, MAX_FRAGMENTS + 1):
         budget = (max_chars - len(SEPARATOR) * (count - 1)) // count
         windows = _pick_windows(doc, matches, count, budget)
-        shown = {s.key for w in windows for s in matches.inside(*w)}
+        shown = set().union(*(matches.keys_inside(*w)[0] for w in windows))
         if best is None or len(shown) > best[0]:
             best = (len(shown), windows)
         if len(shown) == len(matches.keys):
