@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
-from collections.abc import Iterable
 from functools import lru_cache
 
 import Stemmer
@@ -158,22 +156,6 @@ def analyze(text: str, language: str | None = None) -> list[str]:
     if not is_analysed(language):
         return list(map(neutral_term, TOKEN_PATTERN.findall(text)))
     return list(filter(None, map(index_term, TOKEN_PATTERN.findall(text))))  # None: stop word
-
-
-def term_counts(texts: Iterable[str], language: str | None = None) -> tuple[Counter[str], int]:
-    """The index terms of texts counted, and how many there are: what `analyze` returns
-    for them, as a Counter. Each distinct word is analysed once, counted in C first
-    (feedback reads ten whole articles, most of whose words recur)."""
-    words: Counter[str] = Counter()
-    for text in texts:
-        words.update(TOKEN_PATTERN.findall(text))
-    to_term = index_term if is_analysed(language) else neutral_term
-    counts: Counter[str] = Counter()
-    for word, count in words.items():
-        term = to_term(word)
-        if term is not None:
-            counts[term] += count
-    return counts, counts.total()
 
 
 def fold_value(value: str) -> str:

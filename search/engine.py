@@ -23,7 +23,7 @@ import numpy as np
 from search import codec
 from search import query as q
 from search.aliases import Aliases
-from search.analysis import analyze, fold_value, neutral_form, term_counts
+from search.analysis import analyze, fold_value, neutral_form
 from search.generation import Generation
 from search.limits import (
     MAX_EXPANSION_SCAN,
@@ -36,7 +36,7 @@ from search.ranking import (
     ALL_WORDS_UP_TO,
     SETTINGS,
     Settings,
-    counted_feedback_terms,
+    feedback_terms,
     plan_query,
     required_matches,
 )
@@ -447,13 +447,16 @@ def feedback(gen: Generation, ev: Evaluation, mask: np.ndarray) -> None:
     settings = gen.settings
     if not weights or ev.timed_out or settings.feedback_weight <= 0:
         return
-    counted = []
+    docs = []
     for doc in _ranked(gen, ev, mask, "relevance", 0, settings.feedback_docs):
         record = gen.record(doc)
-        texts = (record.get("title") or "", record.get("body") or "")
-        counted.append(term_counts(texts, record.get("language")))
-    expanded = counted_feedback_terms(
-        weights, counted, lambda t: gen.doc_frequency("body", t), gen.n, settings
+        language = record.get("language")
+        docs.append(
+            analyze(record.get("title") or "", language)
+            + analyze(record.get("body") or "", language)
+        )
+    expanded = feedback_terms(
+        weights, docs, lambda t: gen.doc_frequency("body", t), gen.n, settings
     )
     ids: list[np.ndarray] = []
     scores: list[np.ndarray] = []

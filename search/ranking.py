@@ -38,7 +38,7 @@ from __future__ import annotations
 import math
 from bisect import insort
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -182,26 +182,15 @@ def feedback_terms(
     documents (one document's idiosyncrasies) are never added. The
     added words share FEEDBACK_WEIGHT times the query's total weight, in proportion
     to their scores."""
-    counted = [(Counter(terms), len(terms)) for terms in docs]
-    return counted_feedback_terms(weights, counted, doc_frequency, doc_count, settings)
-
-
-def counted_feedback_terms(
-    weights: dict[str, float],
-    counted: Sequence[tuple[Mapping[str, int], int]],
-    doc_frequency: Callable[[str], int],
-    doc_count: int,
-    settings: Settings = SETTINGS,
-) -> dict[str, float]:
-    """`feedback_terms` with each document's terms already counted: (term -> count, number
-    of terms), as analysis.term_counts gives them."""
     share: dict[str, float] = {}
     seen: Counter[str] = Counter()
     total = 0.0
-    for rank, (counts, length) in enumerate(d for d in counted if d[1]):
+    for rank, terms in enumerate(d for d in docs if d):
         doc_weight = 1.0 / (1.0 + settings.feedback_decay * rank)
         total += doc_weight
+        counts = Counter(terms)
         seen.update(counts.keys())  # counted in C: a long document has a thousand words
+        length = len(terms)
         for t, c in counts.items():
             share[t] = share.get(t, 0) + doc_weight * c / length
     # Candidates by share, most first; a word's idf is at most that of df 1, so once even

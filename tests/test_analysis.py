@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,6 @@ from search.analysis import (
     fold,
     fold_value,
     index_term,
-    term_counts,
     tokens_with_offsets,
 )
 
@@ -207,26 +205,3 @@ def test_english_stems_are_snowballs_own():
     assert analyze("adding") == analyze("add") != analyze("ad")
     assert analyze("organizes") == analyze("organization") != analyze("organ")
     assert analyze("erred") == analyze("err")
-
-
-def test_term_counts_count_what_analyze_returns(corpus_rows):
-    """Feedback counts a result's terms from its distinct words: the same counts and total
-    as analysing title and body token by token, whatever the language (English, Russian,
-    and one analysed the language-neutral way), and so the same feedback words and weights."""
-    rows = corpus_rows("wikinews-en", 60)
-    russian = "Президент Путин заявил, что переговоры продолжатся. Переговоры шли в Минске."
-    texts = [(r["title"], r["body"]) for r in rows] + [("Путин в Минске", russian)]
-    for language in ("en", "ru", "fr", None):
-        counted = []
-        for title, body in texts:
-            counts, total = term_counts((title, body), language)
-            expected = analyze(title, language) + analyze(body, language)
-            assert counts == Counter(expected) and total == len(expected)
-            counted.append((counts, total))
-        docs = [analyze(t, language) + analyze(b, language) for t, b in texts[:10]]
-        df = Counter(term for doc in docs for term in set(doc))
-        weights = {docs[0][0]: 1.0, docs[1][0]: 1.0}
-        expanded = ranking.counted_feedback_terms(weights, counted[:10], df.__getitem__, 500)
-        assert expanded == ranking.feedback_terms(weights, docs, df.__getitem__, 500)
-        assert len(expanded) > len(weights) + 10
-    assert term_counts(("", ""))[1] == 0
