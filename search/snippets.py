@@ -26,6 +26,7 @@ MAX_FRAGMENTS = 3
 ANCHORS_PER_KEY = 20  # candidate windows per query part...
 ANCHORS = 80  # ...and per text, shared among a long question's many parts
 MIN_ANCHORS_PER_KEY = 4
+LOOK_BACK = 1000  # characters searched back for a sentence end before listing them all
 SEPARATOR = " … "
 ELLIPSIS = "…"
 # Split with the separators kept, text alternates gap, token, gap, ..., gap: summing the
@@ -62,20 +63,31 @@ class _Text:
     def __init__(self, text: str):
         self.text = text
         self._sentence_starts: dict[int, int] = {}  # asked again for each fragment count
+        self._sentence_ends: list[int] | None = None
 
     def next_word_start(self, pos: int) -> int:
         found = _WORD_START.search(self.text, pos)
         return found.start() if found else len(self.text)
 
     def _last_sentence_end(self, pos: int) -> int | None:
-        """The last sentence end (see `_SENTENCE_END`) at or before `pos`, or None."""
+        """The last sentence end (see `_SENTENCE_END`) at or before `pos`, or None: looked
+        for in the LOOK_BACK characters before it, else among all of them, listed once (a
+        text with no sentence end would otherwise be scanned back on every call). An end
+        begun before the window and ending in it is the last only if no end begins inside
+        the window (ends never nest), and then the list answers."""
         text = self.text
         if pos >= len(text):
             if text.endswith("\n"):
                 return len(text)
             pos = len(text) - 1
-        found = _LAST_SENTENCE_END.match(text, 0, pos + 1)
-        return found.end() if found else None
+        start = max(0, pos - LOOK_BACK)
+        found = _LAST_SENTENCE_END.match(text, start, pos + 1)
+        if found or not start:
+            return found.end() if found else None
+        if self._sentence_ends is None:
+            self._sentence_ends = [m.end() for m in re.finditer(_SENTENCE_END, text)]
+        i = bisect_right(self._sentence_ends, pos)
+        return self._sentence_ends[i - 1] if i else None
 
     def sentence_start_before(self, pos: int) -> int:
         """The start of the sentence holding `pos`: the first word after the last sentence

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from search import snippets
 from search.analysis import TOKEN_PATTERN, analyze, index_term, tokens_with_offsets
 from search.snippets import SCAN_CHARS, find_matches, highlight_title, lead, make_snippet
 
@@ -253,11 +254,17 @@ def _naive_end_within(text: str, start: int, limit: int, must_reach: int) -> int
     return must_reach
 
 
-def test_boundaries_found_where_asked_equal_every_boundary_listed(corpus_rows):
-    """_Text finds a word or sentence boundary by searching from the position asked about;
-    at every position of real articles and of awkward texts it answers as listing all of
-    them would."""
+@pytest.mark.parametrize("look_back", [snippets.LOOK_BACK, 9, 1])
+def test_boundaries_found_where_asked_equal_every_boundary_listed(
+    corpus_rows, monkeypatch, look_back
+):
+    """_Text finds a word or sentence boundary by searching from the position asked about
+    (a sentence end within LOOK_BACK characters, else among all of them, listed once); at
+    every position of real articles and of awkward texts it answers as listing all of them
+    would, whether LOOK_BACK cuts through a sentence end's closing quotes or not."""
     from search.snippets import _Text
+
+    monkeypatch.setattr(snippets, "LOOK_BACK", look_back)
 
     texts = [row["body"][:1500] for row in corpus_rows("bbc", 12)]
     texts += [
@@ -266,6 +273,7 @@ def test_boundaries_found_where_asked_equal_every_boundary_listed(corpus_rows):
         "ends with a line break\n",
         '  leading space. And (brackets.) "Quotes!" end.',
         "x.)]’” y\n\nz",
+        'a!"""""""""""""" b ' + "word " * 40 + "end.’’’’’’’’’’’’ tail",
         "",
         "\n",
     ]
