@@ -8,13 +8,15 @@ expression, only as much of the block is inflated as its ids and weights
 need, and the blocks of every segment are collected (`PostingBlocks`) and
 turned into one id array and one weight array in a single numpy pass.
 
-Of a block only the ids and weights are read, never its positions: packed
+For scores and counts only a block's ids and weights are read, never its positions: packed
 arrays (full blocks as index.codec writes them) are read from the bytes;
 tuples (short blocks, and every block stock Whoosh writes) have only their
 ids unpickled and their weights read as a strided array. Anything laid out
 otherwise is unpickled whole. search.codec finds the bytes; this module
 knows the block format (whoosh.codec.whoosh3's), and tests compare it with
 stock Whoosh's own reading (tests/test_blocks.py, tests/test_writer_internals.py).
+Phrases need positions, of a few documents: `wanted_values` inflates only the blocks that
+hold them and `position_keys` decodes their values (tests/test_phrases.py).
 """
 
 from __future__ import annotations
@@ -28,11 +30,13 @@ import zlib
 from array import array
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import chain
 from typing import Any, NamedTuple
 
 import numpy as np
 
 MAGIC = b"W3Bl"
+_POSITION_COUNT = 4  # whoosh.formats.Positions: a uint count, then the deltas pickled
 _INT = struct.Struct("!i")
 _DOUBLE = struct.Struct(">d")  # pickle's BINFLOAT
 PROTOCOL = 3  # index.codec's pickle protocol for block data
@@ -322,3 +326,20 @@ def sorted_member(values: np.ndarray, sorted_array: np.ndarray) -> np.ndarray:
         return np.zeros(len(values), dtype=bool)
     at = np.minimum(np.searchsorted(sorted_array, values), len(sorted_array) - 1)
     return sorted_array[at] == values
+
+
+def position_keys(ids: np.ndarray, values: list[Any]) -> np.ndarray:
+    """doc << 32 | position for every position of every posting (ids and their values,
+    whoosh.formats.Positions encoded): ascending, as ids ascend and each posting's do."""
+    deltas = [pickle.loads(_stopped(value)[_POSITION_COUNT:]) for value in values]
+    counts = np.fromiter(map(len, deltas), dtype=np.int64, count=len(deltas))
+    flat = np.fromiter(chain.from_iterable(deltas), dtype=np.int64, count=int(counts.sum()))
+    sums = flat.cumsum()
+    before = np.concatenate(([0], sums))[np.cumsum(counts) - counts]  # sums before each posting
+    positions = sums - np.repeat(before, counts)
+    return (np.repeat(ids, counts) << 32) | positions
+
+
+def _stopped(value: bytes) -> bytes:
+    """Whoosh's Positions.decode_positions adds the pickle's STOP opcode when it is missing."""
+    return value if value.endswith(b".") else value + b"."

@@ -19,7 +19,8 @@ segment) and columns (one read of the fixed-width bytes; the public column
 reader decodes a value per call, ~8x slower) stay private, as do the posting
 lists themselves: this module finds a term's bytes in every segment (`Lexicons`,
 the md5 of its key computed once for all of them) and search.blocks decodes
-their blocks, only ids and weights, never positions, in one numpy pass.
+their blocks, only ids and weights, in one numpy pass (positions only for phrases, of the
+few documents holding every word).
 
 Deleted documents are NOT skipped in postings: callers AND with the live mask.
 """
@@ -39,7 +40,7 @@ from whoosh.index import TOC, FileIndex
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
-from search.blocks import PostingBlocks, sorted_member, wanted_values
+from search.blocks import PostingBlocks, position_keys, sorted_member, wanted_values
 from search.whoosh_version import require_whoosh
 
 require_whoosh()
@@ -175,9 +176,9 @@ class Lexicons:
         self.lexicons = [(Lexicon(leaf), base) for leaf, base in leaves]
         self._ends = [base + leaf.doc_count_all() for leaf, base in leaves]
 
-    def values(self, fieldname: str, text: str, docs: np.ndarray) -> tuple[np.ndarray, list[Any]]:
-        """(global doc ids, values) of one term's postings in `docs` (global ids, ascending),
-        the values being each posting's encoded positions (whoosh.formats.Positions)."""
+    def positions(self, fieldname: str, text: str, docs: np.ndarray) -> np.ndarray:
+        """Where one term occurs in `docs` (global ids, ascending): doc << 32 | position for
+        each occurrence, ascending; only the blocks holding those docs are read (phrases)."""
         btext = text.encode("utf-8")
         digests: dict[int, int] = {}
         ids: list[np.ndarray] = []
@@ -189,7 +190,7 @@ class Lexicons:
             found, more = lexicon.values(fieldname, btext, docs[lo:hi] - base, digests)
             ids += [part + base for part in found]
             values += more
-        return (np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64)), values
+        return position_keys(np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64), values)
 
     def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(global doc ids, weights) of one term over every segment; deleted docs too."""

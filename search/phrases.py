@@ -5,8 +5,8 @@ holding every word one at a time in Python, building span objects from each
 one's positions: a phrase of two frequent words ("said state") took over a
 hundred milliseconds. Here the documents holding every word come from the
 cached posting lists (search.postings), only the posting blocks holding those
-documents are read for their positions (search.codec, search.blocks), and the
-positions are compared in numpy: a document matches when the i-th word of the
+documents are read for their positions (search.codec finds them, search.blocks
+decodes them), and the positions are compared in numpy: a document matches when the i-th word of the
 phrase is at position p + i for some position p of its first word, which is
 exactly what Whoosh's matcher accepts (its spans must be 1 apart, in order).
 Deleted documents never match, as in Whoosh. tests/test_phrases.py compares
@@ -15,17 +15,13 @@ the two on real articles.
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Callable
-from itertools import chain
-from typing import Any
 
 import numpy as np
 
 from search.blocks import sorted_member
 from search.generation import Generation
 
-_COUNT_BYTES = 4  # whoosh.formats.Positions: a uint count, then the position deltas pickled
 EMPTY = np.zeros(0, dtype=np.int64)
 
 
@@ -49,25 +45,8 @@ def phrase_docs(
     for term in dict.fromkeys(terms):
         if expired():
             return EMPTY
-        keys[term] = _keys(*gen.postings.lexicons.values(fieldname, term, docs))
+        keys[term] = gen.postings.lexicons.positions(fieldname, term, docs)
     starts = keys[terms[0]]
     for offset, term in enumerate(terms[1:], 1):
         starts = starts[sorted_member(starts + offset, keys[term])]
     return np.unique(starts >> 32)
-
-
-def _keys(ids: np.ndarray, values: list[Any]) -> np.ndarray:
-    """doc << 32 | position, for every position of every posting (ids and their values):
-    ascending, as ids ascend and each posting's positions do."""
-    deltas = [pickle.loads(_stopped(value)[_COUNT_BYTES:]) for value in values]
-    counts = np.fromiter(map(len, deltas), dtype=np.int64, count=len(deltas))
-    flat = np.fromiter(chain.from_iterable(deltas), dtype=np.int64, count=int(counts.sum()))
-    sums = flat.cumsum()
-    before = np.concatenate(([0], sums))[np.cumsum(counts) - counts]  # sums before each posting
-    positions = sums - np.repeat(before, counts)
-    return (np.repeat(ids, counts) << 32) | positions
-
-
-def _stopped(value: bytes) -> bytes:
-    """Whoosh's Positions.decode_positions adds the pickle's STOP opcode when it is missing."""
-    return value if value.endswith(b".") else value + b"."
