@@ -112,13 +112,17 @@ def test_a_cross_validation_variant_keeps_its_own_models_and_clusters(tmp_path, 
     assert cv.model_path(0, 3, 1, "wide") != cv.model_path(0, 3, 1)
     assert cv.model_path(0, 3, 1, "wide").parent == cv.model_path(0, 3, 1).parent / "wide"
     other = tmp_path / "clusters.tsv"
-    other.write_text("minsk\t7\t70\t0\n", encoding="utf-8")
+    other.write_text("minsk\t7\t70\t0\nbrest\t\t\t\t3\t30\n", encoding="utf-8")
     monkeypatch.setattr(clusters, "CLUSTERS_PATH", clusters.CLUSTERS_PATH)
     clusters.load_clusters.cache_clear()
     try:
         cv.use_clusters(str(other))
-        assert clusters.load_clusters() == {"minsk": ("7", "70", "0")}
+        assert clusters.load_clusters()["minsk"] == ("7", "70", "0")
         assert {"c=7", "cf=70", "lc=0"} <= set(word_features("Minsk")[0])
+        # a second clustering's ids, for a word the first one lacks
+        own, far_left, *_ = word_features("Brest")
+        assert [f for f in own if f[:2] in ("c=", "cf", "lc", "d=", "df")] == ["d=3", "df=30"]
+        assert "-2d=3" in far_left
         assert not any(f.startswith(("c=", "cf=", "lc=")) for f in word_features("Pinsk")[0])
     finally:
         clusters.load_clusters.cache_clear()
