@@ -3,6 +3,7 @@ held-out set.
 
     python eval/wikinews_cv.py train [--folds 3] [--copies 1]  # a model per fold (minutes each)
     python eval/wikinews_cv.py score [--folds 3] [--copies 1]  # F1 over the left-out folds
+    python eval/wikinews_cv.py testa [--folds 3] [--copies 1]  # each fold model on eng.testa
 
 The training articles (`eval/wikinews-train.conll`, in the split's SHA-1 order) are
 dealt into folds by position (article i goes to fold i mod k). Fold f's model is trained
@@ -10,6 +11,12 @@ as the shipped one is, on `eng.train` and `--copies` copies of the other folds' 
 `extract_entities` runs on fold f's articles with that model and is scored at document
 level against their annotations (person, organization, place; misc ignored), as
 `eval/entities.py` scores the held-out set. The held-out set is never read.
+
+A variant (other word clusters, say) gets its own models: `--clusters FILE` trains and
+scores with that clusters file instead of the shipped one, and `--name NAME` keeps its
+models under `eval/.cache/cv/NAME/`, beside the shipped configuration's. `testa` scores
+each fold's model on `eng.testa` (span F1 and document F1), a second check that a change
+generalises beyond the web articles.
 """
 
 from __future__ import annotations
@@ -46,23 +53,53 @@ def fold_ids(k: int) -> list[list[str]]:
     return [ids[f::k] for f in range(k)]
 
 
-def model_path(fold: int, k: int, copies: int) -> Path:
-    return CACHE / f"fold{fold}of{k}x{copies}.crfsuite"
+def model_path(fold: int, k: int, copies: int, name: str = "") -> Path:
+    return CACHE / name / f"fold{fold}of{k}x{copies}.crfsuite"
 
 
-def train_fold(fold: int, k: int, copies: int) -> dict:
+def use_clusters(path: str | None) -> None:
+    """Train and tag with the word clusters in `path` (None: the shipped ones)."""
+    from index.entities import clusters
+
+    if path:
+        clusters.CLUSTERS_PATH = Path(path).resolve()
+        clusters.load_clusters.cache_clear()
+
+
+def train_fold(fold: int, k: int, copies: int, name: str = "") -> dict:
     """Train fold `fold`'s model: eng.train plus `copies` copies of the other folds."""
     from index.entities.train import train
 
     articles = conll_articles()
-    rest = CACHE / f"rest{fold}of{k}x{copies}.conll"
-    CACHE.mkdir(parents=True, exist_ok=True)
+    rest = CACHE / name / f"rest{fold}of{k}x{copies}.conll"
+    rest.parent.mkdir(parents=True, exist_ok=True)
     rest.write_text("".join(text for i, (_, text) in enumerate(articles) if i % k != fold))
     eng = corpora_dir() / "conll2003" / "eng.train"
-    return train([eng] + [rest] * copies, model_path(fold, k, copies))
+    return train([eng] + [rest] * copies, model_path(fold, k, copies, name))
 
 
-def score_folds(k: int, copies: int, errors: bool = False, shipped: bool = False) -> dict:
+def score_testa(k: int, copies: int, name: str = "") -> dict[str, dict[str, float]]:
+    """Each fold model's eng.testa span F1 (conlleval's) and document F1 (overall)."""
+    from eval.doclevel import conll_documents
+    from index.entities import extract_entities, tagger
+    from index.entities.train import read_conll, score
+
+    testa = corpora_dir() / "conll2003" / "eng.testa"
+    sentences = list(read_conll(testa))
+    docs = conll_documents(testa)
+    out = {}
+    for fold in range(k):
+        model = tagger.Tagger(model_path(fold, k, copies, name))
+        tagger._local.tagger = model  # what get_tagger returns
+        span = score([tags for _, tags in sentences], model.tag([w for w, _ in sentences]))
+        doc = doc_score(docs, lambda text: extract_entities("", text))
+        out[f"fold{fold}"] = {"span": span["overall"]["f1"], "doc": doc["overall"]["f1"]}
+    return out
+
+
+def score_folds(
+    k: int, copies: int, errors: bool = False, shipped: bool = False, name: str = ""
+) -> dict:
     """Document-level scores over every left-out fold (micro-averaged), one model per fold;
     with `errors`, each article's missed and wrong values are printed (training side only)."""
     from index.entities import extract_entities, tagger
@@ -74,7 +111,7 @@ def score_folds(k: int, copies: int, errors: bool = False, shipped: bool = False
     }
     docs_by_fold = []
     for fold, ids in enumerate(fold_ids(k)):
-        path = tagger.MODEL_PATH if shipped else model_path(fold, k, copies)
+        path = tagger.MODEL_PATH if shipped else model_path(fold, k, copies, name)
         tagger._local.tagger = tagger.Tagger(path)  # what get_tagger returns
         extracted = {i: extract_entities("", texts[i]) for i in ids}
         docs_by_fold.append([(i, gold[i], extracted[i]) for i in ids])
@@ -94,18 +131,25 @@ def score_folds(k: int, copies: int, errors: bool = False, shipped: bool = False
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("action", choices=("train", "score"))
+    parser.add_argument("action", choices=("train", "score", "testa"))
     parser.add_argument("--folds", type=int, default=3)
     parser.add_argument("--copies", type=int, default=1, help="copies of the web articles")
     parser.add_argument("--fold", type=int, help="train only this fold")
     parser.add_argument("--errors", action="store_true", help="print each article's errors")
     parser.add_argument("--shipped", action="store_true", help="score the shipped model instead")
+    parser.add_argument("--clusters", help="word clusters file to train and tag with")
+    parser.add_argument("--name", default="", help="keep this variant's models apart")
     args = parser.parse_args(argv)
+    use_clusters(args.clusters)
     if args.action == "train":
         for fold in [args.fold] if args.fold is not None else range(args.folds):
-            print(fold, train_fold(fold, args.folds, args.copies), flush=True)
+            print(fold, train_fold(fold, args.folds, args.copies, args.name), flush=True)
         return 0
-    scores = score_folds(args.folds, args.copies, args.errors, args.shipped)
+    if args.action == "testa":
+        for fold, s in score_testa(args.folds, args.copies, args.name).items():
+            print(f"{fold}  span F1 {s['span']:.4f}  doc F1 {s['doc']:.4f}", flush=True)
+        return 0
+    scores = score_folds(args.folds, args.copies, args.errors, args.shipped, args.name)
     for kind, s in scores.items():
         p, r, f = s["precision"], s["recall"], s["f1"]
         print(f"{kind:13} P {p:.4f}  R {r:.4f}  F1 {f:.4f}  gold {s['gold']}")

@@ -80,3 +80,49 @@ def test_marked_strings_are_tagged_longest_first():
 def test_a_string_the_article_lacks_is_reported():
     _, missing = builder.tag_article("Minsk is calm.", {"place": ["Minsk", "Pinsk"]})
     assert missing == {"Pinsk"}
+
+
+def _load_cv():
+    spec = importlib.util.spec_from_file_location(
+        "eval_wikinews_cv", ROOT / "eval" / "wikinews_cv.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["eval_wikinews_cv"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_cross_validation_folds_partition_the_training_split():
+    """Every training article is left out exactly once; no held-out article is ever in a fold."""
+    folds = _load_cv().fold_ids(3)
+    ids = [i for fold in folds for i in fold]
+    training = [row["id"] for row in builder.load_annotations()]
+    assert sorted(ids) == sorted(training) and len(set(ids)) == 233
+    assert [len(fold) for fold in folds] == [78, 78, 77]
+    assert not set(ids) & set(builder._ids(builder.HELD_OUT))
+
+
+def test_a_cross_validation_variant_keeps_its_own_models_and_clusters(tmp_path, monkeypatch):
+    """A named variant's fold models never overwrite the shipped configuration's, and its
+    clusters file is the one features read."""
+    from index.entities import clusters
+    from index.entities.features import word_features
+
+    cv = _load_cv()
+    assert cv.model_path(0, 3, 1, "wide") != cv.model_path(0, 3, 1)
+    assert cv.model_path(0, 3, 1, "wide").parent == cv.model_path(0, 3, 1).parent / "wide"
+    other = tmp_path / "clusters.tsv"
+    other.write_text("minsk\t7\t70\t0\nbrest\t\t\t\t3\t30\n", encoding="utf-8")
+    monkeypatch.setattr(clusters, "CLUSTERS_PATH", clusters.CLUSTERS_PATH)
+    clusters.load_clusters.cache_clear()
+    try:
+        cv.use_clusters(str(other))
+        assert clusters.load_clusters()["minsk"] == ("7", "70", "0")
+        assert {"c=7", "cf=70", "lc=0"} <= set(word_features("Minsk")[0])
+        # a second clustering's ids, for a word the first one lacks
+        own, far_left, *_ = word_features("Brest")
+        assert [f for f in own if f[:2] in ("c=", "cf", "lc", "d=", "df")] == ["d=3", "df=30"]
+        assert "-2d=3" in far_left
+        assert not any(f.startswith(("c=", "cf=", "lc=")) for f in word_features("Pinsk")[0])
+    finally:
+        clusters.load_clusters.cache_clear()

@@ -28,8 +28,9 @@ CLUSTERS_PATH = Path(__file__).with_name("clusters.tsv")
 
 
 @lru_cache(maxsize=1)
-def load_clusters(path: str | None = None) -> dict[str, tuple[str, str, str]]:
-    """lowercased word -> (coarse id, fine id, lowercase-use bucket).
+def load_clusters(path: str | None = None) -> dict[str, tuple[str, ...]]:
+    """lowercased word -> (coarse id, fine id, lowercase-use bucket[, coarse, fine ids of a
+    second clustering]).
 
     A missing file is an error, not an empty map: the model's cluster features
     would silently stop firing and quality would drop without a word.
@@ -43,8 +44,8 @@ def load_clusters(path: str | None = None) -> dict[str, tuple[str, str, str]]:
     out = {}
     with open(file, encoding="utf-8") as handle:
         for line in handle:
-            word, coarse, fine, lower = line.rstrip("\n").split("\t")
-            out[word] = (coarse, fine, lower)
+            word, *columns = line.rstrip("\n").split("\t")
+            out[word] = tuple(columns)
     return out
 
 

@@ -72,22 +72,14 @@ def word_features(word: str) -> WordFeatures:
     if "." in word and alpha:
         own.append("dot")
     cluster = load_clusters().get(low)
-    if cluster:
-        own.append("c=" + cluster[0])
-        own.append("cf=" + cluster[1])
-        own.append("lc=" + cluster[2])
-    near = ["w=" + low, "s=" + shp]
-    if cluster:
-        near.append("c=" + cluster[0])
-        near.append("cf=" + cluster[1])
-        near.append("lc=" + cluster[2])
+    groups = cluster_features(cluster) if cluster else []
+    own += groups
+    near = ["w=" + low, "s=" + shp] + groups
     if is_title:
         near.append("T")
     if is_upper:
         near.append("U")
-    far = ["w=" + low, "s=" + shp]
-    if cluster:
-        far.append("c=" + cluster[0])
+    far = ["w=" + low, "s=" + shp] + [f for f in groups if f.startswith(("c=", "d="))]
     return (
         own,
         ["-2" + f for f in far],
@@ -95,6 +87,13 @@ def word_features(word: str) -> WordFeatures:
         ["+1" + f for f in near],
         ["+2" + f for f in far],
     )
+
+
+def cluster_features(cluster: tuple[str, ...]) -> list[str]:
+    """A word's cluster features: coarse and fine ids and the lowercase-use bucket, then the
+    coarse and fine ids of a second clustering when the file has one (an empty id: none)."""
+    names = ("c=", "cf=", "lc=", "d=", "df=")
+    return [name + value for name, value in zip(names, cluster, strict=False) if value]
 
 
 def pair_features(left: list[str], right: list[str]) -> tuple[list[str], list[str]]:
