@@ -13,17 +13,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _load_builder():
-    spec = importlib.util.spec_from_file_location(
-        "eval_wikinews_train", ROOT / "eval" / "wikinews_train.py"
-    )
+def _load_eval(name: str):
+    """An eval/ script as a module (eval/ is scripts, not a package on the path)."""
+    spec = importlib.util.spec_from_file_location(f"eval_{name}", ROOT / "eval" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
-    sys.modules["eval_wikinews_train"] = module
+    sys.modules[f"eval_{name}"] = module
     spec.loader.exec_module(module)
     return module
 
 
-builder = _load_builder()
+builder = _load_eval("wikinews_train")
 
 
 def _sha1_order(ids: list[str]) -> list[str]:
@@ -82,19 +81,9 @@ def test_a_string_the_article_lacks_is_reported():
     assert missing == {"Pinsk"}
 
 
-def _load_cv():
-    spec = importlib.util.spec_from_file_location(
-        "eval_wikinews_cv", ROOT / "eval" / "wikinews_cv.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["eval_wikinews_cv"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_cross_validation_folds_partition_the_training_split():
     """Every training article is left out exactly once; no held-out article is ever in a fold."""
-    folds = _load_cv().fold_ids(3)
+    folds = _load_eval("wikinews_cv").fold_ids(3)
     ids = [i for fold in folds for i in fold]
     training = [row["id"] for row in builder.load_annotations()]
     assert sorted(ids) == sorted(training) and len(set(ids)) == 233
@@ -108,7 +97,7 @@ def test_a_cross_validation_variant_keeps_its_own_models_and_clusters(tmp_path, 
     from index.entities import clusters
     from index.entities.features import word_features
 
-    cv = _load_cv()
+    cv = _load_eval("wikinews_cv")
     assert cv.model_path(0, 3, 1, "wide") != cv.model_path(0, 3, 1)
     assert cv.model_path(0, 3, 1, "wide").parent == cv.model_path(0, 3, 1).parent / "wide"
     other = tmp_path / "clusters.tsv"
