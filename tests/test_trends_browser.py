@@ -1,8 +1,8 @@
 """The /trends and /timeline pages in headless Chromium against a real `archive-search serve`.
 
 Needs the trends blueprint registered in `create_app` (the server is a separate
-process). The archive is the whole Wikinews demo (2019-2020, entities extracted),
-so the screenshot saved to docs/screenshot-trends.png shows real rising values.
+process). The archive is the whole Wikinews demo (2019-2020, entities extracted);
+`python bench/screenshot_trends.py` takes the README's picture of the same page.
 Chromium is Debian's /usr/bin/chromium; `playwright install` is never needed.
 """
 
@@ -15,9 +15,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
-
-ROOT = Path(__file__).resolve().parents[1]
-SCREENSHOT = ROOT / "docs" / "screenshot-trends.png"
 
 
 @pytest.fixture(scope="module")
@@ -62,8 +59,6 @@ def test_trends_page_shows_sparklines_and_switches_window_without_script(server,
     # The hatched window is a pattern fill from trends.css, not colour alone.
     fill = page.locator(".spark-window").first.evaluate("e => getComputedStyle(e).fill")
     assert "trends-hatch" in fill
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOT), full_page=True)
 
     page.select_option("#days", "365")
     page.get_by_role("button", name="Show").click()
