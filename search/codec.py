@@ -108,6 +108,27 @@ class Lexicon:
         found = self._find(fieldname, btext, digests)
         return 0 if found is None else _TERM_INFO.unpack_from(self._buf, found[0])[2]
 
+    def _postings(
+        self, fieldname: str, btext: bytes, digests: dict[int, int] | None
+    ) -> tuple | bytes | None:
+        """This segment's postings of one term: inlined (ids, weights, values), the posting
+        list's bytes, or None when the segment lacks the term."""
+        if self._stock:
+            try:
+                info = self.leaf._terms.term_info(fieldname, btext)
+            except (KeyError, TermNotFound):
+                return None
+            return _info_postings(self.leaf, info)
+        found = self._find(fieldname, btext, digests)
+        if found is None:
+            return None
+        at, length = found
+        head = at + _TERM_INFO.size
+        if self._buf[at]:  # inlined: W3TermInfo.from_bytes unpickles what follows
+            return pickle.loads(self._buf[head : at + length])
+        offset, length = _EXTENT.unpack_from(self._buf, head)
+        return self.leaf._terms._postfile.get(offset, length)
+
     def add_postings(
         self,
         blocks: PostingBlocks,
@@ -117,55 +138,23 @@ class Lexicon:
         digests: dict[int, int] | None = None,
     ) -> None:
         """Add this segment's postings of one term (if any) to `blocks`, ids from `base`."""
-        if self._stock:
-            try:
-                info = self.leaf._terms.term_info(fieldname, btext)
-            except (KeyError, TermNotFound):
-                return
-            _add_info(blocks, self.leaf, info, base)
-            return
-        found = self._find(fieldname, btext, digests)
-        if found is None:
-            return
-        at, length = found
-        head = at + _TERM_INFO.size
-        if self._buf[at]:  # inlined: W3TermInfo.from_bytes unpickles what follows
-            ids, weights, _ = pickle.loads(self._buf[head : at + length])
-            blocks.add_ids(ids, weights, base)
-            return
-        offset, length = _EXTENT.unpack_from(self._buf, head)
-        blocks.add_list(self.leaf._terms._postfile.get(offset, length), base)
+        found = self._postings(fieldname, btext, digests)
+        if found is not None:
+            _add_postings(blocks, found, base)
 
     def values(
         self, fieldname: str, btext: bytes, wanted: np.ndarray, digests: dict[int, int]
     ) -> tuple[list[np.ndarray], list[Any]]:
         """This segment's postings of one term among `wanted` (local ids, ascending): their
         ids and values (encoded positions), reading only the blocks that can hold them."""
-        if self._stock:
-            try:
-                info = self.leaf._terms.term_info(fieldname, btext)
-            except (KeyError, TermNotFound):
-                return [], []
-            if info.is_inlined():
-                return _wanted_inlined(info.inlined_postings(), wanted)
-            offset, length = info.extent()
-            length = length[0] if isinstance(length, tuple) else length
-            return wanted_values(self.leaf._terms._postfile.get(offset, length), wanted)
-        found = self._find(fieldname, btext, digests)
+        found = self._postings(fieldname, btext, digests)
         if found is None:
             return [], []
-        at, length = found
-        head = at + _TERM_INFO.size
-        if self._buf[at]:
-            return _wanted_inlined(pickle.loads(self._buf[head : at + length]), wanted)
-        offset, length = _EXTENT.unpack_from(self._buf, head)
-        return wanted_values(self.leaf._terms._postfile.get(offset, length), wanted)
-
-
-def _wanted_inlined(postings: Any, wanted: np.ndarray) -> tuple[list[np.ndarray], list[Any]]:
-    ids, _weights, values = postings
-    keep = np.flatnonzero(sorted_member(np.asarray(ids, dtype=np.int64), wanted))
-    return [np.asarray(ids, dtype=np.int64)[keep]], [values[i] for i in keep]
+        if isinstance(found, tuple):
+            ids = np.asarray(found[0], dtype=np.int64)
+            keep = np.flatnonzero(sorted_member(ids, wanted))
+            return [ids[keep]], [found[2][i] for i in keep]
+        return wanted_values(found, wanted)
 
 
 class Lexicons:
@@ -211,19 +200,25 @@ class Lexicons:
 def decode_info(leaf: Any, info: Any) -> tuple[np.ndarray, np.ndarray]:
     """Decode the postings a W3TermInfo of `leaf` points to (inlined or in the postings file)."""
     blocks = PostingBlocks()
-    _add_info(blocks, leaf, info, 0)
+    _add_postings(blocks, _info_postings(leaf, info), 0)
     return blocks.arrays()
 
 
-def _add_info(blocks: PostingBlocks, leaf: Any, info: Any, base: int) -> None:
+def _info_postings(leaf: Any, info: Any) -> tuple | bytes:
+    """What a W3TermInfo of `leaf` points to: inlined (ids, weights, values) or the bytes."""
     if info.is_inlined():
-        ids, weights, _ = info.inlined_postings()
-        blocks.add_ids(ids, weights, base)
-        return
+        return info.inlined_postings()
     offset, length = info.extent()
     if isinstance(length, tuple):  # W3TermInfo.from_bytes leaves the length as a 1-tuple
         length = length[0]
-    blocks.add_list(leaf._terms._postfile.get(offset, length), base)
+    return leaf._terms._postfile.get(offset, length)
+
+
+def _add_postings(blocks: PostingBlocks, found: tuple | bytes, base: int) -> None:
+    if isinstance(found, tuple):
+        blocks.add_ids(found[0], found[1], base)
+    else:
+        blocks.add_list(found, base)
 
 
 def deleted_docs(leaf: Any) -> np.ndarray:
