@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from itertools import accumulate
 
 import Stemmer
 from whoosh.analysis import Token, Tokenizer
@@ -31,6 +32,9 @@ from search.languages import is_analysed
 _WORD = r"\w[\w\u0300-\u036f]*"
 TOKEN_PATTERN = re.compile(rf"{_WORD}(?:[.'’ʼ]{_WORD})*", re.UNICODE)
 POSSESSIVE = re.compile(r"['’]s$")  # folding makes every apostrophe the plain one
+# Split with the separators kept, text alternates gap, token, gap, ..., gap: summing the
+# parts' lengths gives every boundary without a Python step per token (see `Tokens`).
+_TOKENS = re.compile(f"({TOKEN_PATTERN.pattern})", TOKEN_PATTERN.flags)
 
 # A short list: common function words only, so phrases and titles keep their content.
 _STOP_LIST = """
@@ -87,7 +91,14 @@ def fold(text: str) -> str:
     Casefolding comes first ("Straße" -> "strasse", as "STRASSE" reads), then the
     accent map, then any remaining combining marks are dropped, except from Cyrillic
     letters: й, ў, ї are letters of their own ("война" is not "воина"); ё becomes е.
+    ASCII text (most words) takes a shortcut to the same result: NFKC leaves it as it
+    is, casefolding is lowercasing, and of both maps only the backtick changes it.
     """
+    if text.isascii():
+        text = text.lower()
+        if "`" in text:
+            text = text.replace("`", "'")
+        return _SZ.sub("s", text) if "sz" in text else text
     text = unicodedata.normalize("NFKC", text).casefold().translate(_EXTRA_FOLDS)
     text = text.translate(accent_map)
     if not text.isascii():
@@ -119,7 +130,9 @@ def index_term(word: str) -> str | None:
             return None
         word = word[:40]
         return _russian_stemmer.stemWord(word) if word.isalpha() else word
-    word = POSSESSIVE.sub("", fold(word))
+    word = fold(word)
+    if "'" in word or "’" in word:
+        word = POSSESSIVE.sub("", word)
     if not word or word in STOP_WORDS:
         return None
     if len(word) > 40:
@@ -156,6 +169,42 @@ def analyze(text: str, language: str | None = None) -> list[str]:
     if not is_analysed(language):
         return list(map(neutral_term, TOKEN_PATTERN.findall(text)))
     return list(filter(None, map(index_term, TOKEN_PATTERN.findall(text))))  # None: stop word
+
+
+class Tokens:
+    """A text's tokens as `tokens_with_offsets` finds them, with the work per token done in
+    C: one regex split, the lengths summed for bounds, the terms (None for a stop word)
+    mapped through the cached `index_term`, each worked out when first asked for (ten
+    snippets for a long question would otherwise spend most of their time here)."""
+
+    def __init__(self, text: str):
+        self.parts = _TOKENS.split(text)  # gap, token, gap, token, ..., gap
+        self.words = self.parts[1::2]
+
+    @cached_property
+    def bounds(self) -> list[int]:
+        """Token k spans bounds[2k]..bounds[2k+1]."""
+        return list(accumulate(map(len, self.parts)))
+
+    @cached_property
+    def terms(self) -> list[str | None]:
+        return list(map(index_term, self.words))
+
+    def known_terms(self) -> list[str | None] | None:
+        """`terms` if already worked out (by another reader of the same text), else None."""
+        return self.__dict__.get("terms")
+
+
+def stored_terms(text: str, language: str | None, kept: dict[str, Tokens]) -> list[str]:
+    """`analyze(text, language)` of an article's stored title or body, its Tokens kept in
+    `kept` (by text): a question's feedback reads its first results' words, and its page
+    then marks the query's words in mostly the same texts (search.snippets reads `kept`)."""
+    if not is_analysed(language):
+        return analyze(text, language)
+    tokens = kept.get(text)
+    if tokens is None:
+        tokens = kept[text] = Tokens(text)
+    return list(filter(None, tokens.terms))
 
 
 def fold_value(value: str) -> str:

@@ -24,6 +24,7 @@ from whoosh.util.times import long_to_datetime
 
 from search import engine, entities, limits, snippets, spelling, trends
 from search.aliases import Aliases, AliasWatch
+from search.analysis import Tokens
 from search.dates import parse_bound
 from search.errors import SearchError
 from search.facets import Facet, apply_facets, filter_docs
@@ -177,7 +178,7 @@ class Archive:
         """One result; past the deadline without highlighting (its title and lead, cheap)."""
         if not ev.scored or deadline.expired():
             return _entry(gen, doc, float(ev.scores[doc]), set(), [])
-        return _entry(gen, doc, float(ev.scores[doc]), ev.terms, ev.phrases)
+        return _entry(gen, doc, float(ev.scores[doc]), ev.terms, ev.phrases, ev.tokens)
 
     def similar(
         self, article_id: str, limit: int = limits.DEFAULT_SIMILAR
@@ -361,20 +362,26 @@ def _suggester(gen: Generation) -> Suggester:
 
 
 def _entry(
-    gen: Generation, doc: int, score: float, terms: set[str], phrases: list[list[str]]
+    gen: Generation,
+    doc: int,
+    score: float,
+    terms: set[str],
+    phrases: list[list[str]],
+    known: dict[str, Tokens] | None = None,
 ) -> dict[str, Any]:
-    """One result as /api/search shows it; without query terms the snippet is the lead."""
+    """One result as /api/search shows it; without query terms the snippet is the lead.
+    `known`: texts the query's feedback split already (snippets.find_matches)."""
     record = gen.record(doc)
     entities = record.get("entities") or {}
     return {
         "id": record["id"],
         "url": record.get("url"),
-        "title": snippets.highlight_title(record.get("title") or "", terms, phrases),
+        "title": snippets.highlight_title(record.get("title") or "", terms, phrases, known),
         "date": record.get("date"),
         "category": record.get("category"),
         "entities": {kind: list(entities.get(kind) or []) for kind in ENTITY_FIELDS},
         "snippet": snippets.make_snippet(
-            record.get("body") or record.get("title") or "", terms, phrases
+            record.get("body") or record.get("title") or "", terms, phrases, known=known
         ),
         "score": round(score, 4),
     }

@@ -23,7 +23,7 @@ import numpy as np
 from search import codec
 from search import query as q
 from search.aliases import Aliases
-from search.analysis import analyze, fold_value, neutral_form
+from search.analysis import Tokens, analyze, fold_value, neutral_form, stored_terms
 from search.generation import Generation
 from search.limits import (
     MAX_EXPANSION_SCAN,
@@ -85,6 +85,8 @@ class Evaluation:
     # A long question's plain words and weights, until top_docs has applied feedback.
     feedback: dict[str, float] | None = None
     relaxed: bool = False  # no document held every word of a short query: any word matched
+    # The texts feedback split (by text), for the snippets of the same articles.
+    tokens: dict[str, Tokens] = field(default_factory=dict)
 
 
 class Evaluator:
@@ -452,8 +454,8 @@ def feedback(gen: Generation, ev: Evaluation, mask: np.ndarray) -> None:
         record = gen.record(doc)
         language = record.get("language")
         docs.append(
-            analyze(record.get("title") or "", language)
-            + analyze(record.get("body") or "", language)
+            stored_terms(record.get("title") or "", language, ev.tokens)
+            + stored_terms(record.get("body") or "", language, ev.tokens)
         )
     expanded = feedback_terms(
         weights, docs, lambda t: gen.doc_frequency("body", t), gen.n, settings

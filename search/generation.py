@@ -177,7 +177,12 @@ class Generation:
         floor = self.settings.idf_floor
         scale = idf(df, self.n) * self._field_weights.get(fieldname, 1.0)
         scale *= term_weight(df, self.n, floor)
-        return (scale * (self.settings.k1 + 1)) * w / (w + self._k1_norm[fieldname][ids])
+        # (scale * (K1 + 1)) * w / (w + norm), in place: the same operations on the same values
+        norm = self._k1_norm[fieldname][ids]
+        norm += w
+        w *= scale * (self.settings.k1 + 1)
+        w /= norm
+        return w
 
     def doc_frequency(self, fieldname: str, term: str) -> int:
         """Documents holding `term` in `fieldname`, deleted ones too (as stock idf counts):

@@ -14,12 +14,11 @@ import html
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
-from functools import cached_property
-from itertools import accumulate, compress, islice
+from itertools import compress, islice
 
 import nh3
 
-from search.analysis import TOKEN_PATTERN, index_term
+from search.analysis import Tokens, index_term
 
 SCAN_CHARS = 20_000
 MAX_FRAGMENTS = 3
@@ -29,9 +28,6 @@ MIN_ANCHORS_PER_KEY = 4
 LOOK_BACK = 1000  # characters searched back for a sentence end before listing them all
 SEPARATOR = " … "
 ELLIPSIS = "…"
-# Split with the separators kept, text alternates gap, token, gap, ..., gap: summing the
-# parts' lengths gives every boundary without a Python step per token (see `_Tokens`).
-_TOKENS = re.compile(f"({TOKEN_PATTERN.pattern})", TOKEN_PATTERN.flags)
 _SPACE = re.compile(r"\s+")
 # Words are runs of non-space. A word starts after white space (or at the text's start);
 # matched from a position up to an end position, `.*` then backtracking finds the last
@@ -138,68 +134,62 @@ def _clip(text: str) -> str:
     return text[: cut if cut > 0 else SCAN_CHARS]
 
 
-class _Tokens:
-    """A text's tokens and their index terms (None for a stop word), as
-    `search.analysis.tokens_with_offsets` finds them, with the work per token done in C:
-    one regex split, the terms mapped through the cached `index_term` (each distinct word
-    once, unless a phrase needs every token's term), and the lengths summed to find where
-    the wanted tokens are (`spans`; every token's bounds only when a phrase needs them).
-    Ten snippets for a long question would otherwise spend most of their time here."""
+def _where(tokens: Tokens, wanted: set[str]) -> list[tuple[int, str]]:
+    """(token number, term) of the tokens whose term is in `wanted`, in order.
 
-    def __init__(self, text: str):
-        self.parts = _TOKENS.split(text)  # gap, token, gap, token, ..., gap
-        self.words = self.parts[1::2]
-
-    @cached_property
-    def bounds(self) -> list[int]:
-        """Token k spans bounds[2k]..bounds[2k+1]."""
-        return list(accumulate(map(len, self.parts)))
-
-    @cached_property
-    def terms(self) -> list[str | None]:
-        return list(map(index_term, self.words))
-
-    def where(self, wanted: set[str]) -> list[tuple[int, str]]:
-        """(token number, term) of the tokens whose term is in `wanted`, in order.
-
-        Only words that can have a wanted term are looked up: an ASCII word's term, if it
-        has one, starts with the word's first letter lowercased (folding an ASCII word only
-        lowercases it, and stemming only ever changes a word's end), so the other ASCII
-        words (most of a text's) are skipped; any other word is looked up."""
-        initials = {term[:1] for term in wanted}
-        distinct = [w for w in set(self.words) if w[0].lower() in initials or not w.isascii()]
-        terms = dict(zip(distinct, map(index_term, distinct), strict=True))
-        hits = {word: term for word, term in terms.items() if term in wanted}
-        places = compress(range(len(self.words)), map(hits.__contains__, self.words))
-        return [(i, hits[self.words[i]]) for i in places]
-
-    def spans(self, found: list[tuple[int, str]]) -> list[_Span]:
-        """A span per (token number, term) of `found`, in order: the parts' lengths summed
-        from one to the next (in C, no list of every bound)."""
-        lengths = map(len, self.parts)
-        spans, at, done = [], 0, 0  # `at`: where part `done` starts
-        for token, term in found:
-            part = 2 * token + 1
-            at += sum(islice(lengths, part - done))
-            end = at + next(lengths)
-            spans.append(_Span(at, end, term))
-            at, done = end, part + 1
-        return spans
-
-    def span(self, first: int, last: int, key: str) -> _Span:
-        return _Span(self.bounds[2 * first], self.bounds[2 * last + 1], key)
+    When the tokens' terms are known (feedback read the text), they are compared in C.
+    Else only words that can have a wanted term are looked up: an ASCII word's term, if it
+    has one, starts with the word's first letter lowercased (folding an ASCII word only
+    lowercases it, and stemming only ever changes a word's end), so the other ASCII
+    words (most of a text's) are skipped; any other word is looked up."""
+    words = tokens.words
+    known = tokens.known_terms()
+    if known is not None:
+        return [(i, known[i]) for i in compress(range(len(known)), map(wanted.__contains__, known))]
+    initials = {term[:1] for term in wanted}
+    distinct = [w for w in set(words) if w[0].lower() in initials or not w.isascii()]
+    terms = dict(zip(distinct, map(index_term, distinct), strict=True))
+    hits = {word: term for word, term in terms.items() if term in wanted}
+    places = compress(range(len(words)), map(hits.__contains__, words))
+    return [(i, hits[words[i]]) for i in places]
 
 
-def find_matches(text: str, terms: Iterable[str], phrases: Sequence[Sequence[str]] = ()) -> list:
+def _spans(tokens: Tokens, found: list[tuple[int, str]]) -> list[_Span]:
+    """A span per (token number, term) of `found`, in order: the parts' lengths summed
+    from one to the next (in C, no list of every bound)."""
+    lengths = map(len, tokens.parts)
+    spans, at, done = [], 0, 0  # `at`: where part `done` starts
+    for token, term in found:
+        part = 2 * token + 1
+        at += sum(islice(lengths, part - done))
+        end = at + next(lengths)
+        spans.append(_Span(at, end, term))
+        at, done = end, part + 1
+    return spans
+
+
+def _span(tokens: Tokens, first: int, last: int, key: str) -> _Span:
+    return _Span(tokens.bounds[2 * first], tokens.bounds[2 * last + 1], key)
+
+
+def find_matches(
+    text: str,
+    terms: Iterable[str],
+    phrases: Sequence[Sequence[str]] = (),
+    known: dict[str, Tokens] | None = None,
+) -> list:
     """Non-overlapping spans of `text` matching a query term or a whole phrase, in order.
-    Stop words are not tokens: a phrase's words follow each other among the others."""
+    Stop words are not tokens: a phrase's words follow each other among the others.
+    `known`: texts already split (a question's feedback read them), by text."""
     terms = set(terms)
     phrases = [tuple(p) for p in phrases if p]
     if not terms and not phrases:
         return []
-    tokens = _Tokens(text)
+    tokens = known.get(text) if known else None
+    if tokens is None:
+        tokens = Tokens(text)
     if not phrases:
-        return tokens.spans(tokens.where(terms))
+        return _spans(tokens, _where(tokens, terms))
     # Only a phrase's first word can start it: the phrases (in order) that begin there.
     starting: dict[str, list[tuple[str, ...]]] = {}
     for phrase in phrases:
@@ -217,12 +207,12 @@ def find_matches(text: str, terms: Iterable[str], phrases: Sequence[Sequence[str
             if last < len(words) and all(
                 tokens.terms[words[i + k]] == t for k, t in enumerate(phrase)
             ):
-                spans.append(tokens.span(token, words[last], " ".join(phrase)))
+                spans.append(_span(tokens, token, words[last], " ".join(phrase)))
                 covered_until = last
                 break
         else:
             if term in terms:
-                spans.append(tokens.span(token, token, term))
+                spans.append(_span(tokens, token, token, term))
     return spans
 
 
@@ -272,13 +262,13 @@ def _pick_windows(doc: _Text, matches: _Matches, count: int, budget: int) -> lis
     candidates = []
     for span in matches.anchors:
         start, end = doc.window(span, budget)
-        candidates.append((span, start, end, *matches.keys_inside(start, end)))
+        candidates.append((span.key, span.start, start, end, *matches.keys_inside(start, end)))
     for _ in range(count):
         best, best_score = None, None
-        for span, start, end, keys, held in candidates:
-            if span.key in shown or any(s <= span.start < e for s, e in chosen):
+        for key, at, start, end, keys, held in candidates:
+            if key in shown or (chosen and any(s <= at < e for s, e in chosen)):
                 continue
-            score = (len(keys - shown), held, -start)
+            score = (len(keys - shown) if shown else len(keys), held, -start)
             if best_score is None or score > best_score:
                 best, best_score = (start, end), score
         if best is None:
@@ -358,21 +348,28 @@ def make_snippet(
     terms: set[str],
     phrases: Sequence[Sequence[str]] = (),
     max_chars: int = 200,
+    known: dict[str, Tokens] | None = None,
 ) -> str:
     """One to three fragments around the best matches, ~max_chars in all, matches marked.
 
     `terms` and `phrases` are analysed index terms (what `search.analysis.analyze`
-    returns for the query). Without a match the snippet is the article's lead.
+    returns for the query). Without a match the snippet is the article's lead. `known`:
+    texts already split, by text (find_matches).
     """
     text = _clip(text or "").lstrip()
-    spans = find_matches(text, terms, phrases)
+    spans = find_matches(text, terms, phrases, known)
     if not spans:
         return lead(text, max_chars)
     doc = _Text(text)
     return _safe(_join(doc.text, spans, _choose_fragments(doc, spans, max_chars)))
 
 
-def highlight_title(title: str, terms: set[str], phrases: Sequence[Sequence[str]] = ()) -> str:
+def highlight_title(
+    title: str,
+    terms: set[str],
+    phrases: Sequence[Sequence[str]] = (),
+    known: dict[str, Tokens] | None = None,
+) -> str:
     """The whole title, escaped, with the query's terms and phrases marked."""
     title = title or ""
-    return _safe(_render(title, find_matches(title, terms, phrases), 0, len(title)))
+    return _safe(_render(title, find_matches(title, terms, phrases, known), 0, len(title)))

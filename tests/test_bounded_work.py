@@ -134,9 +134,9 @@ def test_snippets_are_skipped_once_the_deadline_has_passed(archive, monkeypatch)
         deadline.end, deadline.hit = 0.0, True  # the budget ran out right after matching
         return ev
 
-    def spy(text, terms, phrases=()):
+    def spy(text, terms, phrases=(), **options):
         marked.append(set(terms))
-        return make_snippet(text, terms, phrases)
+        return make_snippet(text, terms, phrases, **options)
 
     make_snippet = snippets.make_snippet
     monkeypatch.setattr(engine, "evaluate", evaluate_then_expire)

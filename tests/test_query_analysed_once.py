@@ -17,8 +17,7 @@ ENTRY_POINTS = ("analyze", "tokens_with_offsets", "index_term")
 # of a correction): their words may be the query's words, but their texts are not the query.
 ARTICLE_READERS = {
     "find_matches",
-    "_Tokens.terms",
-    "_Tokens.where",
+    "_where",
     "feedback",
     "key_terms",
     "surface_forms",
