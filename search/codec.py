@@ -49,6 +49,8 @@ require_whoosh()
 # lengths before each key, a key's field number, a term info and its postings' extent.
 _SLOT = struct.Struct("!Iq")
 _KEY = struct.Struct("!ii")
+_SLOT_SIZE, _KEY_SIZE = _SLOT.size, _KEY.size
+_Keys = dict[int, tuple[bytes, int]]  # field number -> a term's key and its hash
 _FIELD_NUMBER = struct.Struct("!H")
 _TERM_INFO = W3TermInfo._struct
 _EXTENT = struct.Struct("!qi")
@@ -71,46 +73,47 @@ class Lexicon:
         self._stock = terms is not None and (self._buf is None or terms._tindex.hashtype != 0)
 
     def _find(
-        self, fieldname: str, btext: bytes, digests: dict[int, int] | None = None
+        self, fieldname: str, btext: bytes, keys: _Keys | None = None
     ) -> tuple[int, int] | None:
         """Where the term's info is in the buffer (start, length); None if it is not.
-        `digests`: field number -> the key's hash, shared by the segments of one lookup."""
+        `keys`: field number -> the term's key and its hash, shared by the segments of one
+        lookup (a question's words are looked up in every field of eight segments)."""
         number = self._fields.get(fieldname)
         if number is None:  # no term of this field in this segment
             return None
-        key = _FIELD_NUMBER.pack(number) + btext
-        digest = digests.get(number) if digests is not None else None
-        if digest is None:
+        found = keys.get(number) if keys is not None else None
+        if found is None:
+            key = _FIELD_NUMBER.pack(number) + btext
             digest = int.from_bytes(hashlib.md5(key, usedforsecurity=False).digest()[-4:], "big")
-            if digests is not None:
-                digests[number] = digest
+            found = (key, digest)
+            if keys is not None:
+                keys[number] = found
+        key, digest = found
         start, slots = self._tables[digest & 255]
-        buf = self._buf
-        slot = (digest >> 8) % slots if slots else 0
+        if not slots:
+            return None
+        buf, unpack, size = self._buf, _SLOT.unpack_from, len(key)
+        slot = (digest >> 8) % slots
         for _ in range(slots):
-            found, at = _SLOT.unpack_from(buf, start + slot * _SLOT.size)
+            hashed, at = unpack(buf, start + slot * _SLOT_SIZE)
             if not at:
                 return None
-            if found == digest:
-                size, length = _KEY.unpack_from(buf, at)
-                begin = at + _KEY.size
-                if size == len(key) and buf[begin : begin + size] == key:
+            if hashed == digest:
+                stored, length = _KEY.unpack_from(buf, at)
+                begin = at + _KEY_SIZE
+                if stored == size and buf[begin : begin + size] == key:
                     return begin + size, length
             slot = slot + 1 if slot + 1 < slots else 0
         return None
 
-    def doc_frequency(
-        self, fieldname: str, btext: bytes, digests: dict[int, int] | None = None
-    ) -> int:
+    def doc_frequency(self, fieldname: str, btext: bytes, keys: _Keys | None = None) -> int:
         """Documents of this segment holding the term, deleted ones too."""
         if self._stock:
             return self.leaf.doc_frequency(fieldname, btext)
-        found = self._find(fieldname, btext, digests)
+        found = self._find(fieldname, btext, keys)
         return 0 if found is None else _TERM_INFO.unpack_from(self._buf, found[0])[2]
 
-    def _postings(
-        self, fieldname: str, btext: bytes, digests: dict[int, int] | None
-    ) -> tuple | bytes | None:
+    def _postings(self, fieldname: str, btext: bytes, keys: _Keys | None) -> tuple | bytes | None:
         """This segment's postings of one term: inlined (ids, weights, values), the posting
         list's bytes, or None when the segment lacks the term."""
         if self._stock:
@@ -119,7 +122,7 @@ class Lexicon:
             except (KeyError, TermNotFound):
                 return None
             return _info_postings(self.leaf, info)
-        found = self._find(fieldname, btext, digests)
+        found = self._find(fieldname, btext, keys)
         if found is None:
             return None
         at, length = found
@@ -135,19 +138,19 @@ class Lexicon:
         fieldname: str,
         btext: bytes,
         base: int,
-        digests: dict[int, int] | None = None,
+        keys: _Keys | None = None,
     ) -> None:
         """Add this segment's postings of one term (if any) to `blocks`, ids from `base`."""
-        found = self._postings(fieldname, btext, digests)
+        found = self._postings(fieldname, btext, keys)
         if found is not None:
             _add_postings(blocks, found, base)
 
     def values(
-        self, fieldname: str, btext: bytes, wanted: np.ndarray, digests: dict[int, int]
+        self, fieldname: str, btext: bytes, wanted: np.ndarray, keys: _Keys
     ) -> tuple[list[np.ndarray], list[Any]]:
         """This segment's postings of one term among `wanted` (local ids, ascending): their
         ids and values (encoded positions), reading only the blocks that can hold them."""
-        found = self._postings(fieldname, btext, digests)
+        found = self._postings(fieldname, btext, keys)
         if found is None:
             return [], []
         if isinstance(found, tuple):
@@ -169,14 +172,14 @@ class Lexicons:
         """Where one term occurs in `docs` (global ids, ascending): doc << 32 | position for
         each occurrence, ascending; only the blocks holding those docs are read (phrases)."""
         btext = text.encode("utf-8")
-        digests: dict[int, int] = {}
+        keys: _Keys = {}
         ids: list[np.ndarray] = []
         values: list[Any] = []
         for (lexicon, base), end in zip(self.lexicons, self._ends, strict=True):
             lo, hi = np.searchsorted(docs, (base, end))
             if lo == hi:
                 continue
-            found, more = lexicon.values(fieldname, btext, docs[lo:hi] - base, digests)
+            found, more = lexicon.values(fieldname, btext, docs[lo:hi] - base, keys)
             ids += [part + base for part in found]
             values += more
         return position_keys(np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64), values)
@@ -185,16 +188,16 @@ class Lexicons:
         """(global doc ids, weights) of one term over every segment; deleted docs too."""
         btext = text.encode("utf-8")
         blocks = PostingBlocks()
-        digests: dict[int, int] = {}
+        keys: _Keys = {}
         for lexicon, base in self.lexicons:
-            lexicon.add_postings(blocks, fieldname, btext, base, digests)
+            lexicon.add_postings(blocks, fieldname, btext, base, keys)
         return blocks.arrays()
 
     def doc_frequency(self, fieldname: str, text: str) -> int:
         """Documents holding the term in any segment, deleted ones too (as stock counts)."""
         btext = text.encode("utf-8")
-        digests: dict[int, int] = {}
-        return sum(lexicon.doc_frequency(fieldname, btext, digests) for lexicon, _ in self.lexicons)
+        keys: _Keys = {}
+        return sum(lexicon.doc_frequency(fieldname, btext, keys) for lexicon, _ in self.lexicons)
 
 
 def decode_info(leaf: Any, info: Any) -> tuple[np.ndarray, np.ndarray]:
