@@ -53,6 +53,10 @@ _BLOCK_INFO = re.compile(
 # TUPLE opcode, so giving items back could never match, and not keeping the state to try
 # makes the match twice as fast.
 _ID_TUPLE = re.compile(rb"\x80[\x02\x03]\((?:K.|M..|J....)++t", re.DOTALL)
+# The first items of a short block's ids: protocol, MARK, then BININT1, BININT2 or BININT
+# (how many bytes the first id takes; those after it are deltas).
+_TUPLE_HEADS = (b"\x80\x02(", b"\x80\x03(")
+_FIRST_ID = {b"K": 1, b"M": 2, b"J": 4}
 _FULL = 128  # postings in a full block: index.codec packs its arrays
 _PRESET_DICTIONARY = 0x20  # FDICT, in a zlib stream's second byte
 EMPTY_IDS = np.zeros(0, dtype=np.int32)
@@ -247,20 +251,25 @@ def _head_size(count: int) -> int:
     return max(14 * count + 16, 8 * count + 128)
 
 
-def _tuple_arrays(data: Any, count: int) -> tuple[tuple[int, ...], Any] | None:
+def _tuple_arrays(data: Any, count: int) -> tuple[Any, Any] | None:
     """A short block's id deltas and weights, as index.codec (pickle protocol 3) and stock
     Whoosh (2) write them in tuples, read without unpickling its positions: the end of the
     ids tuple is found in C (`_ID_TUPLE`), only the ids are unpickled, and the weights, 9-byte
     BINFLOAT items, are read as a strided array. None when the block is laid out otherwise
     (tuples of up to three items have no MARK to start from), to be unpickled instead."""
-    found = _ID_TUPLE.match(data) if count > 3 else None
-    if found is None:
+    if count <= 3:
         return None
-    at = found.end()
-    deltas = pickle.loads(data[:at] + b".")
+    deltas, at = _byte_deltas(data, count)
+    if deltas is None:
+        found = _ID_TUPLE.match(data)
+        if found is None:
+            return None
+        at = found.end()
+        deltas = pickle.loads(data[:at] + b".")
+    tuple_end = at
     memo = data[at : at + 1]  # the tuple's BINPUT (LONG_BINPUT past 255 memo entries)
     at += 2 if memo == b"q" else 5 if memo == b"r" else 0
-    if len(deltas) != count or at == found.end():
+    if len(deltas) != count or at == tuple_end:
         return None
     marker = data[at : at + 1]
     if marker == b"N":
@@ -271,6 +280,31 @@ def _tuple_arrays(data: Any, count: int) -> tuple[tuple[int, ...], Any] | None:
     if marker != b"(" or data[at + 1 : end : 9] != b"G" * count or data[end : end + 1] != b"t":
         return None
     return deltas, np.ndarray((count,), dtype=">f8", buffer=data, offset=at + 2, strides=(9,))
+
+
+def _byte_deltas(data: Any, count: int) -> tuple[np.ndarray | None, int]:
+    """A short block's id deltas when each one after the first is a BININT1 item (a byte, as
+    in most short lists of frequent words), read as a strided array: nothing unpickled, no
+    Python int made. Also where the ids' tuple ends (after its TUPLE opcode, as `_ID_TUPLE`
+    finds it). (None, 0) when they are laid out otherwise."""
+    width = _FIRST_ID.get(data[3:4]) if data[:3] in _TUPLE_HEADS else None
+    if width is None:
+        return None, 0
+    rest = 4 + width  # the second item's opcode
+    end = rest + 2 * (count - 1)  # the TUPLE opcode
+    if data[rest:end:2] != _bytes_of(b"K", count - 1) or data[end : end + 1] != b"t":
+        return None, 0
+    deltas = np.empty(count, dtype=np.int64)
+    deltas[0] = int.from_bytes(data[4:rest], "little", signed=width == 4)
+    deltas[1:] = np.ndarray(
+        (count - 1,), dtype=np.uint8, buffer=data, offset=rest + 1, strides=(2,)
+    )
+    return deltas, end + 1
+
+
+@lru_cache(maxsize=512)
+def _bytes_of(item: bytes, count: int) -> bytes:
+    return item * count
 
 
 def wanted_values(buf: bytes, wanted: np.ndarray) -> tuple[list[np.ndarray], list[Any]]:

@@ -3,6 +3,7 @@ are exactly what stock Whoosh's matchers read, segment by segment, on real artic
 
 from __future__ import annotations
 
+import pickle
 import zlib
 
 import numpy as np
@@ -127,3 +128,29 @@ def test_runs_of_tuples_and_arrays_are_joined_in_order():
     parts = [(0,), (3, 4), (5,), np.array([6, 7], dtype=np.uint32), (8,), np.array([9], np.uint32)]
     joined = blocks._int64s(parts)
     assert joined.dtype == np.int64 and joined.tolist() == [0, 3, 4, 5, 6, 7, 8, 9]
+
+
+@pytest.mark.parametrize("protocol", [2, 3])
+def test_short_blocks_ids_read_as_bytes_or_unpickled_alike(protocol):
+    """A short block's ids whose deltas after the first are each one byte are read as a
+    strided array (no unpickling); any other layout is unpickled. Both give pickle's ids,
+    weights and where the ids end, whatever the first id's width."""
+    cases = [
+        (5, 1, 255, 0, 7),  # every delta one byte
+        (300, 1, 2, 3),  # the first id two bytes
+        (70_000, 9, 9, 9, 9),  # ...four
+        (2**31 - 5, 1, 1, 1),
+        (1, 2, 256, 3),  # a later delta too wide: unpickled
+        (1, 2, 3, 65_536),
+    ]
+    for deltas in cases:
+        weights = tuple(float(i) + 0.5 for i in range(len(deltas)))
+        data = pickle.dumps((deltas, weights, ("x",) * len(deltas)), protocol)
+        found_deltas, found_weights = blocks._tuple_arrays(data, len(deltas))
+        assert list(found_deltas) == list(deltas) and list(found_weights) == list(weights)
+        by_bytes, end = blocks._byte_deltas(data, len(deltas))
+        if max(deltas[1:]) < 256:
+            assert by_bytes.tolist() == list(deltas)
+            assert end == blocks._ID_TUPLE.match(data).end()
+        else:
+            assert by_bytes is None
