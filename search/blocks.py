@@ -11,7 +11,8 @@ turned into one id array and one weight array in a single numpy pass.
 For scores and counts only a block's ids and weights are read, never its positions: packed
 arrays (full blocks as index.codec writes them) are read from the bytes;
 tuples (short blocks, and every block stock Whoosh writes) have only their
-ids unpickled and their weights read as a strided array. Anything laid out
+ids unpickled (or read as a strided array too, when each delta is one byte) and
+their weights read as a strided array. Anything laid out
 otherwise is unpickled whole. search.codec finds the bytes; this module
 knows the block format (whoosh.codec.whoosh3's), and tests compare it with
 stock Whoosh's own reading (tests/test_blocks.py, tests/test_writer_internals.py).
@@ -253,10 +254,12 @@ def _head_size(count: int) -> int:
 
 def _tuple_arrays(data: Any, count: int) -> tuple[Any, Any] | None:
     """A short block's id deltas and weights, as index.codec (pickle protocol 3) and stock
-    Whoosh (2) write them in tuples, read without unpickling its positions: the end of the
-    ids tuple is found in C (`_ID_TUPLE`), only the ids are unpickled, and the weights, 9-byte
-    BINFLOAT items, are read as a strided array. None when the block is laid out otherwise
-    (tuples of up to three items have no MARK to start from), to be unpickled instead."""
+    Whoosh (2) write them in tuples, read without unpickling its positions: the ids are read
+    from the bytes when each delta after the first is one byte (`_byte_deltas`), else the end
+    of their tuple is found in C (`_ID_TUPLE`) and only they are unpickled; the weights,
+    9-byte BINFLOAT items, are read as a strided array. None when the block is laid out
+    otherwise (tuples of up to three items have no MARK to start from), to be unpickled
+    instead."""
     if count <= 3:
         return None
     deltas, at = _byte_deltas(data, count)
