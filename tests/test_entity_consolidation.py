@@ -50,6 +50,9 @@ def test_web_furniture_titles_and_sentence_adverbs():
     text = "Minsk agreed. Albeit the CSTO members talk, Whereas stays a name mid-sentence."
     tagged = [Mention("organization", "Albeit", 14, 20), Mention("person", "Whereas", 44, 51)]
     assert clean_mentions(tagged, text) == [tagged[1]]
+    text = "It rained. Whereas Pierce stayed home."  # a connective run into the name after it
+    found = clean_mentions([Mention("person", "Whereas Pierce", 11, 25)], text)
+    assert found == [Mention("person", "Pierce", 19, 25)]
 
 
 def test_a_publication_cited_as_a_source_is_no_person():

@@ -14,7 +14,7 @@ saw. These rules run on every article, before mentions are folded:
   (`places.txt`) are places; a name ending in "Post", "Party", "University" …
   is an organisation, one ending in "Airport", "County", "River" … a place;
 - a capitalised sentence adverb or conjunction ("Additionally", "Reportedly",
-  "Albeit") is not a name,
+  "Albeit") is not a name, nor part of the one after it ("Whereas Pierce"),
   nor is a deity ("God"), a religion, a disease, a time zone, a generic body
   alone ("the Commission") or a common word before a number ("Category 5");
 - an article's own publisher (its `source`, or its URL's site name) is not
@@ -262,6 +262,10 @@ def clean_mentions(mentions: list[Mention], text: str) -> list[Mention]:
     for m in mentions:
         m = _complete_place(m, text)
         words = m.text.split()
+        if len(words) > 1 and _sentence_initial(text, m.start) and _is_adverb(words[0]):
+            start = m.start + m.text.index(words[1], len(words[0]))  # "Whereas Pierce"
+            m = Mention(m.kind, m.text[start - m.start :], start, m.end)
+            words = words[1:]
         kind = tagged = m.kind
         if kind in ("person", "organization"):
             kept, trimmed = _strip_titles(words)
