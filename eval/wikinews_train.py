@@ -1,6 +1,7 @@
 """Training tokens for the tagger from the hand-annotated Wikinews training split.
 
     python eval/wikinews_train.py [--out eval/wikinews-train.conll]
+    python eval/wikinews_train.py --text eval/.cache/wikinews-train.jsonl
 
 `eval/wikinews-train.jsonl` lists, per demo article of the training split, the
 strings an annotator marked as person, organization, place and misc (CoNLL-2003
@@ -11,6 +12,10 @@ tokens it will see, and every occurrence of a marked string is tagged, longest
 first (IOB2). A marked string that the article never contains is an error, not
 a silent no-op. The held-out set (`eval/wikinews-gold.jsonl`) is never read
 here, and an id in both files is refused.
+
+`--text` writes the training split's demo articles instead, as the demo ships them
+(JSONL, the demo's order): the text the word clusters are built from beside `eng.train`,
+so that the held-out articles' text is no part of them either.
 """
 
 from __future__ import annotations
@@ -107,10 +112,30 @@ def build(out: Path = OUT) -> dict[str, int]:
     return counts
 
 
+def write_text(out: Path) -> int:
+    """The training split's demo records, unchanged and in the demo's order; returns how many."""
+    training = {row["id"] for row in load_annotations()}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    n = 0
+    with (
+        gzip.open(DEMO, "rt", encoding="utf-8") as source,
+        open(out, "w", encoding="utf-8") as sink,
+    ):
+        for line in source:
+            if json.loads(line)["id"] in training:
+                sink.write(line.rstrip("\n") + "\n")
+                n += 1
+    return n
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", default=str(OUT))
+    parser.add_argument("--text", help="write the training articles' text (JSONL) here instead")
     args = parser.parse_args(argv)
+    if args.text:
+        print(f"{write_text(Path(args.text))} training articles -> {args.text}")
+        return 0
     try:
         counts = build(Path(args.out))
     except ValueError as error:

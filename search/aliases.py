@@ -10,7 +10,9 @@ the list of its other spellings (a single string is accepted too):
     [place]
     "Belarus" = ["Byelorussia", "Belorussia", "White Russia"]
 
-Matching is case-insensitive and whitespace-insensitive. The shipped file
+Matching is case-insensitive and whitespace-insensitive, and dotted initials match
+without their final period too ("U.S" is "U.S.", whose period a sentence's end or a
+writer took). The shipped file
 (search/aliases.toml) is always loaded; the file named by the ALIASES setting
 (ARCHIVE_SEARCH_ALIASES, or an explicit path) is loaded on top: its entries
 extend the shipped ones, and where a spelling appears in both, the archive's
@@ -49,6 +51,12 @@ def alias_key(value: str) -> str:
 
 
 _key = alias_key  # the short name used throughout this module
+
+
+def _abbreviation(spelling: str) -> bool:
+    """Dotted initials ("U.S.", "U.S.S.R."): also matched without the final period."""
+    body = spelling.strip()
+    return body.endswith(".") and "." in body[:-1] and " " not in body
 
 
 class Aliases:
@@ -93,6 +101,9 @@ class Aliases:
                     if spelling:
                         mapping[_key(spelling)] = canonical
                         spelled.setdefault(_key(spelling), spelling)
+                for spelling in (canonical, *variants):
+                    if _abbreviation(spelling):  # "U.S" where a sentence's end took the "."
+                        mapping.setdefault(_key(spelling[:-1]), canonical)
         self._groups = None
 
     def canonical(self, kind: str, value: str) -> str:

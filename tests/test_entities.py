@@ -222,6 +222,21 @@ def test_shipped_aliases():
     assert aliases.variants("Atlantis") == ["Atlantis"]
 
 
+def test_dotted_initials_match_without_their_final_period():
+    """20 Newsgroups' "U.S" (a sentence's end took the period) is the United States, or one
+    article naming both made "U.S" the archive's acronym for it, and every "United States"
+    in the archive joined it."""
+    aliases = load_aliases()
+    assert aliases.canonical("place", "U.S") == "United States"
+    assert aliases.canonical("place", "u.s.s.r") == "Soviet Union"
+    assert aliases.kinds("U.S") == ["place"]
+    assert aliases.canonical("place", "St") == "St"  # no initials: nothing added
+    found = extract_entities("", "The United States and the U.S agreed. It was in the U.S.")
+    assert {"U.S", "United States"} <= set(found["place"])  # as written
+    assert apply_aliases(found)["place"] == ["United States"]  # as stored
+    assert aliases.variants("United States").count("U.S") == 0  # queries keep real spellings
+
+
 def test_archive_alias_file_extends_and_overrides(tmp_path, monkeypatch):
     path = tmp_path / "aliases.toml"
     path.write_text(

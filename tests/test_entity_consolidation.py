@@ -46,6 +46,13 @@ def test_web_furniture_titles_and_sentence_adverbs():
     text = "Twitter said so. Additionally, it grew."
     tagged = [Mention("person", "Twitter", 0, 7), Mention("place", "Additionally", 17, 29)]
     assert clean_mentions(tagged, text) == [Mention("organization", "Twitter", 0, 7)]
+    # the seed page: "Albeit the CSTO members often talk about ...", a conjunction
+    text = "Minsk agreed. Albeit the CSTO members talk, Whereas stays a name mid-sentence."
+    tagged = [Mention("organization", "Albeit", 14, 20), Mention("person", "Whereas", 44, 51)]
+    assert clean_mentions(tagged, text) == [tagged[1]]
+    text = "It rained. Whereas Pierce stayed home."  # a connective run into the name after it
+    found = clean_mentions([Mention("person", "Whereas Pierce", 11, 25)], text)
+    assert found == [Mention("person", "Pierce", 19, 25)]
 
 
 def test_a_publication_cited_as_a_source_is_no_person():

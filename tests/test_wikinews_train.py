@@ -10,6 +10,8 @@ import json
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -115,3 +117,31 @@ def test_a_cross_validation_variant_keeps_its_own_models_and_clusters(tmp_path, 
         assert not any(f.startswith(("c=", "cf=", "lc=")) for f in word_features("Pinsk")[0])
     finally:
         clusters.load_clusters.cache_clear()
+
+
+def test_cluster_text_is_the_training_split_as_shipped(tmp_path):
+    """`--text` writes the demo records of the 233 training articles, unchanged: the held-out
+    articles' text must not reach the word clusters."""
+    out = tmp_path / "text.jsonl"
+    assert builder.main(["--text", str(out)]) == 0
+    written = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    with gzip.open(builder.DEMO, "rt", encoding="utf-8") as handle:
+        demo = {row["id"]: row for row in map(json.loads, handle)}
+    assert len(written) == 233
+    assert {row["id"] for row in written} == {row["id"] for row in builder.load_annotations()}
+    assert not {row["id"] for row in written} & set(builder._ids(builder.HELD_OUT))
+    assert all(row == demo[row["id"]] for row in written)
+
+
+@pytest.mark.slow
+def test_shipped_clusters_rebuild_from_the_documented_text(corpora, tmp_path):
+    """The shipped clusters.tsv is exactly what the README's command builds from `eng.train`
+    and the training articles (so no other text, the held-out set's included, is in it)."""
+    from index.entities.clusters import CLUSTERS_PATH, build
+
+    text = tmp_path / "text.jsonl"
+    builder.write_text(text)
+    out = tmp_path / "clusters.tsv"
+    words = build([str(corpora / "conll2003" / "eng.train"), str(text)], out)
+    assert words == len(CLUSTERS_PATH.read_text(encoding="utf-8").splitlines())
+    assert out.read_bytes() == CLUSTERS_PATH.read_bytes()

@@ -13,7 +13,8 @@ saw. These rules run on every article, before mentions are folded:
   whatever kind the tagger gave them; countries and first-level regions
   (`places.txt`) are places; a name ending in "Post", "Party", "University" …
   is an organisation, one ending in "Airport", "County", "River" … a place;
-- a capitalised sentence adverb ("Additionally", "Reportedly") is not a name,
+- a capitalised sentence adverb or conjunction ("Additionally", "Reportedly",
+  "Albeit") is not a name, nor part of the one after it ("Whereas Pierce"),
   nor is a deity ("God"), a religion, a disease, a time zone, a generic body
   alone ("the Commission") or a common word before a number ("Category 5");
 - an article's own publisher (its `source`, or its URL's site name) is not
@@ -143,6 +144,9 @@ _ADVERBS = _word_set(
     additionally however meanwhile moreover furthermore nevertheless nonetheless although
     though instead thus hence also currently previously recently reportedly subsequently
     consequently accordingly initially eventually ultimately notably overall otherwise
+    therefore likewise similarly besides regardless anyway
+    albeit whereas whilst while unless whether because since despite amid amidst
+    notwithstanding
     ah oh yes no well okay ok wow hey please thanks
     """
 )
@@ -258,6 +262,10 @@ def clean_mentions(mentions: list[Mention], text: str) -> list[Mention]:
     for m in mentions:
         m = _complete_place(m, text)
         words = m.text.split()
+        if len(words) > 1 and _sentence_initial(text, m.start) and _is_adverb(words[0]):
+            start = m.start + m.text.index(words[1], len(words[0]))  # "Whereas Pierce"
+            m = Mention(m.kind, m.text[start - m.start :], start, m.end)
+            words = words[1:]
         kind = tagged = m.kind
         if kind in ("person", "organization"):
             kept, trimmed = _strip_titles(words)
