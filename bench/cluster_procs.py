@@ -62,9 +62,18 @@ class Replica:
     def start(self, timeout: float = 60.0) -> None:
         """Catch up with one pull, then start the puller and the server (as a systemd unit
         with `ExecStartPre=archive-search replica --from ...` would); return when healthy."""
+        from index.publish import PublishError
         from index.replica import pull
 
-        pull(str(self.source), self.folder)
+        deadline = time.monotonic() + timeout
+        while True:  # as systemd restarts a unit whose ExecStartPre failed
+            try:
+                pull(str(self.source), self.folder)
+                break
+            except PublishError:  # the stopped puller's lock, not yet released on a busy machine
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
         out = self.log.open("a")
         cli = [sys.executable, "-m", "web.cli"]
         self.puller = subprocess.Popen(
@@ -78,7 +87,6 @@ class Replica:
              "--port", str(self.port), "--workers", str(self.workers)],
             cwd=ROOT, env=env, stdout=out, stderr=out, start_new_session=True,
         )  # fmt: skip
-        deadline = time.monotonic() + timeout
         while health(self.base) is None:
             if self.server.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"{self.name} did not start; see {self.log}")
