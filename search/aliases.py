@@ -55,8 +55,7 @@ _key = alias_key  # the short name used throughout this module
 
 def _abbreviation(spelling: str) -> bool:
     """Dotted initials ("U.S.", "U.S.S.R."): also matched without the final period."""
-    body = spelling.strip()
-    return body.endswith(".") and "." in body[:-1] and " " not in body
+    return spelling.endswith(".") and "." in spelling[:-1] and " " not in spelling
 
 
 class Aliases:
@@ -101,7 +100,6 @@ class Aliases:
                     if spelling:
                         mapping[_key(spelling)] = canonical
                         spelled.setdefault(_key(spelling), spelling)
-                for spelling in (canonical, *variants):
                     if _abbreviation(spelling):  # "U.S" where a sentence's end took the "."
                         mapping.setdefault(_key(spelling[:-1]), canonical)
         self._groups = None

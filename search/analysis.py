@@ -95,17 +95,15 @@ def fold(text: str) -> str:
     is, casefolding is lowercasing, and of both maps only the backtick changes it.
     """
     if text.isascii():
-        text = text.lower()
-        if "`" in text:
-            text = text.replace("`", "'")
-        return _SZ.sub("s", text) if "sz" in text else text
-    text = unicodedata.normalize("NFKC", text).casefold().translate(_EXTRA_FOLDS)
-    text = text.translate(accent_map)
-    if not text.isascii():
-        if _CYRILLIC.search(text):
-            text = _NOT_CYRILLIC.sub(lambda run: _strip_marks(run.group()), text)
-        else:
-            text = _strip_marks(text)
+        text = text.lower().replace("`", "'")
+    else:
+        text = unicodedata.normalize("NFKC", text).casefold().translate(_EXTRA_FOLDS)
+        text = text.translate(accent_map)
+        if not text.isascii():
+            if _CYRILLIC.search(text):
+                text = _NOT_CYRILLIC.sub(lambda run: _strip_marks(run.group()), text)
+            else:
+                text = _strip_marks(text)
     return _SZ.sub("s", text) if "sz" in text else text
 
 

@@ -295,7 +295,7 @@ def _byte_deltas(data: Any, count: int) -> tuple[np.ndarray | None, int]:
         return None, 0
     rest = 4 + width  # the second item's opcode
     end = rest + 2 * (count - 1)  # the TUPLE opcode
-    if data[rest:end:2] != _bytes_of(b"K", count - 1) or data[end : end + 1] != b"t":
+    if data[rest:end:2] != b"K" * (count - 1) or data[end : end + 1] != b"t":
         return None, 0
     deltas = np.empty(count, dtype=np.int64)
     deltas[0] = int.from_bytes(data[4:rest], "little", signed=width == 4)
@@ -303,11 +303,6 @@ def _byte_deltas(data: Any, count: int) -> tuple[np.ndarray | None, int]:
         (count - 1,), dtype=np.uint8, buffer=data, offset=rest + 1, strides=(2,)
     )
     return deltas, end + 1
-
-
-@lru_cache(maxsize=512)
-def _bytes_of(item: bytes, count: int) -> bytes:
-    return item * count
 
 
 def wanted_values(buf: bytes, wanted: np.ndarray) -> tuple[list[np.ndarray], list[Any]]:

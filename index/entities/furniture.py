@@ -263,8 +263,8 @@ def clean_mentions(mentions: list[Mention], text: str) -> list[Mention]:
         m = _complete_place(m, text)
         words = m.text.split()
         if len(words) > 1 and _sentence_initial(text, m.start) and _is_adverb(words[0]):
-            start = m.start + m.text.index(words[1], len(words[0]))  # "Whereas Pierce"
-            m = Mention(m.kind, m.text[start - m.start :], start, m.end)
+            offset = m.text.index(words[1], len(words[0]))  # "Whereas Pierce"
+            m = Mention(m.kind, m.text[offset:], m.start + offset, m.end)
             words = words[1:]
         kind = tagged = m.kind
         if kind in ("person", "organization"):
