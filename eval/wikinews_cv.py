@@ -13,7 +13,8 @@ level against their annotations (person, organization, place; misc ignored), as
 `eval/entities.py` scores the held-out set. The held-out set is never read.
 
 A variant (other word clusters, say) gets its own models: `--clusters FILE` trains and
-scores with that clusters file instead of the shipped one, and `--name NAME` keeps its
+scores with that clusters file instead of the shipped one (`--gazetteer FILE` the same for
+the name lists), and `--name NAME` keeps its
 models under `eval/.cache/cv/NAME/`, beside the shipped configuration's. `testa` scores
 each fold's model on `eng.testa` (span F1 and document F1), a second check that a change
 generalises beyond the web articles.
@@ -64,6 +65,15 @@ def use_clusters(path: str | None) -> None:
     if path:
         clusters.CLUSTERS_PATH = Path(path).resolve()
         clusters.load_clusters.cache_clear()
+
+
+def use_gazetteer(path: str | None) -> None:
+    """Train and tag with the name lists in `path` (None: the shipped ones)."""
+    from index.entities import gazetteer
+
+    if path:
+        gazetteer.GAZETTEER_PATH = Path(path).resolve()
+        gazetteer.load_gazetteer.cache_clear()
 
 
 def train_fold(fold: int, k: int, copies: int, name: str = "") -> dict:
@@ -138,9 +148,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--errors", action="store_true", help="print each article's errors")
     parser.add_argument("--shipped", action="store_true", help="score the shipped model instead")
     parser.add_argument("--clusters", help="word clusters file to train and tag with")
+    parser.add_argument("--gazetteer", help="name lists file to train and tag with")
     parser.add_argument("--name", default="", help="keep this variant's models apart")
     args = parser.parse_args(argv)
     use_clusters(args.clusters)
+    use_gazetteer(args.gazetteer)
     if args.action == "train":
         for fold in [args.fold] if args.fold is not None else range(args.folds):
             print(fold, train_fold(fold, args.folds, args.copies, args.name), flush=True)

@@ -119,6 +119,24 @@ def test_a_cross_validation_variant_keeps_its_own_models_and_clusters(tmp_path, 
         clusters.load_clusters.cache_clear()
 
 
+def test_a_cross_validation_variant_reads_its_own_name_lists(tmp_path, monkeypatch):
+    from index.entities import gazetteer
+    from index.entities.features import word_features
+
+    cv = _load_eval("wikinews_cv")
+    other = tmp_path / "gazetteer.tsv"
+    other.write_text("# lists\nPinsk\tp2,s1\n", encoding="utf-8")
+    monkeypatch.setattr(gazetteer, "GAZETTEER_PATH", gazetteer.GAZETTEER_PATH)
+    gazetteer.load_gazetteer.cache_clear()
+    try:
+        cv.use_gazetteer(str(other))
+        assert gazetteer.load_gazetteer() == {"Pinsk": ("p2", "s1")}
+        assert [f for f in word_features("Pinsk")[0] if f[:2] in ("gp", "gs")] == ["gp2", "gs1"]
+        assert not any(f[:2] in ("gp", "gf", "gs") for f in word_features("Minsk")[0])
+    finally:
+        gazetteer.load_gazetteer.cache_clear()
+
+
 def test_cluster_text_is_the_training_split_as_shipped(tmp_path):
     """`--text` writes the demo records of the 233 training articles, unchanged: the held-out
     articles' text must not reach the word clusters."""

@@ -24,29 +24,18 @@ from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
+from index.entities.shipped import read_table
+
 CLUSTERS_PATH = Path(__file__).with_name("clusters.tsv")
 
 
 @lru_cache(maxsize=1)
 def load_clusters(path: str | None = None) -> dict[str, tuple[str, ...]]:
     """lowercased word -> (coarse id, fine id, lowercase-use bucket[, coarse, fine ids of a
-    second clustering]).
-
-    A missing file is an error, not an empty map: the model's cluster features
-    would silently stop firing and quality would drop without a word.
-    """
+    second clustering])."""
     file = Path(path) if path else CLUSTERS_PATH
-    if not file.is_file():
-        raise FileNotFoundError(
-            f"word clusters {file} are missing (they ship with the entity model); rebuild "
-            "them with `python -m index.entities.train --clusters-text TEXT ... --train ...`"
-        )
-    out = {}
-    with open(file, encoding="utf-8") as handle:
-        for line in handle:
-            word, *columns = line.rstrip("\n").split("\t")
-            out[word] = tuple(columns)
-    return out
+    rebuild = "python -m index.entities.train --clusters-text TEXT ... --train ..."
+    return {word: tuple(columns) for word, *columns in read_table(file, "word clusters", rebuild)}
 
 
 def _texts(path: str) -> Iterator[str]:

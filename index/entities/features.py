@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from index.entities.clusters import load_clusters
+from index.entities.gazetteer import load_gazetteer, lookup_key
 
 _CACHE_LIMIT = 300_000  # distinct words; a cleared cache only costs speed
 WordFeatures = tuple[list[str], list[str], list[str], list[str], list[str]]
@@ -74,12 +75,14 @@ def word_features(word: str) -> WordFeatures:
     cluster = load_clusters().get(low)
     groups = cluster_features(cluster) if cluster else []
     own += groups
-    near = ["w=" + low, "s=" + shp] + groups
+    listed = ["g" + flag for flag in load_gazetteer().get(lookup_key(word), ())]
+    own += listed
+    near = ["w=" + low, "s=" + shp] + groups + listed
     if is_title:
         near.append("T")
     if is_upper:
         near.append("U")
-    far = ["w=" + low, "s=" + shp] + [f for f in groups if f.startswith(("c=", "d="))]
+    far = ["w=" + low, "s=" + shp] + [f for f in groups if f.startswith(("c=", "d="))] + listed
     return (
         own,
         ["-2" + f for f in far],

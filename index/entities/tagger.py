@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from index.entities.clusters import load_clusters
 from index.entities.crf import CrfModel
+from index.entities.gazetteer import load_gazetteer
 from index.entities.scores import Scorer
 from index.entities.tokenize import Token, sentences
 from search import settings
@@ -47,6 +48,7 @@ class Tagger:
         self._model = CrfModel(self.path)
         self._scorer = Scorer(self._model)
         load_clusters()  # the model's features need them: fail now, not mid-ingest
+        load_gazetteer()
 
     def tag(self, sentences: list[list[str]]) -> list[list[str]]:
         """IOB2 tags for each sentence of words, decoded together (SENTENCES_PER_RUN at a
