@@ -37,7 +37,7 @@ from pathlib import Path
 from index.entities.shipped import read_table
 
 GAZETTEER_PATH = Path(__file__).with_name("gazetteer.tsv")
-_WORD = re.compile(r"[^\W\d_][\w'.-]*")  # a capitalised name's word: letters first
+_WORD = re.compile(r"[^\W\d_][\w'.-]*")  # a word of a name: a letter first, no spaces
 _BIG = 1_000_000
 _HEADER = (
     "# Name lists for the entity tagger's features (index/entities/gazetteer.py).\n"
