@@ -172,6 +172,17 @@ def test_archive_level_joins_need_one_such_person():
         "organization": ["Pittston Co"],
         "place": [],
     }
+    # ... even where one full name ends with it ("Elton John"), if it starts five times as
+    # many; a name that ends nearly as many as it starts may be a surname ("Ron Paul")
+    names = ["John Major", "John Smith", "John Kerry", "John Lennon", "John Wayne", "Elton John"]
+    names += ["Paul Simon", "Paul Newman", "Paul Allen", "Ron Paul", "Les Paul"]
+    lone = {"person": ["John", "Paul"]}
+    table_of_names = Consolidation.build([{"person": [n]} for n in names] + [lone])
+    assert table_of_names.apply(lone)["person"] == ["Paul"]
+    without_one = Consolidation.build(
+        [{"person": [n]} for n in names if n != "John Wayne"] + [lone]
+    )
+    assert without_one.apply(lone)["person"] == ["John", "Paul"]  # 4 starts, 1 end: kept
     for article in articles:  # idempotent: applying twice changes nothing more
         once = table.apply(article)
         assert Consolidation.build([table.apply(a) for a in articles]).apply(once) == once

@@ -28,7 +28,8 @@ reading only the entity values already stored, never the source files:
    "Goldman, Sachs and Co"), and a name joined to such a "person" goes with it; a
    body after a country ("U.S. Senate") joins its name alone where more articles
    write that; and a first name alone that starts three or more people's full
-   names and ends none ("John") is dropped: it names nobody a reader can pick.
+   names and five times as many as it ends ("John", beside "Elton John") is dropped: it
+   names nobody a reader can pick.
 
 Every join maps a value to an entity key (`key` of its canonical value), so a
 later cross-script step can map other spellings to the same key.
@@ -61,6 +62,7 @@ MIN_KIND_ARTICLES = 3
 DOMINANT_SHARE = 0.9  # of the articles naming people who share a first name or surname
 MIN_DOMINANT_ARTICLES = 5
 AMBIGUOUS_FIRST_NAMES = 3  # full names a first name alone would have to choose from
+SURNAME_MARGIN = 5  # ... and how many times as many it starts as it ends, if it ends any
 
 
 def _targets_in_article(kind: str, keys: list[str]) -> dict[str, str]:
@@ -301,16 +303,21 @@ def _country_prefixed(docs: Counter, spellings: dict[str, Counter]) -> dict[str,
 
 
 def _ambiguous_first_names(people: Counter) -> set[str]:
-    """One-word person names that start at least AMBIGUOUS_FIRST_NAMES full names, end none."""
+    """One-word person names that start at least AMBIGUOUS_FIRST_NAMES full names and
+    SURNAME_MARGIN times as many as they end ("John": hundreds, beside "Elton John")."""
     starts: Counter = Counter()
-    ends: set[str] = set()
+    ends: Counter = Counter()
     for k in people:
         words = k.split()
         if len(words) > 1:
             starts[words[0]] += 1
-            ends.add(words[-1])
+            ends[words[-1]] += 1
     return {
-        k for k in people if " " not in k and starts[k] >= AMBIGUOUS_FIRST_NAMES and k not in ends
+        k
+        for k in people
+        if " " not in k
+        and starts[k] >= AMBIGUOUS_FIRST_NAMES
+        and starts[k] >= SURNAME_MARGIN * ends[k]
     }
 
 
