@@ -58,22 +58,18 @@ def model_path(fold: int, k: int, copies: int, name: str = "") -> Path:
     return CACHE / name / f"fold{fold}of{k}x{copies}.crfsuite"
 
 
-def use_clusters(path: str | None) -> None:
-    """Train and tag with the word clusters in `path` (None: the shipped ones)."""
-    from index.entities import clusters
+def use_tables(clusters: str | None = None, gazetteer: str | None = None) -> None:
+    """Train and tag with the word clusters and name lists in these files (None: the
+    shipped ones)."""
+    from index.entities import clusters as clusters_module
+    from index.entities import gazetteer as gazetteer_module
 
-    if path:
-        clusters.CLUSTERS_PATH = Path(path).resolve()
-        clusters.load_clusters.cache_clear()
-
-
-def use_gazetteer(path: str | None) -> None:
-    """Train and tag with the name lists in `path` (None: the shipped ones)."""
-    from index.entities import gazetteer
-
-    if path:
-        gazetteer.GAZETTEER_PATH = Path(path).resolve()
-        gazetteer.load_gazetteer.cache_clear()
+    if clusters:
+        clusters_module.CLUSTERS_PATH = Path(clusters).resolve()
+        clusters_module.load_clusters.cache_clear()
+    if gazetteer:
+        gazetteer_module.GAZETTEER_PATH = Path(gazetteer).resolve()
+        gazetteer_module.load_gazetteer.cache_clear()
 
 
 def train_fold(fold: int, k: int, copies: int, name: str = "") -> dict:
@@ -151,8 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gazetteer", help="name lists file to train and tag with")
     parser.add_argument("--name", default="", help="keep this variant's models apart")
     args = parser.parse_args(argv)
-    use_clusters(args.clusters)
-    use_gazetteer(args.gazetteer)
+    use_tables(args.clusters, args.gazetteer)
     if args.action == "train":
         for fold in [args.fold] if args.fold is not None else range(args.folds):
             print(fold, train_fold(fold, args.folds, args.copies, args.name), flush=True)

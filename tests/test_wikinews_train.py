@@ -93,7 +93,19 @@ def test_cross_validation_folds_partition_the_training_split():
     assert not set(ids) & set(builder._ids(builder.HELD_OUT))
 
 
-def test_a_cross_validation_variant_keeps_its_own_models_and_clusters(tmp_path, monkeypatch):
+@pytest.fixture
+def shipped_tables(monkeypatch):
+    """The clusters and name-list paths and caches as they were, after a test that swaps them."""
+    from index.entities import clusters, gazetteer
+
+    monkeypatch.setattr(clusters, "CLUSTERS_PATH", clusters.CLUSTERS_PATH)
+    monkeypatch.setattr(gazetteer, "GAZETTEER_PATH", gazetteer.GAZETTEER_PATH)
+    yield
+    clusters.load_clusters.cache_clear()
+    gazetteer.load_gazetteer.cache_clear()
+
+
+def test_a_cross_validation_variant_keeps_its_own_models_and_clusters(tmp_path, shipped_tables):
     """A named variant's fold models never overwrite the shipped configuration's, and its
     clusters file is the one features read."""
     from index.entities import clusters
@@ -104,37 +116,27 @@ def test_a_cross_validation_variant_keeps_its_own_models_and_clusters(tmp_path, 
     assert cv.model_path(0, 3, 1, "wide").parent == cv.model_path(0, 3, 1).parent / "wide"
     other = tmp_path / "clusters.tsv"
     other.write_text("minsk\t7\t70\t0\nbrest\t\t\t\t3\t30\n", encoding="utf-8")
-    monkeypatch.setattr(clusters, "CLUSTERS_PATH", clusters.CLUSTERS_PATH)
-    clusters.load_clusters.cache_clear()
-    try:
-        cv.use_clusters(str(other))
-        assert clusters.load_clusters()["minsk"] == ("7", "70", "0")
-        assert {"c=7", "cf=70", "lc=0"} <= set(word_features("Minsk")[0])
-        # a second clustering's ids, for a word the first one lacks
-        own, far_left, *_ = word_features("Brest")
-        assert [f for f in own if f[:2] in ("c=", "cf", "lc", "d=", "df")] == ["d=3", "df=30"]
-        assert "-2d=3" in far_left
-        assert not any(f.startswith(("c=", "cf=", "lc=")) for f in word_features("Pinsk")[0])
-    finally:
-        clusters.load_clusters.cache_clear()
+    cv.use_tables(clusters=str(other))
+    assert clusters.load_clusters()["minsk"] == ("7", "70", "0")
+    assert {"c=7", "cf=70", "lc=0"} <= set(word_features("Minsk")[0])
+    # a second clustering's ids, for a word the first one lacks
+    own, far_left, *_ = word_features("Brest")
+    assert [f for f in own if f[:2] in ("c=", "cf", "lc", "d=", "df")] == ["d=3", "df=30"]
+    assert "-2d=3" in far_left
+    assert not any(f.startswith(("c=", "cf=", "lc=")) for f in word_features("Pinsk")[0])
 
 
-def test_a_cross_validation_variant_reads_its_own_name_lists(tmp_path, monkeypatch):
+def test_a_cross_validation_variant_reads_its_own_name_lists(tmp_path, shipped_tables):
     from index.entities import gazetteer
     from index.entities.features import word_features
 
     cv = _load_eval("wikinews_cv")
     other = tmp_path / "gazetteer.tsv"
     other.write_text("# lists\nPinsk\tp2,s1\n", encoding="utf-8")
-    monkeypatch.setattr(gazetteer, "GAZETTEER_PATH", gazetteer.GAZETTEER_PATH)
-    gazetteer.load_gazetteer.cache_clear()
-    try:
-        cv.use_gazetteer(str(other))
-        assert gazetteer.load_gazetteer() == {"Pinsk": ("p2", "s1")}
-        assert [f for f in word_features("Pinsk")[0] if f[:2] in ("gp", "gs")] == ["gp2", "gs1"]
-        assert not any(f[:2] in ("gp", "gf", "gs") for f in word_features("Minsk")[0])
-    finally:
-        gazetteer.load_gazetteer.cache_clear()
+    cv.use_tables(gazetteer=str(other))
+    assert gazetteer.load_gazetteer() == {"Pinsk": ("p2", "s1")}
+    assert [f for f in word_features("Pinsk")[0] if f[:2] in ("gp", "gs")] == ["gp2", "gs1"]
+    assert not any(f[:2] in ("gp", "gf", "gs") for f in word_features("Minsk")[0])
 
 
 def test_cluster_text_is_the_training_split_as_shipped(tmp_path):
