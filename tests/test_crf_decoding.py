@@ -16,11 +16,18 @@ import pytest
 
 from index.entities import scores as scores_module
 from index.entities.crf import CrfModel, ModelError
-from index.entities.features import pair_attributes, pair_features, sentence_features, word_features
+from index.entities.document_features import document_features
+from index.entities.features import (
+    pair_attributes,
+    pair_features,
+    sentence_features,
+    tagger_features,
+    word_features,
+)
 from index.entities.scores import Scorer
 from index.entities.tagger import MODEL_PATH, Tagger
 from index.entities.tokenize import sentences
-from index.entities.train import read_conll, train
+from index.entities.train import read_documents, train
 
 DEMO = Path(__file__).resolve().parents[1] / "index" / "demo" / "wikinews-en.jsonl.gz"
 
@@ -77,17 +84,19 @@ def test_scores_equal_the_sum_of_each_tokens_feature_weights():
     scorer = Scorer(model)
     articles = _demo_sentences(12)
     words = [s for article in articles for s in article]
+    extras = [extra for article in articles for extra in document_features(article)]
     assert len(words) > 100  # read the demo
-    got = scorer.scores(words)
-    expected = np.array(
-        [
-            model.state[[model.row(f) for f in row]].sum(axis=0)
-            for sent in words
-            for row in sentence_features(sent)
-        ]
-    )
-    assert got.shape == expected.shape
-    assert np.allclose(got, expected, rtol=0, atol=1e-9)
+    assert sum(bool(feats) for extra in extras for feats in extra) > 500
+    for got, rows in (
+        (scorer.scores(words), [row for sent in words for row in sentence_features(sent)]),
+        (
+            scorer.scores(words, extras),
+            [row for article in articles for sent in tagger_features(article) for row in sent],
+        ),
+    ):
+        expected = np.array([model.state[[model.row(f) for f in row]].sum(axis=0) for row in rows])
+        assert got.shape == expected.shape
+        assert np.allclose(got, expected, rtol=0, atol=1e-9)
 
 
 def test_same_tags_as_crfsuite_on_the_demo():
@@ -96,8 +105,8 @@ def test_same_tags_as_crfsuite_on_the_demo():
     compared = tagged = 0
     for article in articles:
         got = ours.tag(article)
-        for words, tags in zip(article, got, strict=True):
-            assert tags == theirs.tag(sentence_features(words)), words
+        for words, tags, features in zip(article, got, tagger_features(article), strict=True):
+            assert tags == theirs.tag(features), words
             compared += 1
             tagged += sum(t != "O" for t in tags)
     assert compared > 1000 and tagged > 1000
@@ -108,8 +117,8 @@ def test_caches_reset_without_changing_tags(monkeypatch):
     ours, theirs = Tagger(), _crfsuite(MODEL_PATH)
     articles = _demo_sentences(8)
     for article in articles:
-        for words, tags in zip(article, ours.tag(article), strict=True):
-            assert tags == theirs.tag(sentence_features(words))
+        for tags, features in zip(ours.tag(article), tagger_features(article), strict=True):
+            assert tags == theirs.tag(features)
     assert len(ours._scorer._ids) < 50 + max(len({w for s in a for w in s}) for a in articles)
 
 
@@ -121,10 +130,13 @@ def test_a_freshly_trained_model_decodes_the_same(tmp_path, corpora):
     sample.write_text("\n".join(lines) + "\n", encoding="utf-8")
     path = tmp_path / "m.crfsuite"
     train([sample], path, {"max_iterations": 40})
+    testa = corpora / "conll2003" / "eng.testa"
     ours, theirs = Tagger(path), _crfsuite(path)
-    sents = [words for words, _ in read_conll(corpora / "conll2003" / "eng.testa")][:800]
-    assert len(sents) == 800
-    assert ours.tag(sents) == [theirs.tag(sentence_features(w)) for w in sents]
+    documents = [[words for words, _ in doc] for doc in read_documents(testa)][:60]
+    assert sum(map(len, documents)) > 800  # read eng.testa's first documents
+    assert ours.tag_documents(documents) == [
+        [theirs.tag(features) for features in tagger_features(doc)] for doc in documents
+    ]
 
 
 def test_empty_sentences_and_single_words():
@@ -133,7 +145,9 @@ def test_empty_sentences_and_single_words():
     assert tagger.tag([[], ["Minsk"], []]) == [[], tagger.tag_words(["Minsk"]), []]
     assert tagger.tag_words([]) == []
     theirs = _crfsuite(MODEL_PATH)
-    assert tagger.tag_words(["Minsk"]) == theirs.tag(sentence_features(["Minsk"]))
+    assert tagger.tag_words(["Minsk"]) == theirs.tag(tagger_features([["Minsk"]])[0])
+    assert tagger.tag_documents([]) == []
+    assert tagger.tag_documents([[], [["Minsk"]]]) == [[], [tagger.tag_words(["Minsk"])]]
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from index.entities.clusters import load_clusters
+from index.entities.document_features import document_features
 from index.entities.gazetteer import load_gazetteer, lookup_key
 
 _CACHE_LIMIT = 300_000  # distinct words; a cleared cache only costs speed
@@ -162,3 +163,12 @@ def sentence_features(words: list[str]) -> list[list[str]]:
                 row.extend(per_word[i + 2][4])
         out.append(row)
     return out
+
+
+def tagger_features(sentences: list[list[str]]) -> list[list[list[str]]]:
+    """Every feature string of each token of one document's sentences: its sentence's
+    (`sentence_features`) and its document's (`document_features`)."""
+    return [
+        [row + list(extra) for row, extra in zip(sentence_features(words), doc, strict=True)]
+        for words, doc in zip(sentences, document_features(sentences), strict=True)
+    ]

@@ -75,6 +75,7 @@ class Scorer:
         # and its ids in the two bigram families.
         self._table = np.zeros((1024, 5, len(self.model.labels)))
         self._pair_ids = np.zeros((1024, 2), dtype=np.intp)
+        self._extra_sums: dict[tuple[str, ...], np.ndarray] = {}
 
     def _words(self, sentences: list[list[str]]) -> list[list[int]]:
         """Each word's row of the table; new words' rows are summed together, in one go."""
@@ -117,8 +118,11 @@ class Scorer:
         self._table[first:count] = np.add.reduceat(rows, offsets).reshape(len(new), 5, -1)
         self._pair_ids[first:count] = pair_ids
 
-    def scores(self, sentences: list[list[str]]) -> np.ndarray:
-        """State scores of every token of the (non-empty) sentences, concatenated.
+    def scores(
+        self, sentences: list[list[str]], extras: list[list[tuple[str, ...]]] | None = None
+    ) -> np.ndarray:
+        """State scores of every token of the (non-empty) sentences, concatenated; `extras`
+        holds, per sentence and token, features of its own beyond its words' (the document's).
 
         Neighbours' parts and pairs are added by shifting whole arrays; where a shift
         crosses a sentence edge the part added is zero. Each token's terms are added in one fixed
@@ -148,4 +152,25 @@ class Scorer:
         titled = np.array([self._title[wids[0]] for wids in ids])
         out[starts] += np.where(titled[:, None], self._bos_title, self._bos)
         out[ends - 1] += self._eos
+        if extras:
+            self._add_extras(out, extras)
         return out
+
+    def _add_extras(self, out: np.ndarray, extras: list[list[tuple[str, ...]]]) -> None:
+        """Add each token's own extra features' weights (those the model knows), summed once
+        per distinct tuple of features: most tokens' are one of a few ("Dn=1",)."""
+        get, unknown, sums = self.model.rows.get, self.model.unknown, self._extra_sums
+        at: list[int] = []
+        found: list[np.ndarray] = []
+        for token, feats in enumerate(chain.from_iterable(extras)):
+            if feats:
+                total = sums.get(feats)
+                if total is None:
+                    if len(sums) >= WORD_LIMIT:
+                        sums.clear()
+                    rows = [row for f in feats if (row := get(f, unknown)) != unknown]
+                    total = sums[feats] = self.model.state[rows].sum(axis=0)
+                at.append(token)
+                found.append(total)
+        if at:
+            out[at] += np.array(found)

@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from index.entities.clusters import load_clusters
 from index.entities.crf import CrfModel
+from index.entities.document_features import document_features
 from index.entities.gazetteer import load_gazetteer
 from index.entities.scores import Scorer
 from index.entities.tokenize import Token, sentences
@@ -51,18 +52,30 @@ class Tagger:
         load_gazetteer()
 
     def tag(self, sentences: list[list[str]]) -> list[list[str]]:
-        """IOB2 tags for each sentence of words, decoded together (SENTENCES_PER_RUN at a
-        time: the arrays of a run grow with its sentences)."""
-        kept = [words for words in sentences if words]
+        """IOB2 tags for each sentence of words, the sentences one document's."""
+        return self.tag_documents([sentences])[0]
+
+    def tag_documents(self, documents: list[list[list[str]]]) -> list[list[list[str]]]:
+        """IOB2 tags for each sentence of each document, decoded together
+        (SENTENCES_PER_RUN at a time: the arrays of a run grow with its sentences). A
+        token's document features come from its own document only."""
+        kept: list[list[str]] = []
+        extras: list[list[tuple[str, ...]]] = []
+        for document in documents:
+            for words, extra in zip(document, document_features(document), strict=True):
+                if words:
+                    kept.append(words)
+                    extras.append(extra)
         tags: list[list[str]] = []
         for first in range(0, len(kept), SENTENCES_PER_RUN):
             run = kept[first : first + SENTENCES_PER_RUN]
-            tags += self._model.viterbi(self._scorer.scores(run), [len(w) for w in run])
+            scores = self._scorer.scores(run, extras[first : first + SENTENCES_PER_RUN])
+            tags += self._model.viterbi(scores, [len(w) for w in run])
         found = iter(tags)
-        return [next(found) if words else [] for words in sentences]
+        return [[next(found) if words else [] for words in doc] for doc in documents]
 
     def tag_words(self, words: list[str]) -> list[str]:
-        """IOB2 tags for one sentence of words."""
+        """IOB2 tags for one sentence of words (a document of its own)."""
         return self.tag([words])[0]
 
     def mentions_in(self, texts: list[str]) -> list[list[Mention]]:
@@ -70,12 +83,11 @@ class Tagger:
         together: a Viterbi step costs about the same for one sentence as for hundreds, so
         many texts at once cost less than half as much per text."""
         split = [sentences(text) for text in texts]
-        tags = iter(self.tag([[t.text for t in sent] for sents in split for sent in sents]))
+        tagged = self.tag_documents([[[t.text for t in sent] for sent in sents] for sents in split])
         out = []
-        for text, sents in zip(texts, split, strict=True):
+        for text, sents, doc_tags in zip(texts, split, tagged, strict=True):
             found: list[Mention] = []
-            for sent in sents:
-                sent_tags = next(tags)
+            for sent, sent_tags in zip(sents, doc_tags, strict=True):
                 if sent_tags.count("O") < len(sent_tags):
                     found.extend(_spans_to_mentions(text, sent, sent_tags))
             out.append(found)

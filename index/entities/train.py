@@ -4,12 +4,13 @@
 
 Input format (CoNLL-2003): one token per line, columns separated by spaces or
 tabs, the FIRST column the word and the LAST column its tag; any columns between
-(POS, chunk) are ignored. A blank line ends a sentence; `-DOCSTART-` lines are
-skipped. Tags are PER, ORG, LOC and MISC in IOB1 (`I-PER`, `B-PER` only between
-two adjacent entities of one type) or IOB2 (`B-PER` starts every entity); `O` is
-outside. Other types train, but only PER/ORG/LOC reach the facets. An archive
-can retrain on its own annotations alone or together with eng.train by giving
---train several times.
+(POS, chunk) are ignored. A blank line ends a sentence; a `-DOCSTART-` line
+starts a document (a word's other occurrences in its document are features too,
+so an archive's own annotations should keep them). Tags are PER, ORG, LOC and
+MISC in IOB1 (`I-PER`, `B-PER` only between two adjacent entities of one type)
+or IOB2 (`B-PER` starts every entity); `O` is outside. Other types train, but
+only PER/ORG/LOC reach the facets. An archive can retrain on its own annotations
+alone or together with eng.train by giving --train several times.
 """
 
 from __future__ import annotations
@@ -20,13 +21,15 @@ import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from index.entities.features import sentence_features
+from index.entities.features import tagger_features
 
 DEFAULT_PARAMS = {"c1": 0.005, "c2": 0.1, "max_iterations": 200}  # eng.testa + web CV
 
 
-def read_conll(path: str | Path) -> Iterator[tuple[list[str], list[str]]]:
-    """Yield (words, IOB2 tags) per sentence of a CoNLL-format file."""
+def read_documents(path: str | Path) -> Iterator[list[tuple[list[str], list[str]]]]:
+    """Yield each document of a CoNLL-format file (split at `-DOCSTART-` lines) as its
+    sentences' (words, IOB2 tags); a file without them is one document."""
+    doc: list[tuple[list[str], list[str]]] = []
     words: list[str] = []
     tags: list[str] = []
     with open(path, encoding="utf-8") as handle:
@@ -34,15 +37,26 @@ def read_conll(path: str | Path) -> Iterator[tuple[list[str], list[str]]]:
             parts = line.split()
             if not parts or parts[0] == "-DOCSTART-":
                 if words:
-                    yield words, to_iob2(tags)
+                    doc.append((words, to_iob2(tags)))
                     words, tags = [], []
+                if parts and doc:
+                    yield doc
+                    doc = []
                 continue
             if len(parts) < 2:
                 raise ValueError(f"{path}:{lineno}: expected 'word ... tag', got {line.strip()!r}")
             words.append(parts[0])
             tags.append(parts[-1])
     if words:
-        yield words, to_iob2(tags)
+        doc.append((words, to_iob2(tags)))
+    if doc:
+        yield doc
+
+
+def read_conll(path: str | Path) -> Iterator[tuple[list[str], list[str]]]:
+    """Yield (words, IOB2 tags) per sentence of a CoNLL-format file."""
+    for doc in read_documents(path):
+        yield from doc
 
 
 def to_iob2(tags: list[str]) -> list[str]:
@@ -108,10 +122,12 @@ def train(
     trainer = pycrfsuite.Trainer(algorithm="lbfgs", verbose=verbose)
     n_sent = n_tok = 0
     for path in paths:
-        for words, tags in read_conll(path):
-            trainer.append(sentence_features(words), tags)
-            n_sent += 1
-            n_tok += len(words)
+        for doc in read_documents(path):
+            sentences = [words for words, _ in doc]
+            for features, (words, tags) in zip(tagger_features(sentences), doc, strict=True):
+                trainer.append(features, tags)
+                n_sent += 1
+                n_tok += len(words)
     if not n_sent:
         raise ValueError("no training sentences found")
     trainer.set_params({**DEFAULT_PARAMS, **(params or {})})
@@ -160,9 +176,9 @@ def main(argv: list[str] | None = None) -> int:
 
         tagger = Tagger(args.out)
         gold, pred = [], []
-        for words, tags in read_conll(args.dev):
-            gold.append(tags)
-            pred.append(tagger.tag_words(words))
+        for doc in read_documents(args.dev):
+            gold += [tags for _, tags in doc]
+            pred += tagger.tag([words for words, _ in doc])
         for name, s in score(gold, pred).items():
             print(f"{name:8} P {s['precision']:.4f}  R {s['recall']:.4f}  F1 {s['f1']:.4f}")
     return 0

@@ -1,0 +1,115 @@
+"""What a document's other mentions of a capitalised word say about it (CRF features).
+
+A sentence alone often cannot tell a person from a firm or a place: "Moody said"
+could be either. Elsewhere the same article may write "Mr. Moody", "Moody's
+Investors Service" or "in Moody". Each capitalised token therefore also gets
+"D"-prefixed features gathered from the word's *other* occurrences in its
+document (Chieu & Ng's global features, 2002): the words before and after its
+capitalised run, the run's first and last words where it is not them, whether
+it also appears lowercase or mid-sentence, and whether it is an acronym of a run
+there. Training (`index.entities.train`) and tagging (`index.entities.tagger`)
+both call `document_features`, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from functools import lru_cache
+
+from index.entities.clusters import load_clusters
+from index.entities.gazetteer import load_gazetteer, lookup_key
+
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'"})
+# Lowercase words kept inside a capitalised run: "Bank of England", "Ludwig van Beethoven".
+_JOINERS = frozenset({"of", "for", "de", "du", "von", "van", "der", "del", "la", "al", "bin"})
+
+
+def _runs(words: list[str]) -> list[tuple[int, int]]:
+    """(start, end) of each maximal run of capitalised words, joiners inside kept."""
+    caps = [w[:1].isupper() for w in words]  # an uppercase first character is a letter
+    out = []
+    i, n = 0, len(words)
+    while i < n:
+        if not caps[i]:
+            i += 1
+            continue
+        j = i + 1
+        while j < n and (caps[j] or (words[j] in _JOINERS and j + 1 < n and caps[j + 1])):
+            j += 1
+        out.append((i, j))
+        i = j
+    return out
+
+
+@lru_cache(maxsize=65_536)
+def _cues(word: str) -> tuple[str, ...]:
+    """A run's first or last word as evidence: its listed-name flags and coarse cluster."""
+    flags = list(load_gazetteer().get(lookup_key(word), ()))
+    cluster = load_clusters().get(word.lower().translate(_APOSTROPHES))
+    return tuple(flags + (["c" + cluster[0]] if cluster and cluster[0] else []))
+
+
+def _initials(words: list[str]) -> str:
+    return "".join(w[0] for w in words if w not in _JOINERS).upper()
+
+
+def _evidence(words: list[str], start: int, end: int, at: int) -> list[str]:
+    """What one capitalised occurrence (at `at`, in the run start..end) says of its word."""
+    out = ["init" if at == 0 else "mid"]
+    if start > 0:
+        out.append("pv=" + words[start - 1].lower())
+    if end < len(words):
+        out.append("nx=" + words[end].lower())
+    if at > start:
+        out.append("fw=" + words[start].lower())
+        out += ["fw" + cue for cue in _cues(words[start])]
+    if at < end - 1:
+        out.append("lw=" + words[end - 1].lower())
+        out += ["lw" + cue for cue in _cues(words[end - 1])]
+    if end - start == 1:
+        out.append("alone")
+    return out
+
+
+def document_features(sentences: list[list[str]]) -> list[list[tuple[str, ...]]]:
+    """Per sentence, per token: the "D" features its word's other occurrences give it.
+
+    Lowercase tokens get none. An occurrence's own evidence is not counted for it, so a
+    word seen once gets only what every document has ("Dn=1")."""
+    occurrences: dict[str, list[tuple[int, int, int, int]]] = defaultdict(list)
+    tokens: set[str] = set()
+    runs_initials: set[str] = set()
+    for s, words in enumerate(sentences):
+        tokens.update(words)
+        for start, end in _runs(words):
+            if end - start > 1:
+                runs_initials.add(_initials(words[start:end]))
+            for at in range(start, end):
+                word = words[at]
+                if word not in _JOINERS:
+                    occurrences[word.lower().translate(_APOSTROPHES)].append((s, at, start, end))
+    # the word also written in lowercase: an all-lowercase token equal to its key
+    curly = {
+        t.translate(_APOSTROPHES)
+        for t in tokens
+        if t[:1].islower() and ("\u2019" in t or "\u2018" in t)
+    }
+    out: list[list[tuple[str, ...]]] = [[()] * len(words) for words in sentences]
+    for low, found in occurrences.items():
+        shared = ("Dn=" + ("1" if len(found) == 1 else "2" if len(found) == 2 else "3+"),)
+        if low in tokens or low in curly:
+            shared += ("Dlow",)
+        if len(found) == 1:  # all its evidence is its own
+            evidence: list[list[str]] = [[]]
+            total: Counter[str] = Counter()
+        else:
+            evidence = [_evidence(sentences[s], start, end, at) for s, at, start, end in found]
+            total = Counter(e for own in evidence for e in own)
+        for (s, at, _, _), own in zip(found, evidence, strict=True):
+            word = sentences[s][at]
+            mine = set(own)
+            feats = shared + tuple("D" + e for e, n in total.items() if n > 1 or e not in mine)
+            if word.isupper() and 2 <= len(word) <= 6 and word in runs_initials:
+                feats += ("Dacr",)
+            out[s][at] = feats
+    return out
