@@ -55,6 +55,20 @@ def test_web_furniture_titles_and_sentence_adverbs():
     assert found == [Mention("person", "Pierce", 19, 25)]
 
 
+def test_laws_treaties_awards_and_diseases_are_no_entities():
+    # CoNLL's MISC: the tagger sometimes calls them organisations (web cross-validation)
+    text = (
+        "The Paris Climate Accord, the National Emergencies Act and the Davis Cup came up. "
+        "UCLA School of Law and the Epic Games studio stayed."
+    )
+    names = ("Paris Climate Accord", "National Emergencies Act", "Davis Cup", "UCLA School of Law")
+    tagged = [Mention("organization", n, text.index(n), text.index(n) + len(n)) for n in names]
+    assert clean_mentions(tagged, text) == [tagged[3]]  # a head after "of" names a body
+    entities = extract_entities("", text)
+    assert "National Emergencies Act" not in _values(entities)
+    assert "UCLA School of Law" in entities["organization"]
+
+
 def test_a_publication_cited_as_a_source_is_no_person():
     # the demo's three "Hill" articles: The Hill (a newspaper) was tagged a person
     entities = extract_entities(

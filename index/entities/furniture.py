@@ -137,6 +137,14 @@ PLACE_HEADS = _word_set(
     mountains mountain valley bay sea ocean peninsula park bridge station
     """
 )
+# The last word of a name CoNLL calls MISC: laws, treaties, awards, contests, diseases, devices.
+MISC_HEADS = _word_set(
+    """
+    act accord accords agreement treaty award awards prize prizes trophy medal cup
+    championship championships olympics festival syndrome disease pandemic epidemic
+    telescope directive amendment summit
+    """
+)
 _GAZETTEER = Path(__file__).with_name("places.txt")
 # Capitalised at a sentence start only: connectives a name never is.
 _ADVERBS = _word_set(
@@ -339,7 +347,8 @@ def _is_furniture(m: Mention, words: list[str], text: str) -> bool:
     if m.kind == "person" and _CREDIT_BEFORE.search(text[max(0, m.start - 60) : m.start]):
         return True
     if len(words) != 1:
-        return False
+        lowered = [w.lower() for w in words]
+        return lowered[-1] in MISC_HEADS and "of" not in lowered  # "School of Law" stays
     if m.kind == "person" and low in NOT_PEOPLE:
         return True
     if m.kind == "organization" and low in GENERIC_BODIES:
