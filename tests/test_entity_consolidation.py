@@ -69,6 +69,14 @@ def test_laws_treaties_awards_and_diseases_are_no_entities():
     assert "UCLA School of Law" in entities["organization"]
 
 
+def test_a_storm_is_no_person():
+    text = "Hurricane Dorian hit Abaco. Dorian weakened, the National Hurricane Center said."
+    names = [("person", "Hurricane Dorian"), ("person", "Dorian")]
+    names.append(("organization", "National Hurricane Center"))
+    tagged = [Mention(k, n, text.index(n), text.index(n) + len(n)) for k, n in names]
+    assert clean_mentions(tagged, text) == [tagged[2]]  # "Center" is a common word
+
+
 def test_a_publication_cited_as_a_source_is_no_person():
     # the demo's three "Hill" articles: The Hill (a newspaper) was tagged a person
     entities = extract_entities(

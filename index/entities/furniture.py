@@ -167,6 +167,8 @@ _CREDIT_BEFORE = re.compile(
 _REPORTS = re.compile(
     r",?\s+(?:reported|reports|said|says|wrote|writes|noted|added|quoted|described|stated)\b"
 )
+# A storm's name is no person's: "Hurricane Dorian", then "Dorian" alone in the same article.
+_STORM = re.compile(r"\b(?:Hurricane|Typhoon|Cyclone|Tropical Storm|Storm)\s+([A-Z][a-z]+)")
 _CITED_BEFORE = re.compile(r"\b(?:told|to|from|by|in|according to|via|cited)\s+$", re.IGNORECASE)
 _NUMBER_AFTER = re.compile(r"\s\d")
 _NUMBER_BEFORE = re.compile(r"\d\s$")
@@ -267,7 +269,10 @@ def clean_mentions(mentions: list[Mention], text: str) -> list[Mention]:
     """Mentions with titles trimmed, kinds corrected, furniture and non-names dropped."""
     out: list[Mention] = []
     surnames = {m.text.split()[-1] for m in mentions if m.kind == "person" and " " in m.text}
+    storms = {name for name in _STORM.findall(text) if not common_word(name.lower())}
     for m in mentions:
+        if storms and m.text.split()[-1] in storms:
+            continue
         m = _complete_place(m, text)
         words = m.text.split()
         if len(words) > 1 and _sentence_initial(text, m.start) and _is_adverb(words[0]):
