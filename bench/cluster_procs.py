@@ -16,7 +16,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 ROOT = Path(__file__).resolve().parents[1]
 HAPROXY_CONFIG = ROOT / "docs" / "haproxy.cfg"
@@ -44,6 +46,32 @@ def _environment(**extra: str) -> dict[str, str]:
     env = {**os.environ, "PYTHONPATH": python_path}
     env.update(extra)
     return env
+
+
+class Abort(NamedTuple):
+    """A response a server broke off (HAProxy's termination state starts with "S"/"s")."""
+
+    server: str
+    ended: float  # epoch seconds: accepted + total time
+    line: str
+
+
+def server_aborts(log: Path) -> list[Abort]:
+    """Every request of an httplog-format HAProxy log that a server broke off.
+
+    A line reads `client [accepted] frontend backend/server TR/Tw/Tc/Tr/Ta status bytes
+    - - STATE ...`; a state starting with "C" is the client's doing (wrk closing its
+    connections at the end), "----" a normal end."""
+    out = []
+    for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+        parts = line.split()
+        if len(parts) < 10 or not parts[1].startswith("[") or parts[9][:1] not in "Ss":
+            continue
+        accepted = datetime.strptime(parts[1].strip("[]"), "%d/%b/%Y:%H:%M:%S.%f").timestamp()
+        total_ms = parts[4].split("/")[-1].lstrip("+")
+        ended = accepted + (int(total_ms) / 1000 if total_ms.isdigit() else 0.0)
+        out.append(Abort(parts[3].partition("/")[2], ended, line))
+    return out
 
 
 class Replica:
@@ -159,7 +187,8 @@ class HAProxy:
                "REPLICA_MAXCONN": str(replicas[0].workers)}  # fmt: skip
         for number, replica in enumerate(replicas, 1):
             env[f"REPLICA{number}"] = f"127.0.0.1:{replica.port}"
-        log = (workdir / "haproxy.log").open("w")
+        self.log = workdir / "haproxy.log"
+        log = self.log.open("w")
         self.process = subprocess.Popen(
             ["haproxy", "-db", "-f", str(HAPROXY_CONFIG)],
             env={**os.environ, **env}, stdout=log, stderr=log, start_new_session=True,
