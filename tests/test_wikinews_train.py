@@ -165,3 +165,16 @@ def test_shipped_clusters_rebuild_from_the_documented_text(corpora, tmp_path):
     words = build([str(corpora / "conll2003" / "eng.train"), str(text)], out)
     assert words == len(CLUSTERS_PATH.read_text(encoding="utf-8").splitlines())
     assert out.read_bytes() == CLUSTERS_PATH.read_bytes()
+
+
+def test_second_pass_label_features():
+    """eval/second_pass_cv.py's features: the first pass's own and neighbouring labels, and
+    the label it gave most often to the same capitalised word elsewhere in the article."""
+    second = _load_eval("second_pass_cv")
+    sentences = [["Moody", "said", "."], ["Mr.", "Moody", "left"], ["Moody", "'s", "rose"]]
+    tags = [["B-ORG", "O", "O"], ["O", "B-PER", "O"], ["B-PER", "O", "O"]]
+    feats = second.label_features(sentences, tags)
+    assert feats[0][0] == ["K0=B-ORG", "K+1=O", "Km=PER"]  # the other two: PER
+    assert feats[1][1] == ["K0=B-PER", "K-1=O", "K+1=O", "Km=ORG"]  # one each: the first seen
+    assert feats[0][1] == ["K0=O", "K-1=B-ORG", "K+1=O"]  # lowercase: no majority
+    assert second.label_features([["Minsk"]], [["B-LOC"]]) == [[["K0=B-LOC"]]]

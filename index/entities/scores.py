@@ -5,7 +5,9 @@ neighbours' words lend it, the bigrams it forms with them and the sentence
 edges. The word parts' weights depend on one word only, so their sums are kept
 here, once per process; the bigrams the model knows are found by the two words'
 ids, in one array lookup per text. A sentence's scores are then a few array
-additions instead of ~45 feature lookups per token.
+additions instead of ~45 feature lookups per token. The features a token's document
+gives it (`index.entities.document_features`) are added last, summed once per
+distinct set.
 """
 
 from __future__ import annotations
