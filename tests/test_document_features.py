@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from index.entities.document_features import document_features
+from index.entities.document_features import EVIDENCE_LIMIT, document_features
 from index.entities.tagger import Tagger
 from index.entities.train import read_documents, score
 
@@ -66,3 +66,14 @@ def test_tagging_whole_documents_beats_sentences_alone_on_conll(corpora):
     in_documents = score(gold, [tags for doc in whole for tags in doc])["overall"]["f1"]
     alone = score(gold, [tagger.tag_words(words) for words in sentences])["overall"]["f1"]
     assert in_documents > alone + 0.005, (in_documents, alone)
+
+
+def test_a_word_repeated_thousands_of_times_costs_bounded_work():
+    # a list or table naming one person on every line: only the first occurrences give
+    # evidence, so each token's features (and the work) stay bounded, not quadratic
+    doc = [[f"w{i}", "Smith", f"x{i}", "."] for i in range(3000)]
+    feats = [row[1] for row in document_features(doc)]
+    assert max(map(len, feats)) <= 4 * EVIDENCE_LIMIT + 8
+    assert len(set(feats[EVIDENCE_LIMIT:])) == 1  # the later ones all learn the same
+    assert "Dpv=w0" in feats[2999] and "Dpv=w2999" not in feats[0]
+    assert "Dpv=w0" not in feats[0] and "Dpv=w1" in feats[0]  # never its own

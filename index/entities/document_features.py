@@ -22,6 +22,9 @@ from index.entities.gazetteer import load_gazetteer, lookup_key
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'"})
 # Lowercase words kept inside a capitalised run: "Bank of England", "Ludwig van Beethoven".
 _JOINERS = frozenset({"of", "for", "de", "du", "von", "van", "der", "del", "la", "al", "bin"})
+# The occurrences of a word whose evidence counts: later ones get theirs but add none, so a
+# word repeated thousands of times (a list, a table) costs linear work, not quadratic.
+EVIDENCE_LIMIT = 64
 
 
 def _runs(words: list[str]) -> list[tuple[int, int]]:
@@ -75,7 +78,8 @@ def document_features(sentences: list[list[str]]) -> list[list[tuple[str, ...]]]
     """Per sentence, per token: the "D" features its word's other occurrences give it.
 
     Lowercase tokens get none. An occurrence's own evidence is not counted for it, so a
-    word seen once gets only what every document has ("Dn=1")."""
+    word seen once gets only what every document has ("Dn=1"); only a word's first
+    EVIDENCE_LIMIT occurrences give evidence."""
     occurrences: dict[str, list[tuple[int, int, int, int]]] = defaultdict(list)
     tokens: set[str] = set()
     runs_initials: set[str] = set()
@@ -100,14 +104,17 @@ def document_features(sentences: list[list[str]]) -> list[list[tuple[str, ...]]]
         if low in tokens or low in curly:
             shared += ("Dlow",)
         if len(found) == 1:  # all its evidence is its own
-            evidence: list[list[str]] = [[]]
+            evidence: list[list[str]] = []
             total: Counter[str] = Counter()
         else:
-            evidence = [_evidence(sentences[s], start, end, at) for s, at, start, end in found]
+            evidence = [
+                _evidence(sentences[s], start, end, at)
+                for s, at, start, end in found[:EVIDENCE_LIMIT]
+            ]
             total = Counter(e for own in evidence for e in own)
-        for (s, at, _, _), own in zip(found, evidence, strict=True):
+        for number, (s, at, _, _) in enumerate(found):
             word = sentences[s][at]
-            mine = set(own)
+            mine = set(evidence[number]) if number < len(evidence) else set()
             feats = shared + tuple("D" + e for e, n in total.items() if n > 1 or e not in mine)
             if word.isupper() and 2 <= len(word) <= 6 and word in runs_initials:
                 feats += ("Dacr",)
