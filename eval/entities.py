@@ -32,7 +32,7 @@ from eval.doclevel import score as doc_score  # noqa: E402
 from index.entities import apply_aliases, extract_entities  # noqa: E402
 from index.entities.consolidate import Consolidation  # noqa: E402
 from index.entities.tagger import Tagger  # noqa: E402
-from index.entities.train import read_documents, score  # noqa: E402
+from index.entities.train import read_documents, score_documents  # noqa: E402
 
 DEMO = ROOT / "index" / "demo" / "wikinews-en.jsonl.gz"
 WIKINEWS_GOLD = ROOT / "eval" / "wikinews-gold.jsonl"
@@ -50,14 +50,12 @@ def seed_article(path: Path) -> tuple[str, str]:
 
 def evaluate(testa: Path) -> dict:
     tagger = Tagger()
-    gold, predicted = [], []
+    documents = list(read_documents(testa))
     started = time.perf_counter()
-    for doc in read_documents(testa):  # a document at a time: its features span sentences
-        gold += [tags for _, tags in doc]
-        predicted += tagger.tag([words for words, _ in doc])
+    result = score_documents(tagger, documents)
     elapsed = time.perf_counter() - started
-    result = score(gold, predicted)
-    return {"sentences": len(gold), "seconds": round(elapsed, 2), "scores": result}
+    sentences = sum(map(len, documents))
+    return {"sentences": sentences, "seconds": round(elapsed, 2), "scores": result}
 
 
 def _extract(text: str) -> dict[str, list[str]]:

@@ -32,7 +32,7 @@ from eval.doclevel import KINDS, conll_documents  # noqa: E402
 from eval.doclevel import score as doc_score  # noqa: E402
 from index.entities import extract_entities, tagger  # noqa: E402
 from index.entities.features import tagger_features  # noqa: E402
-from index.entities.train import DEFAULT_PARAMS, read_documents, score  # noqa: E402
+from index.entities.train import DEFAULT_PARAMS, read_documents, score_documents  # noqa: E402
 
 Document = list[tuple[list[str], list[str]]]
 OUT = cv.CACHE / "second-pass"
@@ -126,8 +126,7 @@ def score_folds(name: str) -> None:
     texts = cv.demo_texts()
     gold = {r["id"]: {k: set(r.get(k) or []) for k in KINDS} for r in cv.load_annotations()}
     testa = corpora_dir() / "conll2003" / "eng.testa"
-    testa_docs = list(read_documents(testa))
-    testa_gold = [tags for doc in testa_docs for _, tags in doc]
+    testa_docs, testa_text = list(read_documents(testa)), conll_documents(testa)
     docs, predicted, folds = [], {}, []
     for fold, ids in enumerate(cv.fold_ids(3)):
         first = tagger.Tagger(cv.model_path(fold, 3, 1, name))
@@ -135,9 +134,8 @@ def score_folds(name: str) -> None:
         for ident in ids:
             predicted[ident] = extract_entities("", texts[ident])
             docs.append((ident, gold[ident]))
-        tagged = first.tag_documents([[words for words, _ in doc] for doc in testa_docs])
-        span = score(testa_gold, [tags for doc in tagged for tags in doc])["overall"]["f1"]
-        doc = doc_score(conll_documents(testa), lambda text: extract_entities("", text))
+        span = score_documents(first, testa_docs)["overall"]["f1"]
+        doc = doc_score(testa_text, lambda text: extract_entities("", text))
         folds.append(f"fold{fold}  span F1 {span:.4f}  doc F1 {doc['overall']['f1']:.4f}")
     web = doc_score(docs, lambda ident: predicted[ident])
     print("web", json.dumps({kind: round(s["f1"], 4) for kind, s in web.items()}))

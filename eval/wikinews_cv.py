@@ -88,18 +88,16 @@ def score_testa(k: int, copies: int, name: str = "") -> dict[str, dict[str, floa
     """Each fold model's eng.testa span F1 (conlleval's) and document F1 (overall)."""
     from eval.doclevel import conll_documents
     from index.entities import extract_entities, tagger
-    from index.entities.train import read_documents, score
+    from index.entities.train import read_documents, score_documents
 
     testa = corpora_dir() / "conll2003" / "eng.testa"
     documents = list(read_documents(testa))
-    gold = [tags for doc in documents for _, tags in doc]
     docs = conll_documents(testa)
     out = {}
     for fold in range(k):
         model = tagger.Tagger(model_path(fold, k, copies, name))
         tagger._local.tagger = model  # what get_tagger returns
-        tagged = model.tag_documents([[words for words, _ in doc] for doc in documents])
-        span = score(gold, [tags for doc in tagged for tags in doc])
+        span = score_documents(model, documents)
         doc = doc_score(docs, lambda text: extract_entities("", text))
         out[f"fold{fold}"] = {"span": span["overall"]["f1"], "doc": doc["overall"]["f1"]}
     return out

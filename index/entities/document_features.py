@@ -103,15 +103,9 @@ def document_features(sentences: list[list[str]]) -> list[list[tuple[str, ...]]]
         shared = ("Dn=" + ("1" if len(found) == 1 else "2" if len(found) == 2 else "3+"),)
         if low in tokens or low in curly:
             shared += ("Dlow",)
-        if len(found) == 1:  # all its evidence is its own
-            evidence: list[list[str]] = []
-            total: Counter[str] = Counter()
-        else:
-            evidence = [
-                _evidence(sentences[s], start, end, at)
-                for s, at, start, end in found[:EVIDENCE_LIMIT]
-            ]
-            total = Counter(e for own in evidence for e in own)
+        counted = found[:EVIDENCE_LIMIT] if len(found) > 1 else []  # alone: all its own
+        evidence = [_evidence(sentences[s], start, end, at) for s, at, start, end in counted]
+        total = Counter(e for own in evidence for e in own)
         for number, (s, at, _, _) in enumerate(found):
             word = sentences[s][at]
             mine = set(evidence[number]) if number < len(evidence) else set()

@@ -20,8 +20,12 @@ import sys
 import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from index.entities.features import tagger_features
+
+if TYPE_CHECKING:
+    from index.entities.tagger import Tagger
 
 DEFAULT_PARAMS = {"c1": 0.005, "c2": 0.1, "max_iterations": 200}  # eng.testa + web CV
 
@@ -100,6 +104,16 @@ def score(
     return precision_recall(counts)
 
 
+def score_documents(
+    tagger: Tagger, documents: list[list[tuple[list[str], list[str]]]]
+) -> dict[str, dict[str, float]]:
+    """`score` of a tagger on `read_documents` output, each document tagged whole (its
+    features span its sentences, as extraction tags an article)."""
+    tagged = tagger.tag_documents([[words for words, _ in doc] for doc in documents])
+    gold = [tags for doc in documents for _, tags in doc]
+    return score(gold, [tags for doc in tagged for tags in doc])
+
+
 def precision_recall(counts: dict[str, list[int]]) -> dict[str, dict[str, float]]:
     """Precision, recall and F1 per type and overall from [true positives, predicted, gold]."""
     counts = {**counts, "overall": [sum(c[i] for c in counts.values()) for i in range(3)]}
@@ -174,12 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.dev:
         from index.entities.tagger import Tagger
 
-        tagger = Tagger(args.out)
-        gold, pred = [], []
-        for doc in read_documents(args.dev):
-            gold += [tags for _, tags in doc]
-            pred += tagger.tag([words for words, _ in doc])
-        for name, s in score(gold, pred).items():
+        scores = score_documents(Tagger(args.out), list(read_documents(args.dev)))
+        for name, s in scores.items():
             print(f"{name:8} P {s['precision']:.4f}  R {s['recall']:.4f}  F1 {s['f1']:.4f}")
     return 0
 
