@@ -72,8 +72,11 @@ def use_tables(clusters: str | None = None, gazetteer: str | None = None) -> Non
         gazetteer_module.load_gazetteer.cache_clear()
 
 
-def train_fold(fold: int, k: int, copies: int, name: str = "") -> dict:
-    """Train fold `fold`'s model: eng.train plus `copies` copies of the other folds."""
+def train_fold(
+    fold: int, k: int, copies: int, name: str = "", extra: list[Path] | None = None
+) -> dict:
+    """Train fold `fold`'s model: eng.train, the `extra` CoNLL files and `copies` copies of
+    the other folds."""
     from index.entities.train import train
 
     articles = conll_articles()
@@ -81,7 +84,7 @@ def train_fold(fold: int, k: int, copies: int, name: str = "") -> dict:
     rest.parent.mkdir(parents=True, exist_ok=True)
     rest.write_text("".join(text for i, (_, text) in enumerate(articles) if i % k != fold))
     eng = corpora_dir() / "conll2003" / "eng.train"
-    return train([eng] + [rest] * copies, model_path(fold, k, copies, name))
+    return train([eng, *(extra or [])] + [rest] * copies, model_path(fold, k, copies, name))
 
 
 def score_testa(k: int, copies: int, name: str = "") -> dict[str, dict[str, float]]:
@@ -146,11 +149,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clusters", help="word clusters file to train and tag with")
     parser.add_argument("--gazetteer", help="name lists file to train and tag with")
     parser.add_argument("--name", default="", help="keep this variant's models apart")
+    parser.add_argument(
+        "--extra", type=Path, action="append", help="another CoNLL file to train on (repeatable)"
+    )
     args = parser.parse_args(argv)
     use_tables(args.clusters, args.gazetteer)
     if args.action == "train":
         for fold in [args.fold] if args.fold is not None else range(args.folds):
-            print(fold, train_fold(fold, args.folds, args.copies, args.name), flush=True)
+            scores = train_fold(fold, args.folds, args.copies, args.name, args.extra)
+            print(fold, scores, flush=True)
         return 0
     if args.action == "testa":
         for fold, s in score_testa(args.folds, args.copies, args.name).items():

@@ -24,6 +24,7 @@ import argparse
 import gzip
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -91,11 +92,16 @@ def tag_article(text: str, marked: dict[str, list[str]]) -> tuple[list[Sentence]
 
 def build(out: Path = OUT) -> dict[str, int]:
     """Write the CoNLL file; returns counts (articles, sentences, tokens, entities)."""
-    texts = demo_texts()
+    return write_conll(load_annotations(), demo_texts(), out)
+
+
+def write_conll(rows: list[dict], texts: dict[str, str], out: Path) -> dict[str, int]:
+    """Each annotated row's text (`texts[row["id"]]`, cleaned) as one CoNLL document with its
+    marked strings tagged; refuses a row whose strings are not in its text."""
     counts = {"articles": 0, "sentences": 0, "tokens": 0, "entities": 0}
     errors = []
     lines = []
-    for row in load_annotations():
+    for row in rows:
         sents, missing = tag_article(texts[row["id"]], row)
         if missing:
             errors.append(f"{row['id']}: not in the text: {sorted(missing)}")
@@ -136,12 +142,17 @@ def main(argv: list[str] | None = None) -> int:
     if args.text:
         print(f"{write_text(Path(args.text))} training articles -> {args.text}")
         return 0
+    return report(lambda: build(Path(args.out)), args.out)
+
+
+def report(build_file: Callable[[], dict[str, int]], out: object) -> int:
+    """Run a CoNLL build; print its counts, or the annotation errors (exit status 1)."""
     try:
-        counts = build(Path(args.out))
+        counts = build_file()
     except ValueError as error:
         print(error, file=sys.stderr)
         return 1
-    print(", ".join(f"{n:,} {name}" for name, n in counts.items()), "->", args.out)
+    print(", ".join(f"{n:,} {name}" for name, n in counts.items()), "->", out)
     return 0
 
 

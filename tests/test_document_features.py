@@ -77,3 +77,12 @@ def test_a_word_repeated_thousands_of_times_costs_bounded_work():
     assert len(set(feats[EVIDENCE_LIMIT:])) == 1  # the later ones all learn the same
     assert "Dpv=w0" in feats[2999] and "Dpv=w2999" not in feats[0]
     assert "Dpv=w0" not in feats[0] and "Dpv=w1" in feats[0]  # never its own
+
+
+def test_curly_apostrophes_are_looked_up_as_straight_ones():
+    """A run's first word gives its name-list cue however its apostrophe is typed."""
+    cues = []
+    for apostrophe in ("'", "\u2019"):
+        doc = [f"Jing{apostrophe}an District flooded .".split(), ["District", "left", "."]]
+        cues.append([f for f in document_features(doc)[1][0] if f.startswith("Dfwp")])
+    assert cues[0] == cues[1] == ["Dfwp2"]  # a listed place (GeoNames)

@@ -97,6 +97,13 @@ def test_a_publication_cited_as_a_source_is_no_person():
             Mention("person", "Fiona Hill", fiona, fiona + 10),
         ]
         assert clean_mentions(tagged, text) == [tagged[0], tagged[2]], kind
+    # ... also a place whose "The" the tagger took in, beside a person of that surname
+    tagged[1] = Mention("place", "The Hill", paper - 4, paper + 4)
+    assert clean_mentions(tagged, text) == [tagged[0], tagged[2]]
+    hague = "Fiona Hill flew to The Hague."
+    at = hague.index("The Hague")
+    place = Mention("place", "The Hague", at, at + 9)
+    assert clean_mentions([Mention("person", "Fiona Hill", 0, 10), place], hague)[1] == place
     text = "Newsweek, Politico, The Hill and TMZ covered it."
     listed = clean_mentions([Mention("person", "Hill", 24, 28)], text)
     assert listed == [Mention("organization", "The Hill", 20, 28)]
@@ -273,6 +280,29 @@ def test_long_form_does_not_join_an_acronym_of_another_kind():
     assert join_article(same_kind)[0]["organization"] == ["CSTO"]
 
 
+def test_a_place_acronym_joins_the_place_name_not_the_reverse():
+    """Readers look places up by name: "N.Y." beside "New York" becomes "New York" (a Reuters
+    top-50 place facet once showed only "N.Y."), in the article and across the archive."""
+    both = {"person": [], "organization": [], "place": ["N.Y.", "New York", "Buffalo"]}
+    joined, pairs = join_article(both)
+    assert joined["place"] == ["New York", "Buffalo"] and pairs == {"n.y.": "new york"}
+    kept, _ = join_article(both, join_acronyms=False)  # ingest: the archive decides
+    assert kept["place"] == ["N.Y.", "New York", "Buffalo"]
+    alone = {"person": [], "organization": [], "place": ["Rochester", "N.Y."]}
+    named = {"person": [], "organization": [], "place": ["New York"]}
+    table = Consolidation.build([kept, alone, named])
+    assert table.apply(alone)["place"] == ["Rochester", "New York"]
+    assert table.apply(named)["place"] == ["New York"]
+    # an acronym two place names spell out stays itself
+    other = {"person": [], "organization": [], "place": ["N.Y.", "North Yorkshire"]}
+    assert Consolidation.build([kept, other, alone]).apply(alone)["place"] == ["Rochester", "N.Y."]
+    # a code joins its name only where the article spells it out: "WA" is also Washington
+    perth = {"person": [], "organization": [], "place": ["WA", "Western Australia"]}
+    seattle = {"person": [], "organization": [], "place": ["Seattle", "WA"]}
+    assert join_article(perth)[0]["place"] == ["Western Australia"]
+    assert Consolidation.build([perth, seattle]).apply(seattle) == seattle
+
+
 def test_long_form_with_a_corporate_suffix_joins_its_acronym():
     both = {"person": [], "organization": ["IBM", "International Business Machines Corp"]}
     assert join_article(both)[0]["organization"] == ["IBM"]
@@ -291,14 +321,21 @@ def test_consolidation_rewrites_articles_across_segments_as_the_table_says(tmp_p
     for start in range(0, 360, 120):
         part = _write(tmp_path / f"r{start}.jsonl", rows[start : start + 120])
         assert ingest(index, read_path(str(part)), consolidate=False).added == 120
-    edited = _write(tmp_path / "edit.jsonl", [{**rows[0], "title": "Bahia cocoa review"}])
+
+    def to_rewrite() -> tuple[dict[str, dict], dict[str, dict], set[str]]:
+        stored = {r["id"]: r for r in iter_records(open_index(index))}
+        table = Consolidation.build(r["entities"] for r in stored.values())
+        expected = {i: table.apply(r["entities"]) for i, r in stored.items()}
+        changed = {i for i, r in stored.items() if expected[i] != _all_kinds(r["entities"])}
+        return stored, expected, changed
+
+    # replace (edit the title of) an article of the first segment that consolidation rewrites
+    first = next(row for row in rows[:120] if row["id"] in to_rewrite()[2])
+    edited = _write(tmp_path / "edit.jsonl", [{**first, "title": "Bahia cocoa review"}])
     assert ingest(index, read_path(str(edited)), consolidate=False).updated == 1
     assert len(open_index(index)._segments()) == 4
-    before = {r["id"]: r for r in iter_records(open_index(index))}
-    table = Consolidation.build(r["entities"] for r in before.values())
-    expected = {i: table.apply(r["entities"]) for i, r in before.items()}
-    changed = {i for i, r in before.items() if expected[i] != _all_kinds(r["entities"])}
-    assert len(changed) > 20 and any(i in changed for i in ("reuters-1", "reuters-2"))
+    before, expected, changed = to_rewrite()
+    assert len(changed) > 20 and first["id"] in changed
 
     report = consolidate_index(index)
     assert (report.articles, report.rewritten) == (360, len(changed))

@@ -15,12 +15,15 @@ reading only the entity values already stored, never the source files:
    a long form joins its acronym of the same kind ("Collective Security Treaty
    Organization" -> "CSTO"; a "person" its organisation's acronym: "Agence
    France-Presse" -> "AFP"; never the place "United Kingdom" -> an organisation
-   "U.K" a table row was tagged as).
+   "U.K" a table row was tagged as), except that a place's acronym joins its
+   name ("N.Y." -> "New York": readers look places up by name).
 2. Across the archive (`Consolidation.build`): a one-word person name joins
    the full name when the archive knows exactly one person with that first name
    or surname, or one who holds at least 90% of the articles naming such
    people; a long form joins the acronym every article that names both joined it
-   to; and a name filed under several kinds takes the kind at least three times
+   to (a place's dotted acronym the one name every such article spelled it out
+   as: "N.Y.", not a code such as "WA" that elsewhere means another place); and
+   a name filed under several kinds takes the kind at least three times
    as many articles give it ("Twitter" as a person in one article, an
    organisation in twenty); a one-word "person" that starts exactly one company
    name with a corporate suffix is that company ("Chrysler" -> "Chrysler
@@ -93,7 +96,8 @@ def _targets_in_article(kind: str, keys: list[str]) -> dict[str, str]:
 
 
 def join_article(entities: Entities, join_acronyms: bool = True) -> tuple[Entities, dict[str, str]]:
-    """One article's values with its short forms joined; also long form -> acronym pairs seen.
+    """One article's values with its short forms joined; also the pairs seen of a long form
+    and its acronym, as which joins which: long form -> acronym, a place's acronym -> name.
 
     `join_acronyms=False` keeps a long form beside the acronym standing for it (ingest joins
     short forms early; the archive-level table still needs the pair's votes)."""
@@ -110,6 +114,7 @@ def join_article(entities: Entities, join_acronyms: bool = True) -> tuple[Entiti
         keys = [key(v) for v in values]
         spelled = dict(zip(keys, values, strict=True))
         target = _targets_in_article(kind, keys)
+        named_in_full: set[str] = set()  # place acronyms whose long form is here ("N.Y.")
         for k, value in zip(keys, values, strict=True):
             if " " in k and k not in target:
                 hits = [
@@ -117,15 +122,19 @@ def join_article(entities: Entities, join_acronyms: bool = True) -> tuple[Entiti
                     for a, (kd, s) in acronyms.items()
                     if kd in (kind, _ANY_ACRONYM.get(kind)) and acronym_matches(s, value)
                 ]
-                if len(hits) == 1:
+                if len(hits) == 1 and kind == "place":  # a place keeps its name: "New York"
+                    if "." in hits[0]:  # "N.Y."; a code such as "WA" means other places too
+                        pairs[hits[0]] = k
+                    if join_acronyms:
+                        named_in_full.add(hits[0])
+                elif len(hits) == 1:
                     pairs[k] = hits[0]
                     if join_acronyms:
                         continue  # the acronym stands for it
             final = target.get(k, k)
             if final == k or final in spelled:
                 out[kind].append(spelled[final])
-    for kind in KINDS:
-        out[kind] = list(dict.fromkeys(out[kind]))
+        out[kind] = [v for v in dict.fromkeys(out[kind]) if key(v) not in named_in_full]
     return out, pairs
 
 
@@ -234,7 +243,7 @@ class Consolidation:
             for kind in KINDS:
                 if (kind, k) in docs and table.get((kind, k), ("person",))[0] == "person":
                     table[(kind, k)] = (kind, "")  # dropped: "John" alone names nobody
-        for long_form, votes in pair_votes.items():
+        for long_form, votes in pair_votes.items():  # for a place: acronym, votes: its names
             if len(votes) == 1:
                 acronym = next(iter(votes))
                 kinds = [kd for kd in KINDS if (kd, acronym) in docs]

@@ -46,9 +46,11 @@ def _runs(words: list[str]) -> list[tuple[int, int]]:
 
 @lru_cache(maxsize=65_536)
 def _cues(word: str) -> tuple[str, ...]:
-    """A run's first or last word as evidence: its listed-name flags and coarse cluster."""
+    """A run's first or last word as evidence: its listed-name flags and coarse cluster
+    ("O’Brien" looked up as "O'Brien", as `features.word_features` does)."""
+    word = word.translate(_APOSTROPHES)
     flags = list(load_gazetteer().get(lookup_key(word), ()))
-    cluster = load_clusters().get(word.lower().translate(_APOSTROPHES))
+    cluster = load_clusters().get(word.lower())
     return tuple(flags + (["c" + cluster[0]] if cluster and cluster[0] else []))
 
 

@@ -293,6 +293,10 @@ def clean_mentions(mentions: list[Mention], text: str) -> list[Mention]:
                 m = Mention(kind, surface, start, start + len(surface))
                 words = kept
         # "from The Hill" beside "Fiona Hill": folding would make the paper her surname
+        if tagged == "place" and len(words) == 2 and words[0] == "The" and words[1] in surnames:
+            tagged = "organization"  # a paper, not a place, whose "The" the tagger took in
+            m = Mention(tagged, words[1], m.start + 4, m.end)
+            words = words[1:]
         one_word_title = tagged == "organization" and len(words) == 1 and words[0] in surnames
         if tagged == m.kind and (tagged == "person" or one_word_title) and _titled(m, text):
             if _cited(m, text):
