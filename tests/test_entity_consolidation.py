@@ -77,6 +77,14 @@ def test_a_storm_is_no_person():
     assert clean_mentions(tagged, text) == [tagged[2]]  # "Center" is a common word
 
 
+def test_a_currency_sign_is_no_place():
+    text = "Bail was 100,000 lari (about US$30,000); the US said A$5 was paid in Sydney."
+    names = [("place", "US", text.index("US$")), ("place", "US", text.index("US said"))]
+    names += [("place", "A", text.index("A$")), ("place", "Sydney", text.index("Sydney"))]
+    tagged = [Mention(k, n, at, at + len(n)) for k, n, at in names]
+    assert clean_mentions(tagged, text) == [tagged[1], tagged[3]]
+
+
 def test_a_publication_cited_as_a_source_is_no_person():
     # the demo's three "Hill" articles: The Hill (a newspaper) was tagged a person
     entities = extract_entities(

@@ -355,6 +355,8 @@ def _is_furniture(m: Mention, words: list[str], text: str) -> bool:
         return True
     if m.kind == "person" and _CREDIT_BEFORE.search(text[max(0, m.start - 60) : m.start]):
         return True
+    if text.startswith("$", m.end) and len(words) == 1 and m.text.isupper():
+        return True  # "US$30,000", "A$5": a currency's sign, not the place's mention
     if len(words) != 1:
         lowered = [w.lower() for w in words]
         return lowered[-1] in MISC_HEADS and "of" not in lowered  # "School of Law" stays
