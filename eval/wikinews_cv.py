@@ -7,7 +7,9 @@ held-out set.
 
 The training articles (`eval/wikinews-train.conll`, in the split's SHA-1 order) are
 dealt into folds by position (article i goes to fold i mod k). Fold f's model is trained
-as the shipped one is, on `eng.train` and `--copies` copies of the other folds' articles; then
+as the shipped one is, on `eng.train`, the AG News annotations (`eval/agnews_train.py`,
+rebuilt for each fold; `--without-agnews` leaves them out) and `--copies` copies of the
+other folds' articles (`--extra FILE` adds another CoNLL file); then
 `extract_entities` runs on fold f's articles with that model and is scored at document
 level against their annotations (person, organization, place; misc ignored), as
 `eval/entities.py` scores the held-out set. The held-out set is never read.
@@ -73,11 +75,23 @@ def use_tables(clusters: str | None = None, gazetteer: str | None = None) -> Non
 
 
 def train_fold(
-    fold: int, k: int, copies: int, name: str = "", extra: list[Path] | None = None
+    fold: int,
+    k: int,
+    copies: int,
+    name: str = "",
+    extra: list[Path] | None = None,
+    agnews: bool = True,
 ) -> dict:
-    """Train fold `fold`'s model: eng.train, the `extra` CoNLL files and `copies` copies of
-    the other folds."""
+    """Train fold `fold`'s model: eng.train, the AG News items unless not `agnews`, the
+    `extra` CoNLL files and `copies` copies of the other folds."""
+    from eval import agnews_train
     from index.entities.train import train
+
+    if agnews:  # each fold its own copy: folds train in parallel
+        own = CACHE / name / f"agnews{fold}of{k}.conll"
+        own.parent.mkdir(parents=True, exist_ok=True)
+        agnews_train.build(own)
+        extra = [own, *(extra or [])]
 
     articles = conll_articles()
     rest = CACHE / name / f"rest{fold}of{k}x{copies}.conll"
@@ -152,11 +166,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--extra", type=Path, action="append", help="another CoNLL file to train on (repeatable)"
     )
+    parser.add_argument(
+        "--without-agnews", action="store_true", help="train without the AG News annotations"
+    )
     args = parser.parse_args(argv)
     use_tables(args.clusters, args.gazetteer)
     if args.action == "train":
         for fold in [args.fold] if args.fold is not None else range(args.folds):
-            scores = train_fold(fold, args.folds, args.copies, args.name, args.extra)
+            scores = train_fold(
+                fold, args.folds, args.copies, args.name, args.extra, not args.without_agnews
+            )
             print(fold, scores, flush=True)
         return 0
     if args.action == "testa":
