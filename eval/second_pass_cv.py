@@ -4,6 +4,10 @@
     python eval/second_pass_cv.py train --fold N   # per fold: two half models, then the second
     python eval/second_pass_cv.py score            # web cross-validation and eng.testa
 
+`--agnews` trains (and scores) second models that also learned from the AG News items, as
+the shipped first pass now does (kept in their own folder); score them over first-pass
+fold models of the same training data (`--name` of a `wikinews_cv.py train` variant).
+
 The second model (Krishnan & Manning, 2006, simplified) sees every feature the shipped
 tagger does plus the first pass's label of the token and of its neighbours, and the label
 the first pass gave most often to the same capitalised word elsewhere in the article. It is
@@ -27,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 import pycrfsuite  # noqa: E402
 
 from bench.corpora import corpora_dir  # noqa: E402
+from eval import agnews_train  # noqa: E402
 from eval import wikinews_cv as cv  # noqa: E402
 from eval.doclevel import KINDS, conll_documents  # noqa: E402
 from eval.doclevel import score as doc_score  # noqa: E402
@@ -87,20 +92,29 @@ def _crfsuite(path: Path) -> pycrfsuite.Tagger:
     return model
 
 
-def train_fold(fold: int) -> None:
+def train_fold(fold: int, agnews: bool = False) -> None:
     """Two half models label each other's half; the second model trains on all of it."""
-    OUT.mkdir(parents=True, exist_ok=True)
-    eng = corpora_dir() / "conll2003" / "eng.train"
-    docs = list(read_documents(eng)) + list(read_documents(cv.CACHE / f"rest{fold}of3x1.conll"))
+    out = _out(agnews)
+    out.mkdir(parents=True, exist_ok=True)
+    files = [corpora_dir() / "conll2003" / "eng.train"]
+    if agnews:
+        files.append(out / f"agnews{fold}.conll")
+        agnews_train.build(files[-1])
+    files.append(cv.CACHE / f"rest{fold}of3x1.conll")
+    docs = [doc for path in files for doc in read_documents(path)]
     labels: list[list[list[str]]] = [[] for _ in docs]
     for half in (0, 1):
-        path = OUT / f"half{fold}{half}.crfsuite"
+        path = out / f"half{fold}{half}.crfsuite"
         _train(docs[half::2], path)
         model = _crfsuite(path)
         for d in range(1 - half, len(docs), 2):
             sentences = [words for words, _ in docs[d]]
             labels[d] = [model.tag(features) for features in tagger_features(sentences)]
-    _train(docs, OUT / f"second{fold}.crfsuite", labels)
+    _train(docs, out / f"second{fold}.crfsuite", labels)
+
+
+def _out(agnews: bool) -> Path:
+    return OUT / "agnews" if agnews else OUT
 
 
 def _two_passes(first: tagger.Tagger, second: pycrfsuite.Tagger):
@@ -122,7 +136,7 @@ def _two_passes(first: tagger.Tagger, second: pycrfsuite.Tagger):
     tagger._local.tagger = first  # what get_tagger returns
 
 
-def score_folds(name: str) -> None:
+def score_folds(name: str, agnews: bool = False) -> None:
     texts = cv.demo_texts()
     gold = {r["id"]: {k: set(r.get(k) or []) for k in KINDS} for r in cv.load_annotations()}
     testa = corpora_dir() / "conll2003" / "eng.testa"
@@ -130,7 +144,7 @@ def score_folds(name: str) -> None:
     docs, predicted, folds = [], {}, []
     for fold, ids in enumerate(cv.fold_ids(3)):
         first = tagger.Tagger(cv.model_path(fold, 3, 1, name))
-        _two_passes(first, _crfsuite(OUT / f"second{fold}.crfsuite"))
+        _two_passes(first, _crfsuite(_out(agnews) / f"second{fold}.crfsuite"))
         for ident in ids:
             predicted[ident] = extract_entities("", texts[ident])
             docs.append((ident, gold[ident]))
@@ -147,11 +161,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("action", choices=("train", "score"))
     parser.add_argument("--fold", type=int, help="train this fold (0, 1 or 2)")
     parser.add_argument("--name", default="", help="first-pass fold models of this variant")
+    parser.add_argument("--agnews", action="store_true", help="train on the AG News items too")
     args = parser.parse_args(argv)
     if args.action == "train":
-        train_fold(args.fold)
+        train_fold(args.fold, args.agnews)
     else:
-        score_folds(args.name)
+        score_folds(args.name, args.agnews)
     return 0
 
 
