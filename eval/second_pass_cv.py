@@ -31,7 +31,6 @@ sys.path.insert(0, str(ROOT))
 import pycrfsuite  # noqa: E402
 
 from bench.corpora import corpora_dir  # noqa: E402
-from eval import agnews_train  # noqa: E402
 from eval import wikinews_cv as cv  # noqa: E402
 from eval.doclevel import KINDS, conll_documents  # noqa: E402
 from eval.doclevel import score as doc_score  # noqa: E402
@@ -96,11 +95,7 @@ def train_fold(fold: int, agnews: bool = False) -> None:
     """Two half models label each other's half; the second model trains on all of it."""
     out = _out(agnews)
     out.mkdir(parents=True, exist_ok=True)
-    files = [corpora_dir() / "conll2003" / "eng.train"]
-    if agnews:
-        files.append(out / f"agnews{fold}.conll")
-        agnews_train.build(files[-1])
-    files.append(cv.CACHE / f"rest{fold}of3x1.conll")
+    files = cv.training_files(fold, 3, agnews=agnews)
     docs = [doc for path in files for doc in read_documents(path)]
     labels: list[list[list[str]]] = [[] for _ in docs]
     for half in (0, 1):

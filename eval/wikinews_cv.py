@@ -74,6 +74,32 @@ def use_tables(clusters: str | None = None, gazetteer: str | None = None) -> Non
         gazetteer_module.load_gazetteer.cache_clear()
 
 
+def training_files(
+    fold: int,
+    k: int,
+    copies: int = 1,
+    name: str = "",
+    extra: list[Path] | None = None,
+    agnews: bool = True,
+) -> list[Path]:
+    """What fold `fold`'s model trains on, as the shipped one does: eng.train, the AG News
+    items unless not `agnews`, the `extra` CoNLL files and `copies` copies of the other folds'
+    articles (those two written to the variant's folder, the AG file one per fold: folds
+    train in parallel)."""
+    from eval import agnews_train
+
+    folder = CACHE / name
+    folder.mkdir(parents=True, exist_ok=True)
+    files = [corpora_dir() / "conll2003" / "eng.train"]
+    if agnews:
+        files.append(folder / f"agnews{fold}of{k}.conll")
+        agnews_train.build(files[-1])
+    articles = conll_articles()
+    rest = folder / f"rest{fold}of{k}x{copies}.conll"
+    rest.write_text("".join(text for i, (_, text) in enumerate(articles) if i % k != fold))
+    return files + list(extra or []) + [rest] * copies
+
+
 def train_fold(
     fold: int,
     k: int,
@@ -82,23 +108,11 @@ def train_fold(
     extra: list[Path] | None = None,
     agnews: bool = True,
 ) -> dict:
-    """Train fold `fold`'s model: eng.train, the AG News items unless not `agnews`, the
-    `extra` CoNLL files and `copies` copies of the other folds."""
-    from eval import agnews_train
+    """Train fold `fold`'s model on its `training_files`."""
     from index.entities.train import train
 
-    if agnews:  # each fold its own copy: folds train in parallel
-        own = CACHE / name / f"agnews{fold}of{k}.conll"
-        own.parent.mkdir(parents=True, exist_ok=True)
-        agnews_train.build(own)
-        extra = [own, *(extra or [])]
-
-    articles = conll_articles()
-    rest = CACHE / name / f"rest{fold}of{k}x{copies}.conll"
-    rest.parent.mkdir(parents=True, exist_ok=True)
-    rest.write_text("".join(text for i, (_, text) in enumerate(articles) if i % k != fold))
-    eng = corpora_dir() / "conll2003" / "eng.train"
-    return train([eng, *(extra or [])] + [rest] * copies, model_path(fold, k, copies, name))
+    files = training_files(fold, k, copies, name, extra, agnews)
+    return train(files, model_path(fold, k, copies, name))
 
 
 def score_testa(k: int, copies: int, name: str = "") -> dict[str, dict[str, float]]:

@@ -19,7 +19,7 @@ from index.entities.consolidate import Consolidation, join_article
 from index.entities.folding import fold_mentions
 from index.entities.tagger import Mention, Tagger
 from index.entities.tokenize import sentences, tokenize
-from index.entities.train import read_documents, score, spans, to_iob2
+from index.entities.train import read_documents, score, score_documents, spans, to_iob2
 from index.records import Article
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,14 +86,10 @@ def test_iob1_chunking_and_exact_span_score():
 
 
 def test_f1_on_conll_testa_whole_file(corpora):
-    tagger = Tagger()
-    gold, predicted = [], []
     documents = list(read_documents(corpora / "conll2003" / "eng.testa"))
-    for doc in documents:
-        gold += [tags for _, tags in doc]
-        predicted += tagger.tag([words for words, _ in doc])
-    assert (len(documents), len(gold)) == (216, 3250)  # every document and sentence of eng.testa
-    result = score(gold, predicted)
+    # every document and sentence of eng.testa
+    assert (len(documents), sum(map(len, documents))) == (216, 3250)
+    result = score_documents(Tagger(), documents)
     assert result["overall"]["f1"] >= 0.88, result
     for kind in ("PER", "ORG", "LOC"):
         assert result[kind]["f1"] >= 0.80, (kind, result[kind])

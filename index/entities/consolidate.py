@@ -210,10 +210,10 @@ class Consolidation:
         `apply_joined` (the archive's consolidation joins every article once, not twice)."""
         docs: Counter = Counter()  # (kind, key) -> articles
         spellings: defaultdict[str, Counter] = defaultdict(Counter)
-        pair_votes: defaultdict[str, Counter] = defaultdict(Counter)
+        join_votes: defaultdict[str, Counter] = defaultdict(Counter)  # value -> what it joins
         for joined, pairs in articles:
-            for long_form, acronym in pairs.items():
-                pair_votes[long_form][acronym] += 1
+            for joining, into in pairs.items():
+                join_votes[joining][into] += 1
             for kind in KINDS:
                 for value in joined[kind]:
                     k = key(value)
@@ -243,14 +243,14 @@ class Consolidation:
             for kind in KINDS:
                 if (kind, k) in docs and table.get((kind, k), ("person",))[0] == "person":
                     table[(kind, k)] = (kind, "")  # dropped: "John" alone names nobody
-        for long_form, votes in pair_votes.items():  # for a place: acronym, votes: its names
+        for joining, votes in join_votes.items():  # a long form, or a place's acronym
             if len(votes) == 1:
-                acronym = next(iter(votes))
-                kinds = [kd for kd in KINDS if (kd, acronym) in docs]
+                into = next(iter(votes))  # its acronym, or the place's name
+                kinds = [kd for kd in KINDS if (kd, into) in docs]
                 if len(kinds) == 1:
                     for kind in KINDS:
-                        if (kind, long_form) in docs:
-                            table[(kind, long_form)] = (kinds[0], acronym)
+                        if (kind, joining) in docs:
+                            table[(kind, joining)] = (kinds[0], into)
         display = {k: best_spelling(c) for k, c in spellings.items()}
         display[""] = ""
         return cls(
