@@ -318,6 +318,34 @@ def test_runaway_spans_are_dropped():
     assert all(len(v) <= 100 for values in entities.values() for v in values)
 
 
+@pytest.mark.parametrize(
+    ("text", "tags", "expected"),
+    [
+        (
+            "University of Geneva; Queloz",
+            ["B-ORG", "I-ORG", "I-ORG", "I-ORG", "I-ORG"],
+            ["University of Geneva", "Queloz"],
+        ),
+        (
+            "Georgia Tech (GT) said",
+            ["B-ORG", "I-ORG", "I-ORG", "I-ORG", "O", "O"],
+            ["Georgia Tech", "GT"],
+        ),
+        ("in Washington (D.C. area", ["O", "B-LOC", "I-LOC", "I-LOC", "O"], ["Washington", "D.C."]),
+        ("Bank of America said", ["B-ORG", "I-ORG", "I-ORG", "O"], ["Bank of America"]),
+    ],
+)
+def test_a_span_run_across_a_semicolon_or_bracket_is_cut_there(text, tags, expected):
+    """The tagger sometimes runs a name across punctuation no name holds."""
+    from index.entities.tagger import _spans_to_mentions
+
+    sent = [tok for sentence in sentences(text) for tok in sentence]
+    assert len(sent) == len(tags)
+    found = _spans_to_mentions(text, sent, tags)
+    assert [m.text for m in found] == expected
+    assert all(text[m.start : m.end] == m.text for m in found)
+
+
 def test_retraining_on_conll_format(tmp_path, corpora):
     from index.entities.train import train
 

@@ -22,6 +22,7 @@ SENTENCES_PER_RUN = 1024  # a Viterbi run's arrays: at most 120 tokens x 1024 x 
 _SPACE = re.compile(r"\s+")
 # Edge tokens never worth keeping in a value: "the" before an entity, possessives after.
 _EDGE = frozenset({"'", "\u2019", "'s", "\u2019s", "-", '"', "(", ")", ",", "."})
+_BREAKS = frozenset({";", "(", ")", "[", "]"})  # a name never spans one
 
 
 def model_path() -> Path:
@@ -100,12 +101,25 @@ def _spans_to_mentions(text: str, sent: list[Token], tags: list[str]) -> list[Me
     kind = ""
     for i, tag in enumerate((*tags, "O")):
         if start >= 0 and (tag == "O" or tag[0] == "B" or tag[2:] != kind):
-            mention = _mention(text, sent[start:i], kind)
-            if mention:
-                out.append(mention)
+            out.extend(_mentions(text, sent[start:i], kind))
             start = -1
         if tag != "O" and start < 0:
             start, kind = i, tag[2:]
+    return out
+
+
+def _mentions(text: str, toks: list[Token], kind: str) -> list[Mention]:
+    """A span's mentions: one, or one per part where the tagger ran a name across a
+    semicolon or bracket ("University of Geneva; Queloz", "Georgia Institute of Technology
+    (GT"): no name holds one."""
+    out: list[Mention] = []
+    first = 0
+    for i, tok in enumerate((*toks, None)):
+        if tok is None or tok.text in _BREAKS:
+            mention = _mention(text, toks[first:i], kind)
+            if mention:
+                out.append(mention)
+            first = i + 1
     return out
 
 
