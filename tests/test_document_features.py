@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from index.entities.document_features import EVIDENCE_LIMIT, document_features
+from index.entities.document_features import EVIDENCE_LIMIT, document_features, run_features
 from index.entities.tagger import Tagger
 from index.entities.train import read_documents, score
 
@@ -16,7 +16,9 @@ DOC = [line.split() for line in SENTENCES.strip().split("\n")]
 
 
 def _features(word: str, sentence: int) -> tuple[str, ...]:
-    return document_features(DOC)[sentence][DOC[sentence].index(word)]
+    """The "D" features (the other occurrences'), less the token's own run's "R" ones."""
+    feats = document_features(DOC)[sentence][DOC[sentence].index(word)]
+    return tuple(f for f in feats if f[0] == "D")
 
 
 def test_an_occurrence_gets_the_evidence_of_the_others_not_its_own():
@@ -37,7 +39,22 @@ def test_runs_joiners_acronyms_and_lowercase_uses():
     assert "Dlow" not in _features("Minsk", 0)
     assert _features("Investors", 2) == ("Dn=1",)  # seen once: nothing else to say
     assert all(feats == () for feats in document_features([["the", "police", "said"]])[0])
+    assert document_features(DOC)[0][1][:2] == ("Rp=E", "Rf=donald")  # its run's, then D
     assert document_features([]) == [] and document_features([[]]) == [[]]
+
+
+def test_a_token_knows_its_own_runs_ends_beyond_the_window():
+    """A long name's first word sees its head ("Rights"), its last word its start; linking
+    words ("for the", "of") stay inside the run, other lowercase words end it."""
+    words = "The Tunisian League for the Defence of Human Rights said Ben Ali left .".split()
+    feats = run_features(words)
+    assert feats[1] == ("Rp=I", "Rl=rights", "Rf=the")
+    assert feats[0] == ("Rp=B", "Rl=rights") and feats[8] == ("Rp=E", "Rf=the")
+    assert feats[4] == ("Rp=I", "Rl=rights", "Rf=the")  # "the" inside the name
+    assert feats[9] == () and feats[12] == () and feats[13] == ()  # "said", "left", "."
+    assert feats[10] == ("Rp=B", "Rl=ali") and feats[11] == ("Rp=E", "Rf=ben")
+    assert run_features(["Minsk", "said", "and", "Moscow"]) == [(), (), (), ()]  # lone words
+    assert run_features(["Bank", "of", "the", "of", "England"])[0] == ()  # three links: no run
 
 
 def test_documents_are_read_at_their_docstart_lines(tmp_path):

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# the unlabelled news text the second clustering adds (README, "Training data")
+MORE_CLUSTERS_TEXT = ("reuters21578.jsonl.gz", "bbc.jsonl.gz", "ag-news-test.jsonl.gz")
 
 
 def _load_eval(name: str):
@@ -155,16 +157,42 @@ def test_cluster_text_is_the_training_split_as_shipped(tmp_path):
 
 @pytest.mark.slow
 def test_shipped_clusters_rebuild_from_the_documented_text(corpora, tmp_path):
-    """The shipped clusters.tsv is exactly what the README's command builds from `eng.train`
-    and the training articles (so no other text, the held-out set's included, is in it)."""
+    """The shipped clusters.tsv is exactly what the README's command builds: `eng.train` and
+    the training articles, clustered again with Reuters-21578, BBC and AG News (so no other
+    text, the held-out set's included, is in it)."""
     from index.entities.clusters import CLUSTERS_PATH, build
 
     text = tmp_path / "text.jsonl"
     builder.write_text(text)
     out = tmp_path / "clusters.tsv"
-    words = build([str(corpora / "conll2003" / "eng.train"), str(text)], out)
-    assert words == len(CLUSTERS_PATH.read_text(encoding="utf-8").splitlines())
+    first = [str(corpora / "conll2003" / "eng.train"), str(text)]
+    more = [str(corpora / name) for name in MORE_CLUSTERS_TEXT]
+    words = build(first, out, more)
+    assert words == len(CLUSTERS_PATH.read_text(encoding="utf-8").splitlines()) > 30_000
     assert out.read_bytes() == CLUSTERS_PATH.read_bytes()
+    rows = [line.split("\t") for line in out.read_text(encoding="utf-8").splitlines()]
+    assert {len(row) for row in rows} == {6}
+    # the first clustering holds only the labelled text's words, the second all of them
+    assert 9_000 < sum(bool(row[1]) for row in rows) < 10_000
+    assert all(row[4] for row in rows)
+
+
+def test_a_word_only_in_the_wider_text_gets_only_second_ids(tmp_path):
+    """`--more-clusters-text` adds two columns: every word gets the wider clustering's ids,
+    a word the first text lacks no first ones (its case bucket from the wider text)."""
+    from index.entities.clusters import build
+
+    first, more = tmp_path / "first.conll", tmp_path / "more.conll"
+    conll = "{}\n\n".format  # one sentence, a word a line
+    first.write_text("".join(conll(f"Zork{i % 3}\nmet\nQuux{i % 5}\n.") for i in range(40)))
+    more.write_text("".join(conll(f"we\nsaw\nBlah{i % 4}\nand\nQuux{i % 5}") for i in range(40)))
+    out = tmp_path / "clusters.tsv"
+    assert build([str(first)], out, [str(more)], ks=(2, 3)) == len(out.read_text().splitlines())
+    rows = {line.split("\t")[0]: line.split("\t")[1:] for line in out.read_text().splitlines()}
+    assert all(len(row) == 5 for row in rows.values())
+    assert rows["zork1"][0] and rows["zork1"][3]  # in both
+    assert not rows["blah1"][0] and rows["blah1"][3]  # only in the wider text
+    assert rows["blah1"][2] == "0"  # capitalised mid-sentence: a name
 
 
 def test_second_pass_label_features():

@@ -13,6 +13,11 @@ granularities. Each word also gets a bucket of how often it is written in
 lowercase mid-sentence, so a capitalised "Simultaneously" reads as a common
 word. The file (index/entities/clusters.tsv: word, coarse id, fine id, bucket)
 ships with the model: the model's cluster features mean nothing without it.
+
+A second clustering (`--more-clusters-text`, two more columns: coarse and fine id)
+clusters the same text together with more of it: tens of thousands of words the
+training text never holds get a cluster ("d=", "df=" features), while the first
+clustering keeps the ids the labelled text was clustered with.
 """
 
 from __future__ import annotations
@@ -57,8 +62,32 @@ def _texts(path: str) -> Iterator[str]:
                     words = []
 
 
-def build(paths: list[str], out: Path, min_count: int = 4, ks=(64, 512), seed: int = 7) -> int:
-    """Cluster every word seen at least `min_count` times; returns the vocabulary size."""
+def build(
+    paths: list[str],
+    out: Path,
+    more: list[str] | None = None,
+    min_count: int = 4,
+    ks=(64, 512),
+    seed: int = 7,
+) -> int:
+    """Cluster every word seen at least `min_count` times in `paths`; with `more`, cluster
+    the words of `paths` and `more` together a second time, as two more columns. Returns
+    the number of words in the file."""
+    words, labels, case = _cluster(paths, min_count, ks, seed)
+    rows = {w: [str(labels[0][i]), str(labels[1][i]), case[w]] for i, w in enumerate(words)}
+    if more:
+        wider, wide_labels, wide_case = _cluster([*paths, *more], min_count, ks, seed)
+        for i, word in enumerate(wider):
+            row = rows.setdefault(word, ["", "", wide_case[word]])
+            row += [str(wide_labels[0][i]), str(wide_labels[1][i])]  # `paths`' words too
+    with open(out, "w", encoding="utf-8") as handle:
+        for word, row in rows.items():
+            handle.write("\t".join([word, *row]) + "\n")
+    return len(rows)
+
+
+def _cluster(paths: list[str], min_count: int, ks, seed: int):
+    """(frequent words, their coarse and fine cluster ids, word -> lowercase-use bucket)."""
     import numpy as np
 
     from index.entities.tokenize import sentences
@@ -102,13 +131,8 @@ def build(paths: list[str], out: Path, min_count: int = 4, ks=(64, 512), seed: i
     _, vecs = np.linalg.eigh(x.T @ x)
     z = x @ vecs[:, -100:]
     z /= np.linalg.norm(z, axis=1, keepdims=True) + 1e-9
-    labels = [_kmeans(z, k, np.random.default_rng(seed)) for k in ks]
-    with open(out, "w", encoding="utf-8") as handle:
-        for i, word in enumerate(vocab):
-            handle.write(
-                f"{word}\t{labels[0][i]}\t{labels[1][i]}\t{_case(lower[word], inside[word])}\n"
-            )
-    return len(vocab)
+    labels = [_kmeans(z, k, np.random.default_rng(seed)).tolist() for k in ks]
+    return vocab, labels, {w: _case(lower[w], inside[w]) for w in vocab}
 
 
 def _case(lower: int, total: int) -> str:

@@ -44,6 +44,55 @@ def _runs(words: list[str]) -> list[tuple[int, int]]:
     return out
 
 
+# Lowercase words a long name holds between capitalised ones ("Council for the Defence").
+_LINKS = _JOINERS | {"the", "and", "&"}
+
+
+def _name_runs(words: list[str]) -> list[tuple[int, int]]:
+    """(start, end) of each run of capitalised words joined by up to two linking words
+    ("League for the Defence of Human Rights")."""
+    caps = [w[:1].isupper() for w in words]
+    out = []
+    i, n = 0, len(words)
+    while i < n:
+        if not caps[i]:
+            i += 1
+            continue
+        j = i + 1
+        while j < n:
+            if caps[j]:
+                j += 1
+            elif words[j] in _LINKS and j + 1 < n and caps[j + 1]:
+                j += 2
+            elif words[j] in _LINKS and j + 2 < n and words[j + 1] in _LINKS and caps[j + 2]:
+                j += 3
+            else:
+                break
+        out.append((i, j))
+        i = j
+    return out
+
+
+def run_features(words: list[str]) -> list[tuple[str, ...]]:
+    """Per token of a sentence, what its own run of capitalised words says ("R" features):
+    where in the run it stands, the run's last word (a head such as "Rights" or "Agency"
+    beyond the two words each side a token sees) and its first. Lone words get none."""
+    out: list[tuple[str, ...]] = [()] * len(words)
+    for start, end in _name_runs(words):
+        if end - start < 2:
+            continue
+        first, last = words[start].lower(), words[end - 1].lower()
+        for at in range(start, end):
+            place = "B" if at == start else "E" if at == end - 1 else "I"
+            own = ("Rp=" + place,)
+            if at < end - 1:
+                own += ("Rl=" + last,)
+            if at > start:
+                own += ("Rf=" + first,)
+            out[at] = own
+    return out
+
+
 @lru_cache(maxsize=65_536)
 def _cues(word: str) -> tuple[str, ...]:
     """A run's first or last word as evidence: its listed-name flags and coarse cluster
@@ -100,7 +149,7 @@ def document_features(sentences: list[list[str]]) -> list[list[tuple[str, ...]]]
         for t in tokens
         if t[:1].islower() and ("\u2019" in t or "\u2018" in t)
     }
-    out: list[list[tuple[str, ...]]] = [[()] * len(words) for words in sentences]
+    out = [run_features(words) for words in sentences]
     for low, found in occurrences.items():
         shared = ("Dn=" + ("1" if len(found) == 1 else "2" if len(found) == 2 else "3+"),)
         if low in tokens or low in curly:
@@ -114,5 +163,5 @@ def document_features(sentences: list[list[str]]) -> list[list[tuple[str, ...]]]
             feats = shared + tuple("D" + e for e, n in total.items() if n > 1 or e not in mine)
             if word.isupper() and 2 <= len(word) <= 6 and word in runs_initials:
                 feats += ("Dacr",)
-            out[s][at] = feats
+            out[s][at] = out[s][at] + feats
     return out

@@ -171,12 +171,19 @@ def main(argv: list[str] | None = None) -> int:
         action="append",
         help="rebuild the word clusters from this JSONL(.gz) or CoNLL text first (repeatable)",
     )
+    parser.add_argument(
+        "--more-clusters-text",
+        action="append",
+        help="with --clusters-text: cluster it again together with this text (repeatable)",
+    )
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args(argv)
+    if args.more_clusters_text and not args.clusters_text:
+        parser.error("--more-clusters-text needs --clusters-text")
     if args.clusters_text:
         from index.entities.clusters import CLUSTERS_PATH, build, load_clusters
 
-        n = build(args.clusters_text, CLUSTERS_PATH)
+        n = build(args.clusters_text, CLUSTERS_PATH, args.more_clusters_text)
         load_clusters.cache_clear()
         print(f"{n:,} words clustered -> {CLUSTERS_PATH}")
     params = {"c1": args.c1, "c2": args.c2, "max_iterations": args.iterations}
