@@ -46,7 +46,22 @@ def test_runs_joiners_acronyms_and_lowercase_uses():
 def test_a_token_knows_its_own_runs_ends_beyond_the_window():
     """A long name's first word sees its head ("Rights"), its last word its start; linking
     words ("for the", "of") stay inside the run, other lowercase words end it."""
-    words = "The Tunisian League for the Defence of Human Rights said Ben Ali left .".split()
+    words = [
+        "The",
+        "Tunisian",
+        "League",
+        "for",
+        "the",
+        "Defence",
+        "of",
+        "Human",
+        "Rights",
+        "said",
+        "Ben",
+        "Ali",
+        "left",
+        ".",
+    ]
     feats = run_features(words)
     assert feats[1] == ("Rp=I", "Rl=rights", "Rf=the")
     assert feats[0] == ("Rp=B", "Rl=rights") and feats[8] == ("Rp=E", "Rf=the")

@@ -31,7 +31,8 @@ def test_a_name_followed_by_a_corporate_suffix_is_a_company():
         Mention("organization", "J.P. Morgan", again, again + 11),
     ]
     entities = extract_entities("", MORGAN)
-    assert "J.P. Morgan and Co" in entities["organization"]
+    # the tagger may take in the suffix's period ("Co." is one token)
+    assert {v.rstrip(".") for v in entities["organization"]} >= {"J.P. Morgan and Co"}
     assert not {"J.P. Morgan", "Morgan"} & set(entities["person"])
 
 

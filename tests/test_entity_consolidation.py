@@ -220,6 +220,21 @@ def test_archive_level_joins_need_one_such_person():
         [{"person": [n]} for n in names if n != "John Wayne"] + [lone]
     )
     assert without_one.apply(lone)["person"] == ["John", "Paul"]  # 4 starts, 1 end: kept
+    # ... unless the name stands alone in over twice as many articles as the company
+    clintons = [{"person": ["Clinton"]}] * 3 + [{"organization": ["Clinton and Co."]}]
+    assert Consolidation.build(clintons).apply(clintons[0])["person"] == ["Clinton"]
+    assert Consolidation.build(clintons[2:]).apply(clintons[2])["organization"] == [
+        "Clinton and Co."
+    ]
+    # a surname alone that ends three people's names, none of whom most articles name,
+    # names nobody; one that one of them dominates is that person
+    browns = ["Gordon Brown", "James Brown", "Ron Brown"] + ["Donald Trump"] * 20
+    browns += ["Ivanka Trump", "Eric Trump"]
+    alone = {"person": ["Brown", "Trump"]}
+    surnames = Consolidation.build([{"person": [n]} for n in browns] + [alone])
+    assert surnames.apply(alone)["person"] == ["Donald Trump"]
+    two = Consolidation.build([{"person": [n]} for n in browns[1:]] + [alone])
+    assert two.apply(alone)["person"] == ["Brown", "Donald Trump"]  # two Browns: kept
     for article in articles:  # idempotent: applying twice changes nothing more
         once = table.apply(article)
         assert Consolidation.build([table.apply(a) for a in articles]).apply(once) == once

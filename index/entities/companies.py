@@ -5,7 +5,8 @@ learnt people from web news reads "J.P. Morgan" or "Goldman Sachs" as a person.
 The words after the name say otherwise: a name followed by "and Co", "Inc",
 "Corp", "Brothers" and the like is a company's, so the mention grows over the
 suffix and becomes an organisation, and the same name elsewhere in the article
-("J.P. Morgan probably would") is that company too. A name that never has its
+("J.P. Morgan probably would") is that company too, also where the tagger took in the
+suffix itself. A name that never has its
 suffix in the article is left to consolidation, which knows the archive's
 companies (`consolidate`).
 """
@@ -22,6 +23,8 @@ _SUFFIX = re.compile(
     r"|[ \t]+(?:Inc|Corp|Co|Cos|Ltd|Plc|PLC|LLC|Brothers|Bros))(?![\w-])"
 )
 
+_SUFFIX_AT_END = re.compile(_SUFFIX.pattern + r"\.?$")
+
 
 def companies(mentions: list[Mention], text: str) -> list[Mention]:
     """The mentions with people's names that a corporate suffix follows made organisations."""
@@ -33,9 +36,13 @@ def companies(mentions: list[Mention], text: str) -> list[Mention]:
         if match:
             surface = " ".join(text[m.start : match.end()].split())
             grown[i] = Mention("organization", surface, m.start, match.end())
-    if not grown:
-        return mentions
     firms = {mentions[i].text for i in grown}
+    for m in mentions:  # tagged whole already: "J.P. Morgan and Co." names the firm too
+        suffix = _SUFFIX_AT_END.search(m.text) if m.kind == "organization" else None
+        if suffix and suffix.start():
+            firms.add(m.text[: suffix.start()])
+    if not firms:
+        return mentions
     out = []
     for i, m in enumerate(mentions):
         if i in grown:

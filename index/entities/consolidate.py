@@ -26,13 +26,15 @@ reading only the entity values already stored, never the source files:
    a name filed under several kinds takes the kind at least three times
    as many articles give it ("Twitter" as a person in one article, an
    organisation in twenty); a one-word "person" that starts exactly one company
-   name with a corporate suffix is that company ("Chrysler" -> "Chrysler
-   Corp"), a longer one the company its suffix alone follows ("Goldman Sachs" ->
+   name with a corporate suffix is that company ("Chrysler" -> "Chrysler Corp"; not
+   where it stands alone in over twice as many articles: "Clinton" is no "Clinton and
+   Co."), a longer one the company its suffix alone follows ("Goldman Sachs" ->
    "Goldman, Sachs and Co"), and a name joined to such a "person" goes with it; a
    body after a country ("U.S. Senate") joins its name alone where more articles
    write that; and a first name alone that starts three or more people's full
    names and five times as many as it ends ("John", beside "Elton John") is dropped: it
-   names nobody a reader can pick.
+   names nobody a reader can pick; so is a surname alone that ends three or more people's
+   names, five times as many as it starts, none of whom it stands for ("Brown").
 
 Every join maps a value to an entity key (`key` of its canonical value), so a
 later cross-script step can map other spellings to the same key.
@@ -64,8 +66,9 @@ KIND_MARGIN = 3  # a kind needs this many times the articles of the others to ta
 MIN_KIND_ARTICLES = 3
 DOMINANT_SHARE = 0.9  # of the articles naming people who share a first name or surname
 MIN_DOMINANT_ARTICLES = 5
-AMBIGUOUS_FIRST_NAMES = 3  # full names a first name alone would have to choose from
-SURNAME_MARGIN = 5  # ... and how many times as many it starts as it ends, if it ends any
+FIRM_SHARE = 2  # a one-word firm name stands alone in at most this many times its articles
+AMBIGUOUS_NAMES = 3  # full names a first name or surname alone would have to choose from
+NAME_MARGIN = 5  # ... and how many times as many it starts as it ends (a surname: the reverse)
 
 
 def _targets_in_article(kind: str, keys: list[str]) -> dict[str, str]:
@@ -228,21 +231,24 @@ class Consolidation:
         people = Counter(
             {k: n for (kind, k), n in docs.items() if kind_of.get((kind, k), kind) == "person"}
         )
-        for k, full in _unique_people(people).items():
+        unique = _unique_people(people)
+        for k, full in unique.items():
             for kind in KINDS:
                 if (kind, k) in docs and kind_of.get((kind, k), kind) == "person":
                     table[(kind, k)] = ("person", full)
         firms = {}
         for k, company in _unique_companies(docs).items():
-            if ("person", k) in docs and ("person", k) not in table:
+            # "Clinton" alone in 319 articles is not the "Clinton and Co." of two
+            named = " " in k or docs[("organization", company)] * FIRM_SHARE >= docs[("person", k)]
+            if ("person", k) in docs and ("person", k) not in table and named:
                 table[("person", k)] = firms[k] = ("organization", company)
         for src, to in table.items():  # "Kidder", joined to "Kidder Peabody", is the firm too
             if to[0] == "person" and to[1] in firms:
                 table[src] = firms[to[1]]
-        for k in _ambiguous_first_names(people):
+        for k in _ambiguous_names(people, unique):
             for kind in KINDS:
                 if (kind, k) in docs and table.get((kind, k), ("person",))[0] == "person":
-                    table[(kind, k)] = (kind, "")  # dropped: "John" alone names nobody
+                    table[(kind, k)] = (kind, "")  # dropped: "John", "Brown" alone name nobody
         for joining, votes in join_votes.items():  # a long form, or a place's acronym
             if len(votes) == 1:
                 into = next(iter(votes))  # its acronym, or the place's name
@@ -311,9 +317,11 @@ def _country_prefixed(docs: Counter, spellings: dict[str, Counter]) -> dict[str,
     return out
 
 
-def _ambiguous_first_names(people: Counter) -> set[str]:
-    """One-word person names that start at least AMBIGUOUS_FIRST_NAMES full names and
-    SURNAME_MARGIN times as many as they end ("John": hundreds, beside "Elton John")."""
+def _ambiguous_names(people: Counter, joined: dict[str, str]) -> set[str]:
+    """One-word person names that name nobody a reader can pick: one that starts at least
+    AMBIGUOUS_NAMES full names and NAME_MARGIN times as many as it ends ("John": hundreds,
+    beside "Elton John"), or a surname that ends as many and that margin more than it
+    starts, unless one of those people is the one it stands for (`joined`: "Trump")."""
     starts: Counter = Counter()
     ends: Counter = Counter()
     for k in people:
@@ -321,13 +329,15 @@ def _ambiguous_first_names(people: Counter) -> set[str]:
         if len(words) > 1:
             starts[words[0]] += 1
             ends[words[-1]] += 1
-    return {
-        k
-        for k in people
-        if " " not in k
-        and starts[k] >= AMBIGUOUS_FIRST_NAMES
-        and starts[k] >= SURNAME_MARGIN * ends[k]
-    }
+    out = set()
+    for k in people:
+        if " " in k:
+            continue
+        if starts[k] >= AMBIGUOUS_NAMES and starts[k] >= NAME_MARGIN * ends[k]:
+            out.add(k)
+        elif ends[k] >= AMBIGUOUS_NAMES and ends[k] >= NAME_MARGIN * starts[k] and k not in joined:
+            out.add(k)  # "Brown": Gordon, James, Ron and others, none of them most
+    return out
 
 
 def _kind_majority(docs: Counter) -> dict[tuple[str, str], str]:
