@@ -7,7 +7,9 @@ Investors Service" or "in Moody". Each capitalised token therefore also gets
 document (Chieu & Ng's global features, 2002): the words before and after its
 capitalised run, the run's first and last words where it is not them, whether
 it also appears lowercase or mid-sentence, and whether it is an acronym of a run
-there. Training (`index.entities.train`) and tagging (`index.entities.tagger`)
+there. Each token of a run also gets the run's own ends ("R" features,
+`run_features`): a long name's head lies beyond the two words either side a token
+sees. Training (`index.entities.train`) and tagging (`index.entities.tagger`)
 both call `document_features`, so the two cannot drift apart.
 """
 
