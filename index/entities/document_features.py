@@ -29,8 +29,11 @@ _JOINERS = frozenset({"of", "for", "de", "du", "von", "van", "der", "del", "la",
 EVIDENCE_LIMIT = 64
 
 
-def _runs(words: list[str]) -> list[tuple[int, int]]:
-    """(start, end) of each maximal run of capitalised words, joiners inside kept."""
+def _runs(
+    words: list[str], links: frozenset[str] = _JOINERS, most: int = 1
+) -> list[tuple[int, int]]:
+    """(start, end) of each maximal run of capitalised words, with up to `most` linking
+    words in a row kept inside ("Bank of England"; "League for the Defence")."""
     caps = [w[:1].isupper() for w in words]  # an uppercase first character is a letter
     out = []
     i, n = 0, len(words)
@@ -39,8 +42,14 @@ def _runs(words: list[str]) -> list[tuple[int, int]]:
             i += 1
             continue
         j = i + 1
-        while j < n and (caps[j] or (words[j] in _JOINERS and j + 1 < n and caps[j + 1])):
-            j += 1
+        while j < n:
+            k = j
+            while k < n and k - j < most and words[k] in links:
+                k += 1
+            if k < n and caps[k]:
+                j = k + 1  # a capitalised word, after any links
+            else:
+                break
         out.append((i, j))
         i = j
     return out
@@ -50,37 +59,12 @@ def _runs(words: list[str]) -> list[tuple[int, int]]:
 _LINKS = _JOINERS | {"the", "and", "&"}
 
 
-def _name_runs(words: list[str]) -> list[tuple[int, int]]:
-    """(start, end) of each run of capitalised words joined by up to two linking words
-    ("League for the Defence of Human Rights")."""
-    caps = [w[:1].isupper() for w in words]
-    out = []
-    i, n = 0, len(words)
-    while i < n:
-        if not caps[i]:
-            i += 1
-            continue
-        j = i + 1
-        while j < n:
-            if caps[j]:
-                j += 1
-            elif words[j] in _LINKS and j + 1 < n and caps[j + 1]:
-                j += 2
-            elif words[j] in _LINKS and j + 2 < n and words[j + 1] in _LINKS and caps[j + 2]:
-                j += 3
-            else:
-                break
-        out.append((i, j))
-        i = j
-    return out
-
-
 def run_features(words: list[str]) -> list[tuple[str, ...]]:
     """Per token of a sentence, what its own run of capitalised words says ("R" features):
     where in the run it stands, the run's last word (a head such as "Rights" or "Agency"
     beyond the two words each side a token sees) and its first. Lone words get none."""
     out: list[tuple[str, ...]] = [()] * len(words)
-    for start, end in _name_runs(words):
+    for start, end in _runs(words, _LINKS, 2):
         if end - start < 2:
             continue
         first, last = words[start].lower(), words[end - 1].lower()
