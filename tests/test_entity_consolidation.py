@@ -69,6 +69,17 @@ def test_laws_treaties_awards_and_diseases_are_no_entities():
     assert "UCLA School of Law" in entities["organization"]
 
 
+def test_a_place_named_after_its_kind_is_a_place():
+    """ "County Cork", "Mount Everest": the first word says it, whatever the tagger did; a
+    body's head still wins ("Lake County Council")."""
+    text = "Rain hit County Cork and Mount Everest; the Lake County Council met."
+    names = [("person", "County Cork"), ("organization", "Mount Everest")]
+    names.append(("organization", "Lake County Council"))
+    tagged = [Mention(k, n, text.index(n), text.index(n) + len(n)) for k, n in names]
+    found = clean_mentions(tagged, text)
+    assert [m.kind for m in found] == ["place", "place", "organization"]
+
+
 def test_a_storm_is_no_person():
     text = "Hurricane Dorian hit Abaco. Dorian weakened, the National Hurricane Center said."
     names = [("person", "Hurricane Dorian"), ("person", "Dorian")]

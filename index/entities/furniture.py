@@ -12,7 +12,8 @@ saw. These rules run on every article, before mentions are folded:
 - social networks and web platforms are organisations ("Twitter", "YouTube"),
   whatever kind the tagger gave them; countries and first-level regions
   (`places.txt`) are places; a name ending in "Post", "Party", "University" …
-  is an organisation, one ending in "Airport", "County", "River" … a place;
+  is an organisation, one ending in "Airport", "County", "River" … or starting
+  with "County", "Lake", "Mount" … a place;
 - a capitalised sentence adverb or conjunction ("Additionally", "Reportedly",
   "Albeit") is not a name, nor part of the one after it ("Whereas Pierce"),
   nor is a deity ("God"), a religion, a disease, a time zone, a generic body
@@ -137,6 +138,8 @@ PLACE_HEADS = _word_set(
     mountains mountain valley bay sea ocean peninsula park bridge station
     """
 )
+# The first word of a place's name that says it is one ("County Cork", "Mount Everest").
+_PLACE_FIRSTS = _word_set("county lake mount mt. fort cape")
 # The last word of a name CoNLL calls MISC: laws, treaties, awards, contests, diseases, devices.
 MISC_HEADS = _word_set(
     """
@@ -235,13 +238,14 @@ def places() -> frozenset[str]:
 
 
 def _head_kind(words: list[str]) -> str | None:
-    """The kind a multi-word name's last word gives it ("Washington Post" -> organization)."""
+    """The kind a multi-word name's last word gives it ("Washington Post" -> organization),
+    or its first, for a place named after its kind ("County Cork", "Lake Geneva")."""
     if len(words) < 2:
         return None
     last = words[-1].lower()
     if last in ORGANIZATION_HEADS:
         return "organization"
-    if last in PLACE_HEADS:
+    if last in PLACE_HEADS or words[0].lower() in _PLACE_FIRSTS:
         return "place"
     return None
 
