@@ -23,24 +23,24 @@ _SUFFIX = re.compile(
     r"|[ \t]+(?:Inc|Corp|Co|Cos|Ltd|Plc|PLC|LLC|Brothers|Bros))(?![\w-])"
 )
 
-_SUFFIX_AT_END = re.compile(_SUFFIX.pattern + r"\.?$")
+_SUFFIX_AT_END = re.compile(_SUFFIX.pattern + r"\.?$")  # the firm tagged with its suffix
 
 
 def companies(mentions: list[Mention], text: str) -> list[Mention]:
     """The mentions with people's names that a corporate suffix follows made organisations."""
     grown: dict[int, Mention] = {}
+    firms: set[str] = set()  # names that are a firm's in this article
     for i, m in enumerate(mentions):
-        if m.kind != "person":
-            continue
-        match = _SUFFIX.match(text, m.end)
-        if match:
-            surface = " ".join(text[m.start : match.end()].split())
-            grown[i] = Mention("organization", surface, m.start, match.end())
-    firms = {mentions[i].text for i in grown}
-    for m in mentions:  # tagged whole already: "J.P. Morgan and Co." names the firm too
-        suffix = _SUFFIX_AT_END.search(m.text) if m.kind == "organization" else None
-        if suffix and suffix.start():
-            firms.add(m.text[: suffix.start()])
+        if m.kind == "person":
+            match = _SUFFIX.match(text, m.end)
+            if match:
+                surface = " ".join(text[m.start : match.end()].split())
+                grown[i] = Mention("organization", surface, m.start, match.end())
+                firms.add(m.text)
+        elif m.kind == "organization":  # tagged whole: "J.P. Morgan and Co." names it too
+            suffix = _SUFFIX_AT_END.search(m.text)
+            if suffix and suffix.start():
+                firms.add(m.text[: suffix.start()])
     if not firms:
         return mentions
     out = []
