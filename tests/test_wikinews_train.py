@@ -117,14 +117,18 @@ def test_a_cross_validation_variant_keeps_its_own_models_and_clusters(tmp_path, 
     assert cv.model_path(0, 3, 1, "wide") != cv.model_path(0, 3, 1)
     assert cv.model_path(0, 3, 1, "wide").parent == cv.model_path(0, 3, 1).parent / "wide"
     other = tmp_path / "clusters.tsv"
-    other.write_text("minsk\t7\t70\t0\nbrest\t\t\t\t3\t30\n", encoding="utf-8")
+    other.write_text("minsk\t7\t70\t0\nbrest\t\t\t\t3\t30\t300\n", encoding="utf-8")
     cv.use_tables(clusters=str(other))
     assert clusters.load_clusters()["minsk"] == ("7", "70", "0")
     assert {"c=7", "cf=70", "lc=0"} <= set(word_features("Minsk")[0])
     # a second clustering's ids, for a word the first one lacks
     own, far_left, *_ = word_features("Brest")
-    assert [f for f in own if f[:2] in ("c=", "cf", "lc", "d=", "df")] == ["d=3", "df=30"]
-    assert "-2d=3" in far_left
+    assert [f for f in own if f[:2] in ("c=", "cf", "lc", "d=", "df", "dx")] == [
+        "d=3",
+        "df=30",
+        "dx=300",
+    ]
+    assert "-2d=3" in far_left and not any(f.startswith("-2dx") for f in far_left)
     assert not any(f.startswith(("c=", "cf=", "lc=")) for f in word_features("Pinsk")[0])
 
 
@@ -171,14 +175,14 @@ def test_shipped_clusters_rebuild_from_the_documented_text(corpora, tmp_path):
     assert words == len(CLUSTERS_PATH.read_text(encoding="utf-8").splitlines()) > 30_000
     assert out.read_bytes() == CLUSTERS_PATH.read_bytes()
     rows = [line.split("\t") for line in out.read_text(encoding="utf-8").splitlines()]
-    assert {len(row) for row in rows} == {6}
+    assert {len(row) for row in rows} == {7}
     # the first clustering holds only the labelled text's words, the second all of them
     assert 9_000 < sum(bool(row[1]) for row in rows) < 10_000
     assert all(row[4] for row in rows)
 
 
 def test_a_word_only_in_the_wider_text_gets_only_second_ids(tmp_path):
-    """`--more-clusters-text` adds two columns: every word gets the wider clustering's ids,
+    """`--more-clusters-text` adds three columns: every word gets the wider clustering's ids,
     a word the first text lacks no first ones (its case bucket from the wider text)."""
     from index.entities.clusters import build
 
@@ -187,9 +191,10 @@ def test_a_word_only_in_the_wider_text_gets_only_second_ids(tmp_path):
     first.write_text("".join(conll(f"Zork{i % 3}\nmet\nQuux{i % 5}\n.") for i in range(40)))
     more.write_text("".join(conll(f"we\nsaw\nBlah{i % 4}\nand\nQuux{i % 5}") for i in range(40)))
     out = tmp_path / "clusters.tsv"
-    assert build([str(first)], out, [str(more)], ks=(2, 3)) == len(out.read_text().splitlines())
+    words = build([str(first)], out, [str(more)], ks=(2, 3), more_ks=(2, 3, 4))
+    assert words == len(out.read_text().splitlines())
     rows = {line.split("\t")[0]: line.split("\t")[1:] for line in out.read_text().splitlines()}
-    assert all(len(row) == 5 for row in rows.values())
+    assert all(len(row) == 6 for row in rows.values())
     assert rows["zork1"][0] and rows["zork1"][3]  # in both
     assert not rows["blah1"][0] and rows["blah1"][3]  # only in the wider text
     assert rows["blah1"][2] == "0"  # capitalised mid-sentence: a name

@@ -14,10 +14,11 @@ lowercase mid-sentence, so a capitalised "Simultaneously" reads as a common
 word. The file (index/entities/clusters.tsv: word, coarse id, fine id, bucket)
 ships with the model: the model's cluster features mean nothing without it.
 
-A second clustering (`--more-clusters-text`, two more columns: coarse and fine id)
-clusters the same text together with more of it: tens of thousands of words the
-training text never holds get a cluster ("d=", "df=" features), while the first
-clustering keeps the ids the labelled text was clustered with.
+A second clustering (`--more-clusters-text`, three more columns: coarse, fine and
+finest id) clusters the same text together with more of it: tens of thousands of
+words the training text never holds get a cluster ("d=", "df=", "dx=" features),
+while the first clustering keeps the ids the labelled text was clustered with. Its
+finest level (2,048 clusters of 34,603 words) tells apart what 512 lump together.
 """
 
 from __future__ import annotations
@@ -36,8 +37,8 @@ CLUSTERS_PATH = Path(__file__).with_name("clusters.tsv")
 
 @lru_cache(maxsize=1)
 def load_clusters(path: str | None = None) -> dict[str, tuple[str, ...]]:
-    """lowercased word -> (coarse id, fine id, lowercase-use bucket[, coarse, fine ids of a
-    second clustering])."""
+    """lowercased word -> (coarse id, fine id, lowercase-use bucket[, coarse, fine, finest ids
+    of a second clustering])."""
     file = Path(path) if path else CLUSTERS_PATH
     rebuild = "python -m index.entities.train --clusters-text TEXT ... --train ..."
     return {word: tuple(columns) for word, *columns in read_table(file, "word clusters", rebuild)}
@@ -68,18 +69,19 @@ def build(
     more: list[str] | None = None,
     min_count: int = 4,
     ks=(64, 512),
+    more_ks=(64, 512, 2048),
     seed: int = 7,
 ) -> int:
-    """Cluster every word seen at least `min_count` times in `paths`; with `more`, cluster
-    the words of `paths` and `more` together a second time, as two more columns. Returns
-    the number of words in the file."""
+    """Cluster every word seen at least `min_count` times in `paths` into `ks` clusters; with
+    `more`, cluster the words of `paths` and `more` together a second time into `more_ks`
+    clusters, as more columns. Returns the number of words in the file."""
     words, labels, case = _cluster(paths, min_count, ks, seed)
     rows = {w: [str(labels[0][i]), str(labels[1][i]), case[w]] for i, w in enumerate(words)}
     if more:
-        wider, wide_labels, wide_case = _cluster([*paths, *more], min_count, ks, seed)
+        wider, wide_labels, wide_case = _cluster([*paths, *more], min_count, more_ks, seed)
         for i, word in enumerate(wider):
             row = rows.setdefault(word, ["", "", wide_case[word]])
-            row += [str(wide_labels[0][i]), str(wide_labels[1][i])]  # `paths`' words too
+            row += [str(labels[i]) for labels in wide_labels]  # `paths`' words too
     with open(out, "w", encoding="utf-8") as handle:
         for word, row in rows.items():
             handle.write("\t".join([word, *row]) + "\n")
@@ -87,7 +89,7 @@ def build(
 
 
 def _cluster(paths: list[str], min_count: int, ks, seed: int):
-    """(frequent words, their coarse and fine cluster ids, word -> lowercase-use bucket)."""
+    """(frequent words, their cluster ids at each of `ks`, word -> lowercase-use bucket)."""
     import numpy as np
 
     from index.entities.tokenize import sentences

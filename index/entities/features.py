@@ -95,8 +95,9 @@ def word_features(word: str) -> WordFeatures:
 
 def cluster_features(cluster: tuple[str, ...]) -> list[str]:
     """A word's cluster features: coarse and fine ids and the lowercase-use bucket, then the
-    coarse and fine ids of a second clustering when the file has one (an empty id: none)."""
-    names = ("c=", "cf=", "lc=", "d=", "df=")
+    coarse, fine and finest ids of a second clustering when the file has one (an empty id:
+    none)."""
+    names = ("c=", "cf=", "lc=", "d=", "df=", "dx=")
     return [name + value for name, value in zip(names, cluster, strict=False) if value]
 
 
