@@ -92,6 +92,7 @@ def _extract_many(articles: Sequence[tuple[str, str, str | None]]) -> list[dict[
     from index.entities.companies import companies
     from index.entities.definitions import with_definitions
     from index.entities.furniture import clean_mentions, clean_text
+    from index.entities.long_names import join_long_names
     from index.entities.tagger import get_tagger
 
     texts = [clean_text(f"{title or ''}\n\n{body or ''}") for title, body, _ in articles]
@@ -109,6 +110,7 @@ def _extract_many(articles: Sequence[tuple[str, str, str | None]]) -> list[dict[
     english = [i for i in todo if articles[i][2] != "ru"]
     found = get_tagger().mentions_in([texts[i] for i in english])
     for i, mentions in zip(english, found, strict=True):
+        mentions = join_long_names(mentions, texts[i])
         mentions = companies(clean_mentions(mentions, texts[i]), texts[i])
         mentions = with_definitions(mentions, texts[i])
         out[i] = _correct_kinds(fold_mentions(mentions), aliases)

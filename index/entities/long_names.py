@@ -1,0 +1,73 @@
+"""Long official names the tagger cuts in two at "for": "Court of Appeals for the Third
+Circuit", "United States District Court for the Western District of Virginia".
+
+A body named for what it serves or where it sits carries a "for (the) ..." tail, which the
+tagger often reads as a second name ("Court of Appeals" and "D.C. Circuit"). Where an
+organisation whose last word says it is a body ("Court", "Committee", "Institute") is
+followed, across nothing but "for" or "for the", by another tagged name that is no
+person's, the two are one organisation's name.
+"""
+
+from __future__ import annotations
+
+import re
+
+from index.entities.tagger import Mention
+
+_FOR = re.compile(r"\s+for(?:\s+the)?\s+")  # across a wrapped line, not a blank one
+# Bodies named with a "for" tail; not firms ("Trans World Airlines Inc for DOT") or parties.
+_BODIES = frozenset(
+    {
+        "court",
+        "appeals",
+        "commission",
+        "committee",
+        "council",
+        "office",
+        "institute",
+        "agency",
+        "ministry",
+        "department",
+        "bureau",
+        "authority",
+        "directorate",
+        "board",
+        "fund",
+        "foundation",
+        "society",
+        "union",
+        "federation",
+        "league",
+        "association",
+        "alliance",
+        "coalition",
+        "center",
+        "centre",
+        "service",
+        "services",
+        "university",
+        "college",
+        "school",
+        "academy",
+    }
+)
+
+
+def join_long_names(mentions: list[Mention], text: str) -> list[Mention]:
+    """The mentions with each "<body> for (the) <name>" pair made one organisation."""
+    out: list[Mention] = []
+    for m in mentions:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.kind == "organization"
+            and m.kind != "person"
+            and prev.text.split()[-1].lower() in _BODIES
+            and _FOR.fullmatch(text, prev.end, m.start)
+            and "\n\n" not in text[prev.end : m.start]
+        ):
+            surface = " ".join(text[prev.start : m.end].split())
+            out[-1] = Mention("organization", surface, prev.start, m.end)
+        else:
+            out.append(m)
+    return out
