@@ -26,7 +26,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from index.entities.furniture import TITLES, common_word, places
+from index.entities.furniture import TITLES, common_word
+from index.entities.place_names import places
 from index.entities.tagger import Mention
 
 _DEFINED = re.compile(r"[ \t]*\([ \t]*([A-Z][A-Za-z0-9&.-]{1,11})[ \t]*\)")

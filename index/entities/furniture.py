@@ -35,11 +35,10 @@ from __future__ import annotations
 
 import html
 import re
-from functools import cache
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from index.entities.clusters import load_clusters
+from index.entities.place_names import places
 from index.entities.tagger import Mention
 
 
@@ -148,7 +147,6 @@ MISC_HEADS = _word_set(
     telescope directive amendment summit
     """
 )
-_GAZETTEER = Path(__file__).with_name("places.txt")
 # Capitalised at a sentence start only: connectives a name never is.
 _ADVERBS = _word_set(
     """
@@ -226,15 +224,6 @@ def _strip_offices(words: list[str]) -> list[str]:
     while n < len(words) and n and words[n - 1].lower() in _OFFICE_ADJECTIVES:
         n -= 1  # "CSTO Defence Ministers" -> "CSTO"; "Defence Secretary" -> nothing
     return words[:n]
-
-
-@cache
-def places() -> frozenset[str]:
-    """Countries, US states and other first-level regions: always places when alone."""
-    lines = _GAZETTEER.read_text(encoding="utf-8").splitlines()
-    return frozenset(
-        " ".join(line.casefold().split()) for line in lines if line.strip() and line[0] != "#"
-    )
 
 
 def _head_kind(words: list[str]) -> str | None:

@@ -11,6 +11,7 @@ from index.entities.clusters import load_clusters
 from index.entities.crf import CrfModel
 from index.entities.document_features import document_features
 from index.entities.gazetteer import load_gazetteer
+from index.entities.place_names import places
 from index.entities.scores import Scorer
 from index.entities.tokenize import Token, sentences
 from search import settings
@@ -124,7 +125,7 @@ def _mentions(text: str, toks: list[Token], kind: str) -> list[Mention]:
 
 
 def _mention(text: str, toks: list[Token], kind: str) -> Mention | None:
-    if kind not in KINDS:
+    if kind not in KINDS and kind != "MISC":
         return None
     while toks and toks[-1].text in _EDGE:
         toks = toks[:-1]
@@ -137,6 +138,10 @@ def _mention(text: str, toks: list[Token], kind: str) -> Mention | None:
         return None  # runaway span (tables, junk): records drop values over 200 anyway
     if not any(c.isalpha() for c in surface) or not any(c.isupper() for c in surface):
         return None  # "1996", "the": never a name
+    if kind == "MISC":  # a listed place read as MISC is the place; other MISC no entity
+        if surface.casefold() not in places():
+            return None
+        kind = "LOC"
     return Mention(KINDS[kind], surface, toks[0].start, toks[-1].end)
 
 
