@@ -12,45 +12,28 @@ from __future__ import annotations
 
 import re
 
+from index.entities.furniture import GENERIC_BODIES
 from index.entities.tagger import Mention
 
 _FOR = re.compile(r"\s+for(?:\s+the)?\s+")  # across a wrapped line, not a blank one
-# Bodies named with a "for" tail; not firms ("Trans World Airlines Inc for DOT") or parties.
-_BODIES = frozenset(
-    {
-        "court",
-        "appeals",
-        "commission",
-        "committee",
-        "council",
-        "office",
-        "institute",
-        "agency",
-        "ministry",
-        "department",
-        "bureau",
-        "authority",
-        "directorate",
-        "board",
-        "fund",
-        "foundation",
-        "society",
-        "union",
-        "federation",
-        "league",
-        "association",
-        "alliance",
-        "coalition",
-        "center",
-        "centre",
-        "service",
-        "services",
-        "university",
-        "college",
-        "school",
-        "academy",
-    }
-)
+# Bodies named with a "for" tail: not firms ("Trans World Airlines Inc for DOT"), banks,
+# clubs or channels.
+_FIRMS = {"bank", "club", "company", "group", "corporation", "network", "channel"}
+_BODIES = (GENERIC_BODIES - _FIRMS) | {
+    "court",
+    "appeals",
+    "directorate",
+    "board",
+    "fund",
+    "alliance",
+    "coalition",
+    "center",
+    "centre",
+    "university",
+    "college",
+    "school",
+    "academy",
+}
 
 
 def join_long_names(mentions: list[Mention], text: str) -> list[Mention]:
