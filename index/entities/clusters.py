@@ -75,13 +75,13 @@ def build(
     """Cluster every word seen at least `min_count` times in `paths` into `ks` clusters; with
     `more`, cluster the words of `paths` and `more` together a second time into `more_ks`
     clusters, as more columns. Returns the number of words in the file."""
-    words, labels, case = _cluster(paths, min_count, ks, seed)
-    rows = {w: [str(labels[0][i]), str(labels[1][i]), case[w]] for i, w in enumerate(words)}
+    words, levels, case = _cluster(paths, min_count, ks, seed)
+    rows = {w: [*(str(ids[i]) for ids in levels), case[w]] for i, w in enumerate(words)}
     if more:
-        wider, wide_labels, wide_case = _cluster([*paths, *more], min_count, more_ks, seed)
+        wider, wide_levels, wide_case = _cluster([*paths, *more], min_count, more_ks, seed)
         for i, word in enumerate(wider):
-            row = rows.setdefault(word, ["", "", wide_case[word]])
-            row += [str(labels[i]) for labels in wide_labels]  # `paths`' words too
+            row = rows.setdefault(word, [""] * len(ks) + [wide_case[word]])
+            row += [str(ids[i]) for ids in wide_levels]  # `paths`' words too
     with open(out, "w", encoding="utf-8") as handle:
         for word, row in rows.items():
             handle.write("\t".join([word, *row]) + "\n")

@@ -10,10 +10,10 @@ saw. These rules run on every article, before mentions are folded:
 - titles are not names: "Mayor Adamowicz" is Adamowicz, "US President Trump"
   the person Trump, and a span made only of titles ("US Ambassador") is dropped;
 - social networks and web platforms are organisations ("Twitter", "YouTube"),
-  whatever kind the tagger gave them; countries and first-level regions
-  (`places.txt`) are places; a name ending in "Post", "Party", "University" …
-  is an organisation, one ending in "Airport", "County", "River" … or starting
-  with "County", "Lake", "Mount" … a place;
+  whatever kind the tagger gave them; countries, world regions and first-level
+  regions (`places.txt`, `place_names.py`) are places; a name ending in "Post",
+  "Party", "University" … is an organisation, one ending in "Airport", "County",
+  "River" … or starting with "County", "Lake", "Mount" … a place;
 - a capitalised sentence adverb or conjunction ("Additionally", "Reportedly",
   "Albeit") is not a name, nor part of the one after it ("Whereas Pierce"),
   nor is a deity ("God"), a religion, a disease, a time zone, a generic body
