@@ -112,6 +112,28 @@ def test_same_tags_as_crfsuite_on_the_demo():
     assert compared > 1000 and tagged > 1000
 
 
+def test_marginals_equal_crfsuites_on_the_demo():
+    """Forward-backward in numpy gives crfsuite's own label probabilities, all sentences
+    decoded together."""
+    ours, theirs = Tagger(), _crfsuite(MODEL_PATH)
+    articles = _demo_sentences(12)
+    kept = [words for article in articles for words in article if words]
+    extras = [
+        e for a in articles for words, e in zip(a, document_features(a), strict=True) if words
+    ]
+    got = ours._model.marginals(ours._scorer.scores(kept, extras), [len(w) for w in kept])
+    expected = []
+    for article in articles:
+        for words, features in zip(article, tagger_features(article), strict=True):
+            theirs.set(features)
+            for i in range(len(words)):
+                expected.append([theirs.marginal(label, i) for label in ours._model.labels])
+    assert got.shape == (sum(map(len, kept)), len(ours._model.labels)) and len(kept) > 200
+    assert np.allclose(got, expected, atol=1e-9)
+    assert np.allclose(got.sum(axis=1), 1.0)
+    assert ours._model.marginals(np.zeros((0, 9)), []).shape == (0, 9)
+
+
 def test_caches_reset_without_changing_tags(monkeypatch):
     monkeypatch.setattr(scores_module, "WORD_LIMIT", 50)
     ours, theirs = Tagger(), _crfsuite(MODEL_PATH)

@@ -31,8 +31,9 @@ def test_a_name_followed_by_a_corporate_suffix_is_a_company():
         Mention("organization", "J.P. Morgan", again, again + 11),
     ]
     entities = extract_entities("", MORGAN)
-    # the tagger may take in the suffix's period ("Co." is one token)
-    assert {v.rstrip(".") for v in entities["organization"]} >= {"J.P. Morgan and Co"}
+    # the firm is an organisation, never a person ("J.P. Morgan and Co." beside it, which the
+    # tagger found whole, is the second look's to keep or drop: index.entities.value_kinds)
+    assert "J.P. Morgan" in entities["organization"]
     assert not {"J.P. Morgan", "Morgan"} & set(entities["person"])
 
 

@@ -343,14 +343,14 @@ def test_a_chunk_is_prepared_together_and_a_bad_article_fails_alone(monkeypatch)
     assert prepare_many(payloads) == alone
 
     bad = article_from_dict({**SAMPLE[0], "id": "bad", "body": "BOOM in Minsk."})
-    real = Tagger.mentions_in
+    real = Tagger.readings
 
     def failing(self, texts):
         if any("BOOM" in text for text in texts):
             raise RuntimeError("tagger exploded")
         return real(self, texts)
 
-    monkeypatch.setattr(Tagger, "mentions_in", failing)
+    monkeypatch.setattr(Tagger, "readings", failing)
     out = prepare_many([payloads[0], ("bad.jsonl:7", bad, None, True, settings), *payloads[1:]])
     assert isinstance(out[1], Problem) and out[1].where == "bad.jsonl:7"
     assert "tagger exploded" in out[1].reason

@@ -14,11 +14,12 @@ import gc
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from index.entities.folding import KINDS, best_spelling, fold_mentions
+from index.entities.folding import KINDS, best_spelling, fold_mentions, key
 from search.aliases import AliasError, Aliases, alias_key, load_aliases
 from search.scripts import script
 
 if TYPE_CHECKING:
+    from index.entities.value_kinds import FirstValues
     from index.records import Article
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "enrich_many",
     "extract_entities",
     "extract_entities_many",
+    "first_values",
     "load_aliases",
     "merge_entities",
 ]
@@ -89,11 +91,8 @@ def extract_entities_many(
 
 def _extract_many(articles: Sequence[tuple[str, str, str | None]]) -> list[dict[str, list[str]]]:
     """Russian texts one by one through their own model, English ones tagged together."""
-    from index.entities.companies import companies
-    from index.entities.definitions import with_definitions
-    from index.entities.furniture import clean_mentions, clean_text
-    from index.entities.long_names import join_long_names
-    from index.entities.tagger import get_tagger
+    from index.entities.furniture import clean_text
+    from index.entities.value_kinds import revise
 
     texts = [clean_text(f"{title or ''}\n\n{body or ''}") for title, body, _ in articles]
     out: list[dict[str, list[str]]] = [{kind: [] for kind in KINDS} for _ in texts]
@@ -108,12 +107,31 @@ def _extract_many(articles: Sequence[tuple[str, str, str | None]]) -> list[dict[
         for i in russian:
             out[i] = _correct_kinds(russian_entities(texts[i]), aliases)
     english = [i for i in todo if articles[i][2] != "ru"]
-    found = get_tagger().mentions_in([texts[i] for i in english])
-    for i, mentions in zip(english, found, strict=True):
-        mentions = join_long_names(mentions, texts[i])
-        mentions = companies(clean_mentions(mentions, texts[i]), texts[i])
-        mentions = with_definitions(mentions, texts[i])
-        out[i] = _correct_kinds(fold_mentions(mentions), aliases)
+    for i, first in zip(english, first_values([texts[i] for i in english]), strict=True):
+        out[i] = _correct_kinds(revise(first, texts[i]), aliases)
+    return out
+
+
+def first_values(texts: list[str]) -> list[FirstValues]:
+    """Each (cleaned, English) text's values as the tagger and the rules make them, with the
+    mentions and certainty they came from: what `value_kinds` revises and learns from."""
+    from index.entities.companies import companies
+    from index.entities.definitions import with_definitions
+    from index.entities.furniture import clean_mentions
+    from index.entities.long_names import join_long_names
+    from index.entities.tagger import get_tagger
+    from index.entities.value_kinds import FirstValues
+
+    aliases = load_aliases()
+    out = []
+    for text, (tagged, certainty) in zip(texts, get_tagger().readings(texts), strict=True):
+        mentions = join_long_names(tagged, text)
+        mentions = companies(clean_mentions(mentions, text), text)
+        mentions = with_definitions(mentions, text)
+        values = _correct_kinds(fold_mentions(mentions), aliases)
+        as_tagged = set(tagged)
+        ruled = frozenset(key(m.text) for m in mentions if m not in as_tagged)
+        out.append(FirstValues(values, mentions, certainty, ruled))
     return out
 
 

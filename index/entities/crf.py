@@ -29,6 +29,16 @@ def positions(lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return starts, np.arange(int(lengths.sum())) - np.repeat(starts, lengths)
 
 
+def _side_by_side(lengths: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Sentences laid out in columns, longest first, to be stepped through together: (each
+    column's sentence, the columns' lengths, each token's step and column, in input order)."""
+    sizes = np.array(lengths, dtype=np.intp)
+    order = np.argsort(-sizes, kind="stable")
+    column = np.empty_like(order)
+    column[order] = np.arange(len(order))
+    return order, sizes[order], positions(sizes)[1], np.repeat(column, sizes)
+
+
 class ModelError(ValueError):
     """The file is not a crfsuite CRF1d model this reader understands."""
 
@@ -76,16 +86,11 @@ class CrfModel:
         """
         if not lengths:
             return []
-        sizes = np.array(lengths, dtype=np.intp)
-        order = np.argsort(-sizes, kind="stable")  # column -> sentence, longest first
-        column = np.empty_like(order)
-        column[order] = np.arange(len(order))
-        sizes_sorted = sizes[order]
+        order, sizes_sorted, steps, columns = _side_by_side(lengths)
         longest = int(sizes_sorted[0])
-        _, position = positions(sizes)
         count, size = len(order), len(self.labels)
         padded = np.zeros((longest, count, size))
-        padded[position, np.repeat(column, sizes)] = scores
+        padded[steps, columns] = scores
         forward = padded[0].copy()
         back = np.zeros((longest, count, size), dtype=np.intp)
         into = self._into  # into[j, i]: the transition i -> j, so steps reduce the last axis
@@ -118,6 +123,35 @@ class CrfModel:
                 path.append(label)
             out[s] = [labels[i] for i in reversed(path)]
         return out
+
+    def marginals(self, scores: np.ndarray, lengths: list[int]) -> np.ndarray:
+        """Each token's probability of each label (rows in `scores`' order), by the
+        forward-backward algorithm: how sure the model is, where `viterbi` only says what is
+        best. All sentences step together, longest first, as in `viterbi`. A token's forward
+        and backward vectors may each be scaled by any factor (its row is normalised at the
+        end), so they are rescaled only every fourth step: four steps overflow only with
+        transition weights over 170 (the shipped model's largest is about 12)."""
+        if not lengths:
+            return np.zeros((0, len(self.labels)))
+        order, sizes_sorted, steps, columns = _side_by_side(lengths)
+        longest = int(sizes_sorted[0])
+        potentials = np.zeros((longest, len(order), len(self.labels)))
+        potentials[steps, columns] = np.exp(scores - scores.max(axis=1, keepdims=True))
+        edges = np.exp(self.transitions)
+        running = np.searchsorted(-sizes_sorted, -np.arange(longest + 1), side="right").tolist()
+        alpha = np.zeros_like(potentials)
+        alpha[0] = potentials[0]
+        for t in range(1, longest):
+            k = running[t + 1]  # the sentences longer than t
+            step = (alpha[t - 1, :k] @ edges) * potentials[t, :k]
+            alpha[t, :k] = step if t % 4 else step / step.max(axis=1, keepdims=True)
+        beta = np.ones_like(potentials)
+        for t in range(longest - 2, -1, -1):
+            k = running[t + 2]  # the sentences with a token after t
+            step = (potentials[t + 1, :k] * beta[t + 1, :k]) @ edges.T
+            beta[t, :k] = step if t % 4 else step / step.max(axis=1, keepdims=True)
+        probs = (alpha * beta)[steps, columns]
+        return probs / probs.sum(axis=1, keepdims=True)
 
 
 def _strings(data: bytes, offset: int, path: Path) -> list[str]:

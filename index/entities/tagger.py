@@ -7,6 +7,8 @@ import threading
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
+
 from index.entities.clusters import load_clusters
 from index.entities.crf import CrfModel
 from index.entities.document_features import document_features
@@ -38,6 +40,18 @@ class Mention(NamedTuple):
     end: int
 
 
+class Certainty(NamedTuple):
+    """How sure the model is of each token of one text: its probability of being outside
+    any name and of being in a person's, an organisation's, a place's or a MISC name."""
+
+    starts: np.ndarray  # each token's first character, in text order
+    probs: np.ndarray  # (tokens, 5): CERTAINTY_COLUMNS
+
+
+CERTAINTY_COLUMNS = ("O", "PER", "ORG", "LOC", "MISC")
+_UNSURE = Certainty(np.zeros(0, dtype=np.intp), np.zeros((0, len(CERTAINTY_COLUMNS))))
+
+
 class Tagger:
     """The CRF model decoded in numpy (`crf`, `scores`); one per thread (caches unlocked)."""
 
@@ -50,6 +64,12 @@ class Tagger:
             )
         self._model = CrfModel(self.path)
         self._scorer = Scorer(self._model)
+        labels = self._model.labels
+        # label probabilities -> CERTAINTY_COLUMNS: B- and I- of a kind summed
+        self._columns = np.array(
+            [[label == c or label[2:] == c for c in CERTAINTY_COLUMNS] for label in labels],
+            dtype=float,
+        )
         load_clusters()  # the model's features need them: fail now, not mid-ingest
         load_gazetteer()
 
@@ -61,6 +81,12 @@ class Tagger:
         """IOB2 tags for each sentence of each document, decoded together
         (SENTENCES_PER_RUN at a time: the arrays of a run grow with its sentences). A
         token's document features come from its own document only."""
+        return self._decode(documents, sure=False)[0]
+
+    def _decode(
+        self, documents: list[list[list[str]]], sure: bool
+    ) -> tuple[list[list[list[str]]], list[np.ndarray]]:
+        """`tag_documents`' tags and, if `sure`, each document's CERTAINTY_COLUMNS per token."""
         kept: list[list[str]] = []
         extras: list[list[tuple[str, ...]]] = []
         for document in documents:
@@ -69,12 +95,21 @@ class Tagger:
                     kept.append(words)
                     extras.append(extra)
         tags: list[list[str]] = []
+        probs = []
         for first in range(0, len(kept), SENTENCES_PER_RUN):
             run = kept[first : first + SENTENCES_PER_RUN]
             scores = self._scorer.scores(run, extras[first : first + SENTENCES_PER_RUN])
-            tags += self._model.viterbi(scores, [len(w) for w in run])
+            lengths = [len(w) for w in run]
+            tags += self._model.viterbi(scores, lengths)
+            if sure:
+                probs.append(self._model.marginals(scores, lengths) @ self._columns)
         found = iter(tags)
-        return [[next(found) if words else [] for words in doc] for doc in documents]
+        tagged = [[next(found) if words else [] for words in doc] for doc in documents]
+        if not sure:
+            return tagged, []
+        rows = np.concatenate(probs) if probs else np.zeros((0, len(CERTAINTY_COLUMNS)))
+        sizes = [sum(map(len, doc)) for doc in documents]
+        return tagged, np.split(rows, np.cumsum(sizes)[:-1])
 
     def tag_words(self, words: list[str]) -> list[str]:
         """IOB2 tags for one sentence of words (a document of its own)."""
@@ -84,15 +119,28 @@ class Tagger:
         """Every PER/ORG/LOC mention of each text, in order. Their sentences are tagged
         together: a Viterbi step costs about the same for one sentence as for hundreds, so
         many texts at once cost less than half as much per text."""
+        return [mentions for mentions, _ in self._read(texts, sure=False)]
+
+    def readings(self, texts: list[str]) -> list[tuple[list[Mention], Certainty]]:
+        """`mentions_in` of each text, with how sure the model is of each of its tokens
+        (`index.entities.value_kinds` weighs a value's mentions by it)."""
+        return self._read(texts, sure=True)
+
+    def _read(self, texts: list[str], sure: bool) -> list[tuple[list[Mention], Certainty]]:
         split = [sentences(text) for text in texts]
-        tagged = self.tag_documents([[[t.text for t in sent] for sent in sents] for sents in split])
+        words = [[[t.text for t in sent] for sent in sents] for sents in split]
+        tagged, probs = self._decode(words, sure)
         out = []
-        for text, sents, doc_tags in zip(texts, split, tagged, strict=True):
+        for i, (text, sents, doc_tags) in enumerate(zip(texts, split, tagged, strict=True)):
             found: list[Mention] = []
             for sent, sent_tags in zip(sents, doc_tags, strict=True):
                 if sent_tags.count("O") < len(sent_tags):
                     found.extend(_spans_to_mentions(text, sent, sent_tags))
-            out.append(found)
+            if sure:
+                starts = np.fromiter((t.start for sent in sents for t in sent), dtype=np.intp)
+                out.append((found, Certainty(starts, probs[i])))
+            else:
+                out.append((found, _UNSURE))
         return out
 
 
