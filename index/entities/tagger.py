@@ -49,7 +49,6 @@ class Certainty(NamedTuple):
 
 
 CERTAINTY_COLUMNS = ("O", "PER", "ORG", "LOC", "MISC")
-_UNSURE = Certainty(np.zeros(0, dtype=np.intp), np.zeros((0, len(CERTAINTY_COLUMNS))))
 
 
 class Tagger:
@@ -105,7 +104,7 @@ class Tagger:
                 probs.append(self._model.marginals(scores, lengths) @ self._columns)
         found = iter(tags)
         tagged = [[next(found) if words else [] for words in doc] for doc in documents]
-        if not sure:
+        if not (sure and documents):
             return tagged, []
         rows = np.concatenate(probs) if probs else np.zeros((0, len(CERTAINTY_COLUMNS)))
         sizes = [sum(map(len, doc)) for doc in documents]
@@ -115,32 +114,23 @@ class Tagger:
         """IOB2 tags for one sentence of words (a document of its own)."""
         return self.tag([words])[0]
 
-    def mentions_in(self, texts: list[str]) -> list[list[Mention]]:
-        """Every PER/ORG/LOC mention of each text, in order. Their sentences are tagged
-        together: a Viterbi step costs about the same for one sentence as for hundreds, so
-        many texts at once cost less than half as much per text."""
-        return [mentions for mentions, _ in self._read(texts, sure=False)]
-
     def readings(self, texts: list[str]) -> list[tuple[list[Mention], Certainty]]:
-        """`mentions_in` of each text, with how sure the model is of each of its tokens
-        (`index.entities.value_kinds` weighs a value's mentions by it)."""
-        return self._read(texts, sure=True)
-
-    def _read(self, texts: list[str], sure: bool) -> list[tuple[list[Mention], Certainty]]:
+        """Every PER/ORG/LOC mention of each text, in order, with how sure the model is of
+        each of its tokens (`index.entities.value_kinds` weighs a value's mentions by it).
+        The texts' sentences are tagged together: a Viterbi step costs about the same for
+        one sentence as for hundreds, so many texts at once cost less than half as much per
+        text."""
         split = [sentences(text) for text in texts]
         words = [[[t.text for t in sent] for sent in sents] for sents in split]
-        tagged, probs = self._decode(words, sure)
+        tagged, probs = self._decode(words, sure=True)
         out = []
-        for i, (text, sents, doc_tags) in enumerate(zip(texts, split, tagged, strict=True)):
+        for text, sents, doc_tags, doc_probs in zip(texts, split, tagged, probs, strict=True):
             found: list[Mention] = []
             for sent, sent_tags in zip(sents, doc_tags, strict=True):
                 if sent_tags.count("O") < len(sent_tags):
                     found.extend(_spans_to_mentions(text, sent, sent_tags))
-            if sure:
-                starts = np.fromiter((t.start for sent in sents for t in sent), dtype=np.intp)
-                out.append((found, Certainty(starts, probs[i])))
-            else:
-                out.append((found, _UNSURE))
+            starts = np.fromiter((t.start for sent in sents for t in sent), dtype=np.intp)
+            out.append((found, Certainty(starts, doc_probs)))
         return out
 
 
