@@ -34,7 +34,7 @@ from bench.corpora import corpora_dir  # noqa: E402
 from eval import wikinews_cv as cv  # noqa: E402
 from eval.doclevel import KINDS, conll_documents  # noqa: E402
 from eval.doclevel import score as doc_score  # noqa: E402
-from index.entities import extract_entities, tagger  # noqa: E402
+from index.entities import tagger  # noqa: E402
 from index.entities.features import tagger_features  # noqa: E402
 from index.entities.train import DEFAULT_PARAMS, read_documents, score_documents  # noqa: E402
 
@@ -113,11 +113,12 @@ def _out(agnews: bool) -> Path:
 
 
 def _two_passes(first: tagger.Tagger, second: pycrfsuite.Tagger):
-    one_pass = tagger.Tagger.tag_documents
+    one_pass = tagger.Tagger._decode
 
-    def tag_documents(self, documents: list[list[list[str]]]) -> list[list[list[str]]]:
+    def decode(self, documents: list[list[list[str]]], sure: bool):
+        tagged, probs = one_pass(self, documents, sure)
         out = []
-        for doc, tags in zip(documents, one_pass(self, documents), strict=True):
+        for doc, tags in zip(documents, tagged, strict=True):
             features, extra = tagger_features(doc), label_features(doc, tags)
             out.append(
                 [
@@ -125,9 +126,9 @@ def _two_passes(first: tagger.Tagger, second: pycrfsuite.Tagger):
                     for words, f, e in zip(doc, features, extra, strict=True)
                 ]
             )
-        return out
+        return out, probs
 
-    first.tag_documents = tag_documents.__get__(first)
+    first._decode = decode.__get__(first)
     tagger._local.tagger = first  # what get_tagger returns
 
 
@@ -141,10 +142,10 @@ def score_folds(name: str, agnews: bool = False) -> None:
         first = tagger.Tagger(cv.model_path(fold, 3, 1, name))
         _two_passes(first, _crfsuite(_out(agnews) / f"second{fold}.crfsuite"))
         for ident in ids:
-            predicted[ident] = extract_entities("", texts[ident])
+            predicted[ident] = cv.first_pass(texts[ident])
             docs.append((ident, gold[ident]))
         span = score_documents(first, testa_docs)["overall"]["f1"]
-        doc = doc_score(testa_text, lambda text: extract_entities("", text))
+        doc = doc_score(testa_text, cv.first_pass)
         folds.append(f"fold{fold}  span F1 {span:.4f}  doc F1 {doc['overall']['f1']:.4f}")
     web = doc_score(docs, lambda ident: predicted[ident])
     print("web", json.dumps({kind: round(s["f1"], 4) for kind, s in web.items()}))

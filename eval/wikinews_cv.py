@@ -10,9 +10,10 @@ dealt into folds by position (article i goes to fold i mod k). Fold f's model is
 as the shipped one is, on `eng.train`, the AG News annotations (`eval/agnews_train.py`,
 rebuilt for each fold; `--without-agnews` leaves them out) and `--copies` copies of the
 other folds' articles (`--extra FILE` adds another CoNLL file); then
-`extract_entities` runs on fold f's articles with that model and is scored at document
-level against their annotations (person, organization, place; misc ignored), as
-`eval/entities.py` scores the held-out set. The held-out set is never read.
+`extract_entities` runs on fold f's articles with that model, without the second look at
+values (`first_pass`), and is scored at document level against their annotations (person,
+organization, place; misc ignored), as `eval/entities.py` scores the held-out set. The
+held-out set is never read.
 
 A variant (other word clusters, say) gets its own models: `--clusters FILE` trains and
 scores with that clusters file instead of the shipped one (`--gazetteer FILE` the same for
@@ -115,10 +116,20 @@ def train_fold(
     return train(files, model_path(fold, k, copies, name))
 
 
+def first_pass(text: str) -> dict[str, list[str]]:
+    """The values of `extract_entities("", text)` before the second look (`value_kinds`),
+    whose weights learnt from these very articles: the tagger and the rules alone. The
+    second look is measured by nested cross-validation, `eval/value_kinds_train.py --cv`."""
+    from index.entities import first_values
+    from index.entities.furniture import clean_text
+
+    return first_values([clean_text(f"\n\n{text}")])[0].values
+
+
 def score_testa(k: int, copies: int, name: str = "") -> dict[str, dict[str, float]]:
     """Each fold model's eng.testa span F1 (conlleval's) and document F1 (overall)."""
     from eval.doclevel import conll_documents
-    from index.entities import extract_entities, tagger
+    from index.entities import tagger
     from index.entities.train import read_documents, score_documents
 
     testa = corpora_dir() / "conll2003" / "eng.testa"
@@ -129,7 +140,7 @@ def score_testa(k: int, copies: int, name: str = "") -> dict[str, dict[str, floa
         model = tagger.Tagger(model_path(fold, k, copies, name))
         tagger._local.tagger = model  # what get_tagger returns
         span = score_documents(model, documents)
-        doc = doc_score(docs, lambda text: extract_entities("", text))
+        doc = doc_score(docs, first_pass)
         out[f"fold{fold}"] = {"span": span["overall"]["f1"], "doc": doc["overall"]["f1"]}
     return out
 
@@ -139,7 +150,7 @@ def score_folds(
 ) -> dict:
     """Document-level scores over every left-out fold (micro-averaged), one model per fold;
     with `errors`, each article's missed and wrong values are printed (training side only)."""
-    from index.entities import extract_entities, tagger
+    from index.entities import tagger
     from index.entities.folding import key
 
     texts = demo_texts()
@@ -150,7 +161,7 @@ def score_folds(
     for fold, ids in enumerate(fold_ids(k)):
         path = tagger.MODEL_PATH if shipped else model_path(fold, k, copies, name)
         tagger._local.tagger = tagger.Tagger(path)  # what get_tagger returns
-        extracted = {i: extract_entities("", texts[i]) for i in ids}
+        extracted = {i: first_pass(texts[i]) for i in ids}
         docs_by_fold.append([(i, gold[i], extracted[i]) for i in ids])
     docs = [(i, g) for fold in docs_by_fold for i, g, _ in fold]
     predicted = {i: e for fold in docs_by_fold for i, _, e in fold}

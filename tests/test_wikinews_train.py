@@ -211,3 +211,16 @@ def test_second_pass_label_features():
     assert feats[1][1] == ["K0=B-PER", "K-1=O", "K+1=O", "Km=ORG"]  # one each: the first seen
     assert feats[0][1] == ["K0=O", "K-1=B-ORG", "K+1=O"]  # lowercase: no majority
     assert second.label_features([["Minsk"]], [["B-LOC"]]) == [[["K0=B-LOC"]]]
+
+
+def test_cross_validation_scores_the_values_before_the_second_look():
+    """The second look's weights learnt from the training articles' annotations, so
+    `wikinews_cv.py` scores those articles without it (the second look has its own nested
+    cross-validation, `eval/value_kinds_train.py --cv`)."""
+    from index.entities import extract_entities
+
+    cv = _load_eval("wikinews_cv")
+    texts = cv.demo_texts()
+    [ident] = [i for i in texts if i.startswith("wikinews-Fan_Expo_Canada_2019_offers_cel")]
+    assert "Hasbro" in cv.first_pass(texts[ident])["person"]  # the tagger's reading
+    assert "Hasbro" in extract_entities("", texts[ident])["organization"]  # the second look's

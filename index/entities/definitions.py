@@ -24,7 +24,10 @@ left untagged; the article itself says what it is.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections import defaultdict
 from collections.abc import Iterator
+from itertools import accumulate
 
 from index.entities.furniture import TITLES, common_word
 from index.entities.place_names import places
@@ -32,6 +35,7 @@ from index.entities.tagger import Mention
 
 _DEFINED = re.compile(r"[ \t]*\([ \t]*([A-Z][A-Za-z0-9&.-]{1,11})[ \t]*\)")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
+_RUN = re.compile(r"\w+")  # where a word can start
 _JOINERS = frozenset({"of", "on", "for", "and", "the", "de", "du", "des", "la", "le"})
 _SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 _WORD_BEFORE = re.compile(r"([^\W\d_][\w'’.-]*)[ \t]+$")
@@ -116,10 +120,19 @@ def _extended(m: Mention, short: str, text: str) -> Mention | None:
 def _surnames(mentions: list[Mention], text: str) -> list[Mention]:
     other_kinds = {m.text for m in mentions if m.kind != "person"}
     names = {_surname(m.text) for m in mentions if m.kind == "person"} - {None} - other_kinds
+    spans = sorted((m.start, m.end) for m in mentions)
+    starts = [start for start, _ in spans]
+    reach = list(accumulate((end for _, end in spans), max))  # furthest end so far
+    firsts = {run.group() for run in map(_RUN.match, names) if run}
+    words: dict[str, list[int]] = defaultdict(list)
+    for word in _RUN.finditer(text) if firsts else ():
+        if word.group() in firsts:
+            words[word.group()].append(word.start())
     added = []
     for name in names:
-        for start, end in _standalone(name, text):
-            if any(o.start < end and start < o.end for o in mentions):
+        for start, end in _standalone(name, text, words):
+            before = bisect_left(starts, end)  # the mentions that start before it ends
+            if before and reach[before - 1] > start:  # one of them ends after it starts
                 continue
             if _in_other_name(text, start, end):
                 continue
@@ -127,18 +140,20 @@ def _surnames(mentions: list[Mention], text: str) -> list[Mention]:
     return added
 
 
-def _standalone(name: str, text: str) -> Iterator[tuple[int, int]]:
-    """Where `name` occurs as a word of its own: not inside a longer word, nor after ' . -.
-
-    (A str.find loop: a regular expression per name cost a compile per article.)"""
-    start = text.find(name)
-    while start >= 0:
+def _standalone(name: str, text: str, words: dict[str, list[int]]) -> Iterator[tuple[int, int]]:
+    """Where `name` (a word starting with a letter) occurs as a word of its own: not inside
+    a longer word, nor after ' . -. Looked for only where its first word stands (`words`:
+    each word of the text -> where it starts), so an article of thousands of names costs
+    linear work, not a scan of the text per name."""
+    first = _RUN.match(name)
+    for start in words.get(first.group(), ()) if first else ():
         end = start + len(name)
-        if not _joins(text[start - 1 : start], "'’.-") and not _joins(text[end : end + 1], "-"):
+        if (
+            text.startswith(name, start)
+            and not _joins(text[start - 1 : start], "'’.-")
+            and not _joins(text[end : end + 1], "-")
+        ):
             yield start, end
-            start = text.find(name, end)
-        else:
-            start = text.find(name, start + 1)
 
 
 def _joins(char: str, also: str) -> bool:

@@ -32,6 +32,8 @@ MARGIN = 0.2  # chosen on the web cross-validation (README, "A second look at va
 _COLUMN = {"person": 1, "organization": 2, "place": 3}  # of tagger.CERTAINTY_COLUMNS
 _BUCKETS = (0.5, 0.7, 0.85, 0.95, 0.99)
 _LONGEST_PART = 8  # words of a value looked up as part of a longer one
+_OCCURRENCES = 64  # places of a word looked at, as the document features' first 64
+_WORD = re.compile(r"\w+")
 
 Features = dict[str, float]
 
@@ -123,7 +125,7 @@ def value_features(first: FirstValues, text: str) -> list[tuple[str, str, Featur
     for kind, value in pairs:
         kinds_of[key(value)].add(kind)
     longer = _longer_kinds(pairs)
-    occurrences = _Occurrences(text)
+    occurrences = _Occurrences(text, [value for _, value in pairs])
     out = []
     for kind, value in pairs:
         k = key(value)
@@ -156,17 +158,24 @@ def value_features(first: FirstValues, text: str) -> list[tuple[str, str, Featur
 
 
 class _Occurrences:
-    """Where a value's words stand in the text, whatever their case."""
+    """Where a value stands in the text as a whole word, whatever its case. Each word's
+    first _OCCURRENCES places are indexed once per article; a value is looked for only
+    where its first word stands, so an article of thousands of names costs linear work."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, values: list[str]) -> None:
         self.text = text
-        lower = text.lower()
-        self.lower = lower if len(lower) == len(text) else None  # "İ" lowercases to two
         self.title_end = text.find("\n\n")
+        firsts = {run.group().lower() for run in map(_WORD.match, values) if run}
+        self.places: dict[str, list[int]] = {}
+        for word in _WORD.finditer(text):
+            low = word.group().lower()
+            if low in firsts:
+                places = self.places.setdefault(low, [])
+                if len(places) < _OCCURRENCES:
+                    places.append(word.start())
 
     def features(self, value: str, tagged: int) -> Features:
-        """How often it occurs (as a whole word), more often than tagged, in lowercase,
-        first in the title."""
+        """How often it occurs, more often than tagged, in lowercase, first in the title."""
         found = self._starts(value)
         out = {f"occurrences={min(len(found), 5)}": 1.0}
         if len(found) > tagged:
@@ -178,20 +187,16 @@ class _Occurrences:
         return out
 
     def _starts(self, value: str) -> list[int]:
-        if self.lower is None:
-            pattern = rf"(?<!\w){re.escape(value)}(?!\w)"
-            return [m.start() for m in re.finditer(pattern, self.text, flags=re.IGNORECASE)]
-        needle, text, out = value.lower(), self.lower, []
-        at = text.find(needle)
-        while at >= 0:
-            end = at + len(needle)
-            alone = not (at and _word_char(text[at - 1]))
-            if alone and not (end < len(text) and _word_char(text[end])):
-                out.append(at)
-                at = text.find(needle, end)
-            else:
-                at = text.find(needle, at + 1)
-        return out
+        first = _WORD.match(value)
+        if not first:
+            return []
+        needle, text, size = value.lower(), self.text, len(value)
+        return [
+            at
+            for at in self.places.get(first.group().lower(), ())
+            if text[at : at + size].lower() == needle
+            and not (at + size < len(text) and _word_char(text[at + size]))
+        ]
 
 
 def _word_char(ch: str) -> bool:
