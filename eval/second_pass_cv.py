@@ -32,7 +32,7 @@ import pycrfsuite  # noqa: E402
 
 from bench.corpora import corpora_dir  # noqa: E402
 from eval import wikinews_cv as cv  # noqa: E402
-from eval.doclevel import KINDS, conll_documents  # noqa: E402
+from eval.doclevel import conll_documents  # noqa: E402
 from eval.doclevel import score as doc_score  # noqa: E402
 from index.entities import tagger  # noqa: E402
 from index.entities.features import tagger_features  # noqa: E402
@@ -134,7 +134,7 @@ def _two_passes(first: tagger.Tagger, second: pycrfsuite.Tagger):
 
 def score_folds(name: str, agnews: bool = False) -> None:
     texts = cv.demo_texts()
-    gold = {r["id"]: {k: set(r.get(k) or []) for k in KINDS} for r in cv.load_annotations()}
+    gold = cv.annotated()
     testa = corpora_dir() / "conll2003" / "eng.testa"
     testa_docs, testa_text = list(read_documents(testa)), conll_documents(testa)
     docs, predicted, folds = [], {}, []

@@ -29,7 +29,7 @@ from bench.corpora import corpora_dir  # noqa: E402
 from eval import wikinews_cv as cv  # noqa: E402
 from eval.doclevel import KINDS, conll_documents  # noqa: E402
 from eval.doclevel import score as doc_score  # noqa: E402
-from eval.wikinews_train import demo_texts, load_annotations  # noqa: E402
+from eval.wikinews_train import demo_texts  # noqa: E402
 from index.entities import first_values, tagger  # noqa: E402
 from index.entities.folding import key  # noqa: E402
 from index.entities.furniture import clean_text  # noqa: E402
@@ -58,10 +58,7 @@ def outcome(kind: str, value: str, gold: dict[str, set[str]]) -> str:
 
 def read_folds(k: int, name: str) -> list[list[dict]]:
     """Per fold: each left-out article's gold, first values and their reading."""
-    texts = demo_texts()
-    gold = {
-        row["id"]: {kind: set(row.get(kind) or []) for kind in KINDS} for row in load_annotations()
-    }
+    texts, gold = demo_texts(), cv.annotated()
     folds = []
     for fold, ids in enumerate(cv.fold_ids(k)):
         tagger._local.tagger = tagger.Tagger(cv.model_path(fold, k, 1, name))
@@ -116,7 +113,7 @@ def nested(folds: list[list[dict]], k: int, name: str) -> dict:
     out = {"web": {"before": before, "after": after}, "testa": []}
     for f in range(k):
         tagger._local.tagger = tagger.Tagger(cv.model_path(f, k, 1, name))
-        firsts = dict(zip(range(len(texts)), first_values(texts), strict=True))
+        firsts = first_values(texts)
         gold = [(i, g) for i, (_, g) in enumerate(testa)]
         pairs = {
             "before": doc_score(gold, lambda i, got=firsts: got[i].values),

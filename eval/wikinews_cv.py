@@ -51,6 +51,13 @@ def conll_articles(path: Path = TRAIN_CONLL) -> list[tuple[str, str]]:
     return out
 
 
+def annotated() -> dict[str, dict[str, set[str]]]:
+    """Training article id -> its annotated strings per kind."""
+    return {
+        row["id"]: {kind: set(row.get(kind) or []) for kind in KINDS} for row in load_annotations()
+    }
+
+
 def fold_ids(k: int) -> list[list[str]]:
     """Article ids per fold: article i of the training file goes to fold i mod k."""
     ids = [ident for ident, _ in conll_articles()]
@@ -154,9 +161,7 @@ def score_folds(
     from index.entities.folding import key
 
     texts = demo_texts()
-    gold = {
-        row["id"]: {kind: set(row.get(kind) or []) for kind in KINDS} for row in load_annotations()
-    }
+    gold = annotated()
     docs_by_fold = []
     for fold, ids in enumerate(fold_ids(k)):
         path = tagger.MODEL_PATH if shipped else model_path(fold, k, copies, name)

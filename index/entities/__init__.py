@@ -107,14 +107,16 @@ def _extract_many(articles: Sequence[tuple[str, str, str | None]]) -> list[dict[
         for i in russian:
             out[i] = _correct_kinds(russian_entities(texts[i]), aliases)
     english = [i for i in todo if articles[i][2] != "ru"]
-    for i, first in zip(english, first_values([texts[i] for i in english]), strict=True):
+    firsts = first_values([texts[i] for i in english], aliases)
+    for i, first in zip(english, firsts, strict=True):
         out[i] = _correct_kinds(revise(first, texts[i]), aliases)
     return out
 
 
-def first_values(texts: list[str]) -> list[FirstValues]:
+def first_values(texts: list[str], aliases: Aliases | None = None) -> list[FirstValues]:
     """Each (cleaned, English) text's values as the tagger and the rules make them, with the
-    mentions and certainty they came from: what `value_kinds` revises and learns from."""
+    mentions and certainty they came from: what `value_kinds` revises and learns from.
+    `aliases`: the caller's, loaded already (each load looks at the files on disk)."""
     from index.entities.companies import companies
     from index.entities.definitions import with_definitions
     from index.entities.furniture import clean_mentions
@@ -122,7 +124,7 @@ def first_values(texts: list[str]) -> list[FirstValues]:
     from index.entities.tagger import get_tagger
     from index.entities.value_kinds import FirstValues
 
-    aliases = load_aliases()
+    aliases = aliases if aliases is not None else load_aliases()
     out = []
     for text, (tagged, certainty) in zip(texts, get_tagger().readings(texts), strict=True):
         mentions = join_long_names(tagged, text)

@@ -25,17 +25,16 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections import defaultdict
 from collections.abc import Iterator
 from itertools import accumulate
 
 from index.entities.furniture import TITLES, common_word
 from index.entities.place_names import places
 from index.entities.tagger import Mention
+from index.entities.tokenize import WordPlaces, joins
 
 _DEFINED = re.compile(r"[ \t]*\([ \t]*([A-Z][A-Za-z0-9&.-]{1,11})[ \t]*\)")
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
-_RUN = re.compile(r"\w+")  # where a word can start
 _JOINERS = frozenset({"of", "on", "for", "and", "the", "de", "du", "des", "la", "le"})
 _SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 _WORD_BEFORE = re.compile(r"([^\W\d_][\w'’.-]*)[ \t]+$")
@@ -123,11 +122,7 @@ def _surnames(mentions: list[Mention], text: str) -> list[Mention]:
     spans = sorted((m.start, m.end) for m in mentions)
     starts = [start for start, _ in spans]
     reach = list(accumulate((end for _, end in spans), max))  # furthest end so far
-    firsts = {run.group() for run in map(_RUN.match, names) if run}
-    words: dict[str, list[int]] = defaultdict(list)
-    for word in _RUN.finditer(text) if firsts else ():
-        if word.group() in firsts:
-            words[word.group()].append(word.start())
+    words = WordPlaces(text, names)
     added = []
     for name in names:
         for start, end in _standalone(name, text, words):
@@ -140,25 +135,17 @@ def _surnames(mentions: list[Mention], text: str) -> list[Mention]:
     return added
 
 
-def _standalone(name: str, text: str, words: dict[str, list[int]]) -> Iterator[tuple[int, int]]:
+def _standalone(name: str, text: str, words: WordPlaces) -> Iterator[tuple[int, int]]:
     """Where `name` (a word starting with a letter) occurs as a word of its own: not inside
-    a longer word, nor after ' . -. Looked for only where its first word stands (`words`:
-    each word of the text -> where it starts), so an article of thousands of names costs
-    linear work, not a scan of the text per name."""
-    first = _RUN.match(name)
-    for start in words.get(first.group(), ()) if first else ():
+    a longer word, nor after ' . -."""
+    for start in words.candidates(name):
         end = start + len(name)
         if (
             text.startswith(name, start)
-            and not _joins(text[start - 1 : start], "'’.-")
-            and not _joins(text[end : end + 1], "-")
+            and not joins(text[start - 1 : start], "'’.-")
+            and not joins(text[end : end + 1], "-")
         ):
             yield start, end
-
-
-def _joins(char: str, also: str) -> bool:
-    """Whether `char` would continue a word: a word character (as re's \\w) or one of `also`."""
-    return bool(char) and (char.isalnum() or char == "_" or char in also)
 
 
 def _in_other_name(text: str, start: int, end: int) -> bool:

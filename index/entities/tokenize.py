@@ -143,3 +143,40 @@ def _split_paragraph(tokens: list[Token], result: list[list[Token]]) -> None:
         first += MAX_SENTENCE_TOKENS
     if first < n:
         result.append(tokens[first:])
+
+
+_WORD_RUN = re.compile(r"\w+")  # where a whole word can start, as re's \w sees words
+
+
+def joins(char: str, also: str = "") -> bool:
+    """Whether `char` would continue a word: a word character (as re's \\w) or one of `also`."""
+    return bool(char) and (char.isalnum() or char == "_" or char in also)
+
+
+class WordPlaces:
+    """Where the first words of some names stand in a text, found in one pass over it, so
+    that looking for thousands of names costs linear work, not a scan of the text per name.
+    `lower`: words compared in lowercase; `limit`: each word's first places only."""
+
+    def __init__(
+        self, text: str, names: list[str] | set[str], lower: bool = False, limit: int = 0
+    ) -> None:
+        self.lower = lower
+        wanted = {self._first(name) for name in names} - {None}
+        self.places: dict[str, list[int]] = {}
+        for word in _WORD_RUN.finditer(text) if wanted else ():
+            found = word.group().lower() if lower else word.group()
+            if found in wanted:
+                places = self.places.setdefault(found, [])
+                if not limit or len(places) < limit:
+                    places.append(word.start())
+
+    def candidates(self, name: str) -> list[int]:
+        """Where the name's first word starts (whether the rest follows is the caller's)."""
+        return self.places.get(self._first(name), [])
+
+    def _first(self, name: str) -> str | None:
+        run = _WORD_RUN.match(name)
+        if not run:
+            return None
+        return run.group().lower() if self.lower else run.group()

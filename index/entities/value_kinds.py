@@ -11,7 +11,6 @@ value changes only where the model prefers another outcome by more than MARGIN.
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
@@ -24,16 +23,17 @@ from index.entities.clusters import load_clusters
 from index.entities.folding import KINDS, is_acronym, key
 from index.entities.gazetteer import load_gazetteer, lookup_key
 from index.entities.shipped import read_table
-from index.entities.tagger import Certainty, Mention
+from index.entities.tagger import CERTAINTY_COLUMNS, Certainty, Mention
+from index.entities.tagger import KINDS as TAGS
+from index.entities.tokenize import WordPlaces, joins
 
 WEIGHTS_PATH = Path(__file__).with_name("value_kinds.tsv")
 OUTCOMES = (*KINDS, "none")  # "none": not a name of any kind
 MARGIN = 0.2  # chosen on the web cross-validation (README, "A second look at values")
-_COLUMN = {"person": 1, "organization": 2, "place": 3}  # of tagger.CERTAINTY_COLUMNS
+_COLUMN = {kind: CERTAINTY_COLUMNS.index(tag) for tag, kind in TAGS.items()}
 _BUCKETS = (0.5, 0.7, 0.85, 0.95, 0.99)
 _LONGEST_PART = 8  # words of a value looked up as part of a longer one
 _OCCURRENCES = 64  # places of a word looked at, as the document features' first 64
-_WORD = re.compile(r"\w+")
 
 Features = dict[str, float]
 
@@ -135,12 +135,13 @@ def value_features(first: FirstValues, text: str) -> list[tuple[str, str, Featur
         features.update({f"vote={other}": tally[other] / count for other in KINDS if count})
         words = value.split()
         features[f"n={min(count, 5)}"] = 1.0
-        lexical = [f"nw={min(len(words), 4)}", f"head={words[-1].lower()}"]
+        size = f"nw={min(len(words), 4)}"
+        features[size] = 1.0
+        lexical = [size, f"head={words[-1].lower()}"]
         lexical += _word_flags("h", words[-1]) + _word_flags("f", words[0])
         if is_acronym(value):
             lexical.append("acronym")
             features["acronym"] = 1.0
-        features[lexical[0]] = 1.0
         features.update({f"k={kind}|{name}": 1.0 for name in lexical})
         if value.isupper() and not is_acronym(value):
             features["caps"] = 1.0
@@ -158,21 +159,13 @@ def value_features(first: FirstValues, text: str) -> list[tuple[str, str, Featur
 
 
 class _Occurrences:
-    """Where a value stands in the text as a whole word, whatever its case. Each word's
-    first _OCCURRENCES places are indexed once per article; a value is looked for only
-    where its first word stands, so an article of thousands of names costs linear work."""
+    """Where a value stands in the text as a whole word, whatever its case, among its first
+    word's first _OCCURRENCES places (`tokenize.WordPlaces`: linear work per article)."""
 
     def __init__(self, text: str, values: list[str]) -> None:
         self.text = text
         self.title_end = text.find("\n\n")
-        firsts = {run.group().lower() for run in map(_WORD.match, values) if run}
-        self.places: dict[str, list[int]] = {}
-        for word in _WORD.finditer(text):
-            low = word.group().lower()
-            if low in firsts:
-                places = self.places.setdefault(low, [])
-                if len(places) < _OCCURRENCES:
-                    places.append(word.start())
+        self.words = WordPlaces(text, values, lower=True, limit=_OCCURRENCES)
 
     def features(self, value: str, tagged: int) -> Features:
         """How often it occurs, more often than tagged, in lowercase, first in the title."""
@@ -187,20 +180,12 @@ class _Occurrences:
         return out
 
     def _starts(self, value: str) -> list[int]:
-        first = _WORD.match(value)
-        if not first:
-            return []
         needle, text, size = value.lower(), self.text, len(value)
         return [
             at
-            for at in self.places.get(first.group().lower(), ())
-            if text[at : at + size].lower() == needle
-            and not (at + size < len(text) and _word_char(text[at + size]))
+            for at in self.words.candidates(value)
+            if text[at : at + size].lower() == needle and not joins(text[at + size : at + size + 1])
         ]
-
-
-def _word_char(ch: str) -> bool:
-    return ch.isalnum() or ch == "_"
 
 
 def _word_flags(prefix: str, word: str) -> list[str]:
@@ -262,7 +247,7 @@ def _sureness(kind: str, stats: tuple | None) -> Features:
         f"named_least<{_bucket(1.0 - most[0])}": 1.0,
         "named": 1.0 - means[0],
     }
-    for i, column in enumerate(("PER", "ORG", "LOC", "MISC"), start=1):
+    for i, column in enumerate(CERTAINTY_COLUMNS[1:], start=1):
         out[f"soft={column}"] = means[i]
     return out
 
