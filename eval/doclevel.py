@@ -14,6 +14,8 @@ import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+import numpy as np
+
 from index.entities.folding import key
 from index.entities.train import precision_recall
 
@@ -84,13 +86,38 @@ def score(
     docs: Iterable[Doc], extract: Callable[[str], dict[str, list[str]]]
 ) -> dict[str, dict[str, float]]:
     """Micro P/R/F1 per kind and overall over (document, kind, string) triples."""
-    counts = {k: [0, 0, 0] for k in KINDS}  # true positives, predicted, gold
+    return scores(counts(docs, extract))
+
+
+def counts(docs: Iterable[Doc], extract: Callable[[str], dict[str, list[str]]]) -> np.ndarray:
+    """[true positives, predicted, gold] per document and kind: (documents, KINDS, 3)."""
+    out = []
     for text, gold in docs:
         predicted = extract(text)
+        row = []
         for kind in KINDS:
             g = {key(v) for v in gold.get(kind, ())}
             p = {key(v) for v in predicted.get(kind, ())}
-            counts[kind][0] += len(g & p)
-            counts[kind][1] += len(p)
-            counts[kind][2] += len(g)
-    return precision_recall(counts)
+            row.append([len(g & p), len(p), len(g)])
+        out.append(row)
+    return np.array(out, dtype=int).reshape(-1, len(KINDS), 3)
+
+
+def scores(per_document: np.ndarray) -> dict[str, dict[str, float]]:
+    """`score`'s figures from `counts`."""
+    totals = per_document.sum(axis=0)
+    return precision_recall({kind: totals[i].tolist() for i, kind in enumerate(KINDS)})
+
+
+def interval(per_document: np.ndarray, resamples: int = 2000, seed: int = 0) -> tuple:
+    """The overall F1's 95% interval over documents (percentile bootstrap: documents drawn
+    with replacement, `resamples` times): how far a set this size can move by chance."""
+    if not len(per_document):
+        return (0.0, 0.0)
+    rng = np.random.default_rng(seed)
+    overall = per_document.sum(axis=1)  # (documents, 3): summed over kinds
+    drawn = rng.integers(0, len(overall), size=(resamples, len(overall)))
+    tp, predicted, gold = overall[drawn].sum(axis=1).T
+    f1 = np.divide(2 * tp, predicted + gold, out=np.zeros(resamples), where=predicted + gold > 0)
+    low, high = np.percentile(f1, [2.5, 97.5])
+    return (float(low), float(high))

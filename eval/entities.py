@@ -27,8 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.corpora import corpora_dir, seed_page  # noqa: E402
-from eval.doclevel import conll_documents, wikinews_gold  # noqa: E402
-from eval.doclevel import score as doc_score  # noqa: E402
+from eval.doclevel import conll_documents, counts, interval, scores, wikinews_gold  # noqa: E402
 from index.entities import apply_aliases, extract_entities  # noqa: E402
 from index.entities.consolidate import Consolidation  # noqa: E402
 from index.entities.tagger import Tagger  # noqa: E402
@@ -80,11 +79,12 @@ def stored_values(texts: dict[str, str]):
     return lambda text: table.apply(extracted[text])
 
 
-def _print_doc_scores(name: str, scores: dict) -> None:
+def _print_doc_scores(name: str, figures: dict, spread: tuple[float, float]) -> None:
     print(f"\n{name}")
     print(f"{'kind':13} {'precision':>9} {'recall':>7} {'F1':>7} {'gold':>6}")
-    for kind, s in scores.items():
+    for kind, s in figures.items():
         print(f"{kind:13} {s['precision']:9.4f} {s['recall']:7.4f} {s['f1']:7.4f} {s['gold']:6}")
+    print(f"overall F1, 95% bootstrap interval over documents: {spread[0]:.4f} to {spread[1]:.4f}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,20 +98,23 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'type':8} {'precision':>9} {'recall':>7} {'F1':>7} {'gold':>6}")
     for name, s in report["scores"].items():
         print(f"{name:8} {s['precision']:9.4f} {s['recall']:7.4f} {s['f1']:7.4f} {s['gold']:6}")
-    report["doc_level"] = {
-        "eng.testa": doc_score(conll_documents(testa), _extract),
-    }
     docs, texts = wikinews_documents()
-    report["doc_level"]["wikinews"] = doc_score(docs, _extract)
-    report["doc_level"]["wikinews_stored"] = doc_score(docs, stored_values(texts))
+    found = {
+        "eng.testa": counts(conll_documents(testa), _extract),
+        "wikinews": counts(docs, _extract),
+        "wikinews_stored": counts(docs, stored_values(texts)),
+    }
+    report["doc_level"] = {name: scores(per_document) for name, per_document in found.items()}
+    # how far a set this size moves by chance: the held-out set is 60 articles
+    report["doc_level_interval"] = {name: interval(counted) for name, counted in found.items()}
     names = {
         "eng.testa": f"document-level, eng.testa ({len(conll_documents(testa))} documents)",
         "wikinews": f"document-level, Wikinews held-out ({len(docs)} hand-annotated articles)",
         "wikinews_stored": "document-level, Wikinews held-out, values as stored "
         "(aliases + consolidation)",
     }
-    for key, scores in report["doc_level"].items():
-        _print_doc_scores(names[key], scores)
+    for key, figures in report["doc_level"].items():
+        _print_doc_scores(names[key], figures, report["doc_level_interval"][key])
     if seed_page().is_file():
         title, body = seed_article(seed_page())
         report["seed"] = {"title": title, "entities": extract_entities(title, body)}

@@ -145,6 +145,7 @@ def _split_paragraph(tokens: list[Token], result: list[list[Token]]) -> None:
         result.append(tokens[first:])
 
 
+_FEW = 64  # distinct words up to which a scan per word beats one pass over all words
 _WORD_RUN = re.compile(r"\w+")  # where a whole word can start, as re's \w sees words
 
 
@@ -154,9 +155,12 @@ def joins(char: str, also: str = "") -> bool:
 
 
 class WordPlaces:
-    """Where the first words of some names stand in a text, found in one pass over it, so
-    that looking for thousands of names costs linear work, not a scan of the text per name.
-    `lower`: words compared in lowercase; `limit`: each word's first places only."""
+    """Where the first words of some names stand in a text as whole words. Up to _FEW
+    distinct words, each is looked for with `str.find` (a scan in C per word); more, and one
+    pass over the text's words finds them all, so thousands of names cost linear work, not
+    a scan per name. `lower`: words compared in lowercase (in the lowercased text, unless
+    lowercasing changes its length: "İ" becomes two characters); `limit`: each word's first
+    places only."""
 
     def __init__(
         self, text: str, names: list[str] | set[str], lower: bool = False, limit: int = 0
@@ -164,8 +168,31 @@ class WordPlaces:
         self.lower = lower
         wanted = {self._first(name) for name in names} - {None}
         self.places: dict[str, list[int]] = {}
-        for word in _WORD_RUN.finditer(text) if wanted else ():
-            found = word.group().lower() if lower else word.group()
+        if not wanted:
+            return
+        if lower:
+            lowered = text.lower()
+            if len(lowered) != len(text):  # "İ": one character became two
+                self._word_by_word(text, wanted, limit)
+                return
+            text = lowered
+        if len(wanted) > _FEW:
+            self._word_by_word(text, wanted, limit)
+            return
+        for word in wanted:
+            places = []
+            at = text.find(word)
+            while at >= 0 and (not limit or len(places) < limit):
+                end = at + len(word)
+                if not joins(text[at - 1 : at]) and not joins(text[end : end + 1]):
+                    places.append(at)
+                at = text.find(word, end)
+            if places:
+                self.places[word] = places
+
+    def _word_by_word(self, text: str, wanted: set[str], limit: int) -> None:
+        for word in _WORD_RUN.finditer(text):
+            found = word.group().lower() if self.lower else word.group()
             if found in wanted:
                 places = self.places.setdefault(found, [])
                 if not limit or len(places) < limit:

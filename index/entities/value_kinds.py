@@ -117,8 +117,9 @@ def value_features(first: FirstValues, text: str) -> list[tuple[str, str, Featur
     firsts = np.searchsorted(certainty.starts, [m.start for m in mentions])
     stops = np.searchsorted(certainty.starts, [m.end for m in mentions])
     for m, begin, stop in zip(mentions, firsts.tolist(), stops.tolist(), strict=True):
-        votes[key(m.text)][m.kind] += 1
-        tokens[key(m.text)].extend(range(begin, stop))
+        k = key(m.text)
+        votes[k][m.kind] += 1
+        tokens[k].extend(range(begin, stop))
     sureness = _token_stats(tokens, certainty)
     pairs = [(kind, value) for kind in KINDS for value in values.get(kind, [])]
     kinds_of: dict[str, set[str]] = defaultdict(set)
@@ -130,20 +131,22 @@ def value_features(first: FirstValues, text: str) -> list[tuple[str, str, Featur
     for kind, value in pairs:
         k = key(value)
         features: Features = {f"k={kind}": 1.0}
-        tally = votes.get(k, Counter())
-        count = sum(tally.values())
-        features.update({f"vote={other}": tally[other] / count for other in KINDS if count})
+        tally = votes.get(k)
+        count = sum(tally.values()) if tally else 0
+        if tally:
+            features.update({f"vote={other}": tally[other] / count for other in KINDS})
         words = value.split()
         features[f"n={min(count, 5)}"] = 1.0
         size = f"nw={min(len(words), 4)}"
         features[size] = 1.0
         lexical = [size, f"head={words[-1].lower()}"]
         lexical += _word_flags("h", words[-1]) + _word_flags("f", words[0])
-        if is_acronym(value):
+        acronym = is_acronym(value)
+        if acronym:
             lexical.append("acronym")
             features["acronym"] = 1.0
         features.update({f"k={kind}|{name}": 1.0 for name in lexical})
-        if value.isupper() and not is_acronym(value):
+        if value.isupper() and not acronym:
             features["caps"] = 1.0
         if "." in value:
             features["dot"] = 1.0
@@ -188,8 +191,9 @@ class _Occurrences:
         ]
 
 
-def _word_flags(prefix: str, word: str) -> list[str]:
-    """A word's name-list flags and coarse clusters."""
+@lru_cache(maxsize=65_536)
+def _word_flags(prefix: str, word: str) -> tuple[str, ...]:
+    """A word's name-list flags and coarse clusters (once per word and process)."""
     flags = [f"{prefix}g={flag}" for flag in load_gazetteer().get(lookup_key(word), ())]
     clusters = load_clusters().get(word.lower())
     if clusters:
@@ -197,7 +201,7 @@ def _word_flags(prefix: str, word: str) -> list[str]:
             f"{prefix}c={clusters[0]}",
             f"{prefix}d={clusters[4] if len(clusters) > 4 else ''}",
         ]
-    return flags
+    return tuple(flags)
 
 
 def _parts(words: list[str]) -> list[str]:

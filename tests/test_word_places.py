@@ -1,0 +1,61 @@
+"""Where names' first words stand (tokenize.WordPlaces): the same places whether a few words
+are looked for one by one or many in one pass over the text, in either case."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from index.entities import tokenize
+from index.entities.tokenize import WordPlaces
+
+DEMO = Path(tokenize.__file__).resolve().parents[1] / "demo" / "wikinews-en.jsonl.gz"
+_CAPITALISED = re.compile(r"\b[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*)*")
+
+
+def _texts() -> list[str]:
+    with gzip.open(DEMO, "rt", encoding="utf-8") as handle:
+        rows = [json.loads(line) for line in handle]
+    assert len(rows) == 293  # the demo archive, whole
+    return [f"{row['title']}\n\n{row['body']}" for row in rows]
+
+
+def _reference(text: str, names: list[str], lower: bool, limit: int) -> dict[str, list[int]]:
+    """Every whole run of word characters equal to a name's first word, word by word."""
+    first = {re.match(r"\w+", name).group() for name in names}
+    wanted = {word.lower() for word in first} if lower else first
+    out: dict[str, list[int]] = {}
+    for word in re.finditer(r"\w+", text):
+        found = word.group().lower() if lower else word.group()
+        if found in wanted and (not limit or len(out.get(found, [])) < limit):
+            out.setdefault(found, []).append(word.start())
+    return out
+
+
+@pytest.mark.parametrize(("lower", "limit"), [(False, 0), (True, 64), (True, 2)])
+def test_few_or_many_names_are_found_where_they_stand_in_every_demo_article(lower, limit):
+    checked = {"few": 0, "many": 0}
+    for text in _texts():
+        names = sorted(set(_CAPITALISED.findall(text)))
+        firsts = {re.match(r"\w+", name).group() for name in names}
+        for size, chosen in (("few", names[:5]), ("many", names)):
+            if size == "many" and len(firsts) <= tokenize._FEW:
+                continue  # too few distinct first words for the one-pass path
+            got = WordPlaces(text, chosen, lower=lower, limit=limit).places
+            assert got == _reference(text, chosen, lower, limit)
+            checked[size] += 1
+    assert checked["few"] == 293 and checked["many"] >= 20
+
+
+def test_a_whole_word_not_part_of_a_longer_one_nor_a_lowercasing_that_grows_the_text():
+    text = "İstanbul: Banks, a Bank_ and bank; Bank's BANK (Bankers) bank."
+    assert WordPlaces(text, ["Bank of England"]).places == {"Bank": [35]}
+    lowered = WordPlaces(text, ["Bank"], lower=True).places  # "İ" lowercases to two characters
+    assert lowered == {"bank": [29, 35, 42, 57]}
+    assert WordPlaces(text.replace("İ", "I"), ["Bank"], lower=True, limit=2).places == {
+        "bank": [29, 35]
+    }
