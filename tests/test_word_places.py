@@ -59,3 +59,17 @@ def test_a_whole_word_not_part_of_a_longer_one_nor_a_lowercasing_that_grows_the_
     assert WordPlaces(text.replace("İ", "I"), ["Bank"], lower=True, limit=2).places == {
         "bank": [29, 35]
     }
+
+
+def test_a_word_inside_many_longer_ones_is_found_in_one_pass_instead(monkeypatch):
+    text = "Al Gore also called. " + "Totally normal. " * 500 + "Al again."
+    passes = []
+    one_pass = WordPlaces._word_by_word
+    monkeypatch.setattr(
+        WordPlaces, "_word_by_word", lambda self, *args: passes.append(1) or one_pass(self, *args)
+    )
+    found = WordPlaces(text, ["Al Gore"], lower=True).places
+    assert found == _reference(text, ["Al Gore"], True, 0) == {"al": [0, len(text) - 9]}
+    assert passes == [1]  # "al" inside 1,500 longer words: past the budget, one pass
+    assert WordPlaces("Al Gore also spoke. Al again.", ["Al"], lower=True).places == {"al": [0, 20]}
+    assert passes == [1]  # a few hits inside longer words: a scan for the word

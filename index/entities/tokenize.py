@@ -156,11 +156,11 @@ def joins(char: str, also: str = "") -> bool:
 
 class WordPlaces:
     """Where the first words of some names stand in a text as whole words. Up to _FEW
-    distinct words, each is looked for with `str.find` (a scan in C per word); more, and one
-    pass over the text's words finds them all, so thousands of names cost linear work, not
-    a scan per name. `lower`: words compared in lowercase (in the lowercased text, unless
-    lowercasing changes its length: "İ" becomes two characters); `limit`: each word's first
-    places only."""
+    distinct words, each is looked for with `str.find` (a scan in C per word); more, or
+    words found inside too many longer ones, and one pass over the text's words finds them
+    all: thousands of names cost linear work, not a scan per name. `lower`: words compared
+    in lowercase (in the lowercased text, unless lowercasing changes its length: "İ" becomes
+    two characters); `limit`: each word's first places only."""
 
     def __init__(
         self, text: str, names: list[str] | set[str], lower: bool = False, limit: int = 0
@@ -176,9 +176,13 @@ class WordPlaces:
                 self._word_by_word(text, wanted, limit)
                 return
             text = lowered
-        if len(wanted) > _FEW:
+        if len(wanted) > _FEW or not self._word_each(text, wanted, limit):
             self._word_by_word(text, wanted, limit)
-            return
+
+    def _word_each(self, text: str, wanted: set[str], limit: int) -> bool:
+        """Each word looked for with `str.find`; False (nothing kept) once the hits inside
+        longer words pass a budget of a tenth of the text's length: "al" in every "also"."""
+        budget = len(text) // 10
         for word in wanted:
             places = []
             at = text.find(word)
@@ -186,9 +190,15 @@ class WordPlaces:
                 end = at + len(word)
                 if not joins(text[at - 1 : at]) and not joins(text[end : end + 1]):
                     places.append(at)
+                else:
+                    budget -= 1
+                    if budget < 0:
+                        self.places = {}
+                        return False
                 at = text.find(word, end)
             if places:
                 self.places[word] = places
+        return True
 
     def _word_by_word(self, text: str, wanted: set[str], limit: int) -> None:
         for word in _WORD_RUN.finditer(text):
