@@ -277,12 +277,24 @@ def free_port() -> Callable[[], int]:
     return serving.free_port
 
 
+# What pages show is under test, not the query time limit (tests/test_hostile_web.py and
+# `make soak` test that): on a loaded 2-core machine a page's searches could run out of the
+# default 2 s and show "0 results — timed out" (seen once in CI, 2026-12-05).
+_SERVER_QUERY_TIME_LIMIT = "30"
+
+
 @pytest.fixture(scope="session")
 def running_server():
     """`with running_server(index, log, workers=2, **env) as base_url:` runs
-    `python -m web.cli serve` (gunicorn) on a free port, with the rate limit off unless `env`
-    (extra environment variables) says otherwise; see bench/serving.py."""
-    return serving.running_server
+    `python -m web.cli serve` (gunicorn) on a free port, with the rate limit off and a query
+    time limit of 30 s unless `env` (extra environment variables) says otherwise; see
+    bench/serving.py."""
+
+    def start(index: Path, log: Path, workers: int = 2, **env: str):
+        limit = {"ARCHIVE_SEARCH_QUERY_TIME_LIMIT": _SERVER_QUERY_TIME_LIMIT}
+        return serving.running_server(index, log, workers, **{**limit, **env})
+
+    return start
 
 
 @pytest.fixture(scope="session")
