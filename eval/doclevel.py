@@ -109,7 +109,7 @@ def scores(per_document: np.ndarray) -> dict[str, dict[str, float]]:
     return precision_recall({kind: totals[i].tolist() for i, kind in enumerate(KINDS)})
 
 
-def interval(per_document: np.ndarray, resamples: int = 2000, seed: int = 0) -> tuple:
+def interval(per_document: np.ndarray, resamples: int = 2000, seed: int = 0) -> tuple[float, float]:
     """The overall F1's 95% interval over documents (percentile bootstrap: documents drawn
     with replacement, `resamples` times): how far a set this size can move by chance."""
     if not len(per_document):

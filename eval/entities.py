@@ -99,8 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     for name, s in report["scores"].items():
         print(f"{name:8} {s['precision']:9.4f} {s['recall']:7.4f} {s['f1']:7.4f} {s['gold']:6}")
     docs, texts = wikinews_documents()
+    testa_docs = conll_documents(testa)
     found = {
-        "eng.testa": counts(conll_documents(testa), _extract),
+        "eng.testa": counts(testa_docs, _extract),
         "wikinews": counts(docs, _extract),
         "wikinews_stored": counts(docs, stored_values(texts)),
     }
@@ -108,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     # how far a set this size moves by chance: the held-out set is 60 articles
     report["doc_level_interval"] = {name: interval(counted) for name, counted in found.items()}
     names = {
-        "eng.testa": f"document-level, eng.testa ({len(conll_documents(testa))} documents)",
+        "eng.testa": f"document-level, eng.testa ({len(testa_docs)} documents)",
         "wikinews": f"document-level, Wikinews held-out ({len(docs)} hand-annotated articles)",
         "wikinews_stored": "document-level, Wikinews held-out, values as stored "
         "(aliases + consolidation)",

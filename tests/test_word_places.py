@@ -3,25 +3,14 @@ are looked for one by one or many in one pass over the text, in either case."""
 
 from __future__ import annotations
 
-import gzip
-import json
 import re
-from pathlib import Path
 
 import pytest
 
 from index.entities import tokenize
 from index.entities.tokenize import WordPlaces
 
-DEMO = Path(tokenize.__file__).resolve().parents[1] / "demo" / "wikinews-en.jsonl.gz"
 _CAPITALISED = re.compile(r"\b[A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*)*")
-
-
-def _texts() -> list[str]:
-    with gzip.open(DEMO, "rt", encoding="utf-8") as handle:
-        rows = [json.loads(line) for line in handle]
-    assert len(rows) == 293  # the demo archive, whole
-    return [f"{row['title']}\n\n{row['body']}" for row in rows]
 
 
 def _reference(text: str, names: list[str], lower: bool, limit: int) -> dict[str, list[int]]:
@@ -37,9 +26,9 @@ def _reference(text: str, names: list[str], lower: bool, limit: int) -> dict[str
 
 
 @pytest.mark.parametrize(("lower", "limit"), [(False, 0), (True, 64), (True, 2)])
-def test_few_or_many_names_are_found_where_they_stand_in_every_demo_article(lower, limit):
+def test_few_or_many_names_are_found_where_they_stand_in_every_demo_article(demo, lower, limit):
     checked = {"few": 0, "many": 0}
-    for text in _texts():
+    for text in (f"{p.article.title}\n\n{p.article.body}" for p in demo):
         names = sorted(set(_CAPITALISED.findall(text)))
         firsts = {re.match(r"\w+", name).group() for name in names}
         for size, chosen in (("few", names[:5]), ("many", names)):

@@ -170,13 +170,10 @@ class WordPlaces:
         self.places: dict[str, list[int]] = {}
         if not wanted:
             return
-        if lower:
-            lowered = text.lower()
-            if len(lowered) != len(text):  # "İ": one character became two
-                self._word_by_word(text, wanted, limit)
-                return
-            text = lowered
-        if len(wanted) > _FEW or not self._word_each(text, wanted, limit):
+        few = len(wanted) <= _FEW
+        search = text.lower() if lower and few else text
+        same_places = len(search) == len(text)  # "İ" lowercases to two characters
+        if not (few and same_places and self._word_each(search, wanted, limit)):
             self._word_by_word(text, wanted, limit)
 
     def _word_each(self, text: str, wanted: set[str], limit: int) -> bool:
