@@ -95,7 +95,7 @@ def train_fold(fold: int, agnews: bool = False) -> None:
     """Two half models label each other's half; the second model trains on all of it."""
     out = _out(agnews)
     out.mkdir(parents=True, exist_ok=True)
-    files = cv.training_files(fold, 3, agnews=agnews)
+    files = cv.training_files(fold, 3, sites=("agnews",) if agnews else ())
     docs = [doc for path in files for doc in read_documents(path)]
     labels: list[list[list[str]]] = [[] for _ in docs]
     for half in (0, 1):

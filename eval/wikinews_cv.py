@@ -7,8 +7,8 @@ held-out set.
 
 The training articles (`eval/wikinews-train.conll`, in the split's SHA-1 order) are
 dealt into folds by position (article i goes to fold i mod k). Fold f's model is trained
-as the shipped one is, on `eng.train`, the AG News annotations (`eval/agnews_train.py`,
-rebuilt for each fold; `--without-agnews` leaves them out) and `--copies` copies of the
+as the shipped one is, on `eng.train`, the AG News and BBC annotations (`eval/sites_train.py`,
+rebuilt for each fold; `--without SITE` leaves one out) and `--copies` copies of the
 other folds' articles (`--extra FILE` adds another CoNLL file); then
 `extract_entities` runs on fold f's articles with that model, without the second look at
 values (`first_pass`), and is scored at document level against their annotations (person,
@@ -40,6 +40,7 @@ from eval.wikinews_train import OUT as TRAIN_CONLL  # noqa: E402
 from eval.wikinews_train import demo_texts, load_annotations  # noqa: E402
 
 CACHE = ROOT / "eval" / ".cache" / "cv"
+SITES = ("agnews", "bbc")  # the other sites whose annotated articles the tagger trains on
 
 
 def conll_articles(path: Path = TRAIN_CONLL) -> list[tuple[str, str]]:
@@ -88,20 +89,20 @@ def training_files(
     copies: int = 1,
     name: str = "",
     extra: list[Path] | None = None,
-    agnews: bool = True,
+    sites: tuple[str, ...] = SITES,
 ) -> list[Path]:
-    """What fold `fold`'s model trains on, as the shipped one does: eng.train, the AG News
-    items unless not `agnews`, the `extra` CoNLL files and `copies` copies of the other folds'
-    articles (those two written to the variant's folder, the AG file one per fold: folds
-    train in parallel)."""
-    from eval import agnews_train
+    """What fold `fold`'s model trains on, as the shipped one does: eng.train, the annotated
+    articles of the other `sites`, the `extra` CoNLL files and `copies` copies of the other
+    folds' articles (all written to the variant's folder, each site's file one per fold:
+    folds train in parallel)."""
+    from eval import sites_train
 
     folder = CACHE / name
     folder.mkdir(parents=True, exist_ok=True)
     files = [corpora_dir() / "conll2003" / "eng.train"]
-    if agnews:
-        files.append(folder / f"agnews{fold}of{k}.conll")
-        agnews_train.build(files[-1])
+    for site in sites:
+        files.append(folder / f"{site}{fold}of{k}.conll")
+        sites_train.build(site, files[-1])
     articles = conll_articles()
     rest = folder / f"rest{fold}of{k}x{copies}.conll"
     rest.write_text("".join(text for i, (_, text) in enumerate(articles) if i % k != fold))
@@ -114,12 +115,12 @@ def train_fold(
     copies: int,
     name: str = "",
     extra: list[Path] | None = None,
-    agnews: bool = True,
+    sites: tuple[str, ...] = SITES,
 ) -> dict:
     """Train fold `fold`'s model on its `training_files`."""
     from index.entities.train import train
 
-    files = training_files(fold, k, copies, name, extra, agnews)
+    files = training_files(fold, k, copies, name, extra, sites)
     return train(files, model_path(fold, k, copies, name))
 
 
@@ -197,15 +198,18 @@ def main(argv: list[str] | None = None) -> int:
         "--extra", type=Path, action="append", help="another CoNLL file to train on (repeatable)"
     )
     parser.add_argument(
-        "--without-agnews", action="store_true", help="train without the AG News annotations"
+        "--without",
+        choices=SITES,
+        action="append",
+        default=[],
+        help="train without this site's annotations (repeatable)",
     )
     args = parser.parse_args(argv)
     use_tables(args.clusters, args.gazetteer)
     if args.action == "train":
         for fold in [args.fold] if args.fold is not None else range(args.folds):
-            scores = train_fold(
-                fold, args.folds, args.copies, args.name, args.extra, not args.without_agnews
-            )
+            sites = tuple(site for site in SITES if site not in args.without)
+            scores = train_fold(fold, args.folds, args.copies, args.name, args.extra, sites)
             print(fold, scores, flush=True)
         return 0
     if args.action == "testa":

@@ -37,6 +37,58 @@ def test_a_name_followed_by_a_corporate_suffix_is_a_company():
     assert not {"J.P. Morgan", "Morgan"} & set(entities["person"])
 
 
+# Reuters-21578 (shortened): a partnership the tagger reads as a person and two firms
+PARTNERS = (
+    "Oakwood said. The company named Donaldson, Lufkin and Jenrette Securities\n"
+    "Corp as lead manager of the offering."
+)
+FIRM = "Donaldson, Lufkin and Jenrette Securities Corp"
+
+
+def _at(kind: str, text: str, surface: str, nth: int = 0) -> Mention:
+    start = -1
+    for _ in range(nth + 1):
+        start = text.index(surface, start + 1)
+    return Mention(kind, surface, start, start + len(surface))
+
+
+def test_a_partnership_of_names_with_a_suffix_is_one_firm():
+    text = PARTNERS + " Donaldson will buy the notes."
+    tagged = [
+        _at("person", text, "Donaldson"),
+        _at("organization", text, "Lufkin"),
+        _at("organization", text, "Jenrette Securities\nCorp")._replace(
+            text="Jenrette Securities Corp"  # mentions read across line breaks
+        ),
+        _at("person", text, "Donaldson", 1),
+    ]
+    firm = Mention("organization", FIRM, tagged[0].start, tagged[2].end)
+    assert companies(tagged, text) == [firm, tagged[3]._replace(kind="organization")]
+    entities = extract_entities("", PARTNERS)
+    assert entities["organization"] == ["Oakwood", FIRM]
+    assert not entities["person"]
+
+
+def test_lists_of_firms_or_of_people_and_a_firm_stay_apart():
+    firms = "IBM, Apple and Digital Equipment Corp rose."
+    tagged = [
+        _at("organization", firms, "IBM"),
+        _at("organization", firms, "Apple"),
+        _at("organization", firms, "Digital Equipment Corp"),
+    ]
+    assert companies(tagged, firms) == tagged
+    people = "Smith, Jones and General Motors Corp officials met."
+    tagged = [
+        _at("person", people, "Smith"),
+        _at("person", people, "Jones"),
+        _at("organization", people, "General Motors Corp"),
+    ]
+    assert companies(tagged, people) == tagged
+    alone = "Smith and General Motors Corp officials met."
+    tagged = [_at("person", alone, "Smith"), _at("organization", alone, "General Motors Corp")]
+    assert companies(tagged, alone) == tagged
+
+
 def test_people_stay_people():
     text = "John Smith, Co-chairman of the board, met Ann Lee and Company officials."
     tagged = [Mention("person", "John Smith", 0, 10), Mention("person", "Ann Lee", 42, 49)]

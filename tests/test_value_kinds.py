@@ -114,8 +114,8 @@ def test_revising_keeps_to_the_values_it_was_given():
 @pytest.mark.parametrize(
     ("article", "value", "before", "after"),
     [
-        # a toy maker the tagger read as a person (mentioned beside people)
-        ("wikinews-Fan_Expo_Canada_2019_offers_cel", "Hasbro", "person", "organization"),
+        # the White House speaking for the administration, which the tagger read as the building
+        ("wikinews-US_President_Donald_Trump_tests_po", "White House", "place", "organization"),
         # "[Bashir al] Assad": an editor's bracketed insertion, half a name
         ("wikinews-US_President_Trump_announces_tr", "Bashir al", "person", None),
         # a costume character, no person of this world

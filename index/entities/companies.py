@@ -25,9 +25,14 @@ _SUFFIX = re.compile(
 
 _SUFFIX_AT_END = re.compile(_SUFFIX.pattern + r"\.?$")  # the firm tagged with its suffix
 
+# Between a partnership's names: ", " or " and " (", and ", " & "), line breaks included.
+_BETWEEN = re.compile(r",?\s+(?:(?:and|&)\s+)?")
+_AND = re.compile(r"(?:and|&)\s+$")
+
 
 def companies(mentions: list[Mention], text: str) -> list[Mention]:
     """The mentions with people's names that a corporate suffix follows made organisations."""
+    mentions = _partnerships(mentions, text)
     grown: dict[int, Mention] = {}
     firms: set[str] = set()  # names that are a firm's in this article
     for i, m in enumerate(mentions):
@@ -54,3 +59,49 @@ def companies(mentions: list[Mention], text: str) -> list[Mention]:
         else:
             out.append(m)
     return out
+
+
+def _partnerships(mentions: list[Mention], text: str) -> list[Mention]:
+    """A person's one-word name, then one-word firms and a firm with its suffix, joined by
+    commas and a last "and" ("Donaldson, Lufkin and Jenrette Securities Corp"): one firm,
+    and the first name a firm's elsewhere in the article. A list of firms ("IBM, Apple and
+    Digital Equipment Corp") does not start with a person, and a list of people and a firm
+    ("Smith, Jones and General Motors Corp") has a person in between: both stay as they are."""
+    out: list[Mention] = []
+    firms: set[str] = set()
+    i = 0
+    while i < len(mentions):
+        end = _partnership_end(mentions, i, text)
+        if end is None:
+            out.append(mentions[i])
+            i += 1
+            continue
+        first, last = mentions[i], mentions[end]
+        surface = " ".join(text[first.start : last.end].split())
+        out.append(Mention("organization", surface, first.start, last.end))
+        firms.add(first.text)
+        i = end + 1
+    if not firms:
+        return mentions
+    return [
+        m._replace(kind="organization") if m.kind == "person" and m.text in firms else m
+        for m in out
+    ]
+
+
+def _partnership_end(mentions: list[Mention], i: int, text: str) -> int | None:
+    """The index of the firm that ends a partnership starting at `mentions[i]`, if any."""
+    if mentions[i].kind != "person" or " " in mentions[i].text:
+        return None
+    for j in range(i + 1, len(mentions)):
+        between = text[mentions[j - 1].end : mentions[j].start]
+        if not _BETWEEN.fullmatch(between):
+            return None
+        m = mentions[j]
+        if m.kind != "organization":
+            return None
+        if j > i + 1 and _SUFFIX_AT_END.search(m.text) and _AND.search(between):
+            return j
+        if " " in m.text:
+            return None
+    return None
