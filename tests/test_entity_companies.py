@@ -6,6 +6,8 @@ came into its top 50 people; the demo's "U.S. Senate" stood beside "Senate".
 
 from __future__ import annotations
 
+import pytest
+
 from index.entities import extract_entities
 from index.entities.companies import companies
 from index.entities.consolidate import Consolidation, join_article
@@ -69,24 +71,33 @@ def test_a_partnership_of_names_with_a_suffix_is_one_firm():
     assert not entities["person"]
 
 
-def test_lists_of_firms_or_of_people_and_a_firm_stay_apart():
-    firms = "IBM, Apple and Digital Equipment Corp rose."
-    tagged = [
-        _at("organization", firms, "IBM"),
-        _at("organization", firms, "Apple"),
-        _at("organization", firms, "Digital Equipment Corp"),
-    ]
-    assert companies(tagged, firms) == tagged
-    people = "Smith, Jones and General Motors Corp officials met."
-    tagged = [
-        _at("person", people, "Smith"),
-        _at("person", people, "Jones"),
-        _at("organization", people, "General Motors Corp"),
-    ]
-    assert companies(tagged, people) == tagged
-    alone = "Smith and General Motors Corp officials met."
-    tagged = [_at("person", alone, "Smith"), _at("organization", alone, "General Motors Corp")]
-    assert companies(tagged, alone) == tagged
+@pytest.mark.parametrize(
+    ("text", "tagged"),
+    [
+        # a list of firms: it does not start with a person
+        (
+            "IBM, Apple and Digital Equipment Corp rose.",
+            [
+                ("organization", "IBM"),
+                ("organization", "Apple"),
+                ("organization", "Digital Equipment Corp"),
+            ],
+        ),
+        # people, then a firm: a person in between
+        (
+            "Smith, Jones and General Motors Corp officials met.",
+            [("person", "Smith"), ("person", "Jones"), ("organization", "General Motors Corp")],
+        ),
+        # one person and a firm: no one-word firm in between
+        (
+            "Smith and General Motors Corp officials met.",
+            [("person", "Smith"), ("organization", "General Motors Corp")],
+        ),
+    ],
+)
+def test_lists_of_firms_or_of_people_and_a_firm_stay_apart(text, tagged):
+    mentions = [_at(kind, text, surface) for kind, surface in tagged]
+    assert companies(mentions, text) == mentions
 
 
 def test_people_stay_people():
