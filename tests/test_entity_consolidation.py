@@ -346,6 +346,21 @@ def test_long_form_with_a_corporate_suffix_joins_its_acronym():
     assert join_article(misread)[0] == {"person": [], "organization": ["AFP"], "place": []}
 
 
+def test_a_person_named_alone_far_more_often_keeps_out_of_an_acronym_of_another_kind():
+    """20 Newsgroups: posts signed "JC" (tagged an organisation) beside "Jesus Christ" must not
+    take the person of hundreds of other posts into "JC"; a misread long form ("Agence
+    France-Presse" as a person) named mostly beside its acronym still joins it."""
+    signed = {"person": ["Jesus Christ"], "organization": ["JC"], "place": []}
+    prayed = {"person": ["Jesus Christ"], "organization": [], "place": []}
+    table = Consolidation.build([signed] * 2 + [prayed] * 6)
+    assert table.apply(prayed) == prayed
+    assert table.apply(signed)["organization"] == ["JC"]  # in the article: its acronym
+    misread = {"person": ["Agence France-Presse"], "organization": ["AFP"], "place": []}
+    alone = {"person": ["Agence France-Presse"], "organization": [], "place": []}
+    table = Consolidation.build([misread] * 2 + [alone] * 5)
+    assert table.apply(alone) == {"person": [], "organization": ["AFP"], "place": []}
+
+
 def test_consolidation_rewrites_articles_across_segments_as_the_table_says(tmp_path, corpus_rows):
     """Reuters articles in three segments (one holding a replaced article): consolidation
     rewrites them in place of the originals (deleted by document number), each value as the

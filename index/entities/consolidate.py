@@ -22,7 +22,9 @@ reading only the entity values already stored, never the source files:
    or surname, or one who holds at least 90% of the articles naming such
    people; a long form joins the acronym every article that names both joined it
    to (a place's dotted acronym the one name every such article spelled it out
-   as: "N.Y.", not a code such as "WA" that elsewhere means another place); and
+   as: "N.Y.", not a code such as "WA" that elsewhere means another place), unless
+   the acronym is of another kind and the long form stands alone in at least three
+   times as many articles ("Jesus Christ" is no "JC" of a few signatures); and
    a name filed under several kinds takes the kind at least three times
    as many articles give it ("Twitter" as a person in one article, an
    organisation in twenty); a one-word "person" that starts exactly one company
@@ -255,7 +257,10 @@ class Consolidation:
                 kinds = [kd for kd in KINDS if (kd, into) in docs]
                 if len(kinds) == 1:
                     for kind in KINDS:
-                        if (kind, joining) in docs:
+                        # of another kind, named alone in many more articles than beside the
+                        # acronym: that kind's own name ("Jesus Christ", no "JC" of signatures)
+                        alone = docs[(kind, joining)]
+                        if alone and (kind == kinds[0] or alone < KIND_MARGIN * votes[into]):
                             table[(kind, joining)] = (kinds[0], into)
         display = {k: best_spelling(c) for k, c in spellings.items()}
         display[""] = ""
