@@ -6,9 +6,11 @@ The words after the name say otherwise: a name followed by "and Co", "Inc",
 "Corp", "Brothers" and the like is a company's, so the mention grows over the
 suffix and becomes an organisation, and the same name elsewhere in the article
 ("J.P. Morgan probably would") is that company too, also where the tagger took in the
-suffix itself. A name that never has its
-suffix in the article is left to consolidation, which knows the archive's
-companies (`consolidate`).
+suffix itself. A partnership's names are one firm too: "Donaldson, Lufkin and
+Jenrette Securities Corp", which the tagger reads as a person and two firms, is
+joined over its commas and "and" where the last part ends in a suffix. A name
+that never has its suffix in the article is left to consolidation, which knows
+the archive's companies (`consolidate`).
 """
 
 from __future__ import annotations
