@@ -34,13 +34,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.corpora import corpora_dir  # noqa: E402
+from eval import sites_train  # noqa: E402
 from eval.doclevel import KINDS  # noqa: E402
 from eval.doclevel import score as doc_score  # noqa: E402
 from eval.wikinews_train import OUT as TRAIN_CONLL  # noqa: E402
 from eval.wikinews_train import demo_texts, load_annotations  # noqa: E402
 
 CACHE = ROOT / "eval" / ".cache" / "cv"
-SITES = ("agnews", "bbc")  # the other sites whose annotated articles the tagger trains on
+SITES = tuple(sites_train.SITES)  # the other sites whose annotated articles it trains on
 
 
 def conll_articles(path: Path = TRAIN_CONLL) -> list[tuple[str, str]]:
@@ -95,8 +96,6 @@ def training_files(
     articles of the other `sites`, the `extra` CoNLL files and `copies` copies of the other
     folds' articles (all written to the variant's folder, each site's file one per fold:
     folds train in parallel)."""
-    from eval import sites_train
-
     folder = CACHE / name
     folder.mkdir(parents=True, exist_ok=True)
     files = [corpora_dir() / "conll2003" / "eng.train"]

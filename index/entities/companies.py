@@ -34,9 +34,8 @@ _AND = re.compile(r"(?:and|&)\s+$")
 
 def companies(mentions: list[Mention], text: str) -> list[Mention]:
     """The mentions with people's names that a corporate suffix follows made organisations."""
-    mentions = _partnerships(mentions, text)
+    mentions, firms = _partnerships(mentions, text)  # firms: names that are a firm's here
     grown: dict[int, Mention] = {}
-    firms: set[str] = set()  # names that are a firm's in this article
     for i, m in enumerate(mentions):
         if m.kind == "person":
             match = _SUFFIX.match(text, m.end)
@@ -63,12 +62,13 @@ def companies(mentions: list[Mention], text: str) -> list[Mention]:
     return out
 
 
-def _partnerships(mentions: list[Mention], text: str) -> list[Mention]:
+def _partnerships(mentions: list[Mention], text: str) -> tuple[list[Mention], set[str]]:
     """A person's one-word name, then one-word firms and a firm with its suffix, joined by
-    commas and a last "and" ("Donaldson, Lufkin and Jenrette Securities Corp"): one firm,
-    and the first name a firm's elsewhere in the article. A list of firms ("IBM, Apple and
-    Digital Equipment Corp") does not start with a person, and a list of people and a firm
-    ("Smith, Jones and General Motors Corp") has a person in between: both stay as they are."""
+    commas and a last "and" ("Donaldson, Lufkin and Jenrette Securities Corp"): one firm; and
+    the first names, which `companies` makes the firm's elsewhere in the article. A list of
+    firms ("IBM, Apple and Digital Equipment Corp") does not start with a person, and a list
+    of people and a firm ("Smith, Jones and General Motors Corp") has a person in between:
+    both stay as they are."""
     out: list[Mention] = []
     firms: set[str] = set()
     i = 0
@@ -83,12 +83,7 @@ def _partnerships(mentions: list[Mention], text: str) -> list[Mention]:
         out.append(Mention("organization", surface, first.start, last.end))
         firms.add(first.text)
         i = end + 1
-    if not firms:
-        return mentions
-    return [
-        m._replace(kind="organization") if m.kind == "person" and m.text in firms else m
-        for m in out
-    ]
+    return out, firms
 
 
 def _partnership_end(mentions: list[Mention], i: int, text: str) -> int | None:
