@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import gc
 from collections.abc import Sequence
+from itertools import chain
 from typing import TYPE_CHECKING
 
 from index.entities.folding import KINDS, best_spelling, fold_mentions, key
@@ -121,6 +122,7 @@ def first_values(texts: list[str], aliases: Aliases | None = None) -> list[First
     from index.entities.definitions import with_definitions
     from index.entities.furniture import clean_mentions
     from index.entities.long_names import join_long_names
+    from index.entities.sites import with_sites
     from index.entities.tagger import get_tagger
     from index.entities.value_kinds import FirstValues
 
@@ -129,10 +131,11 @@ def first_values(texts: list[str], aliases: Aliases | None = None) -> list[First
     for text, (tagged, certainty) in zip(texts, get_tagger().readings(texts), strict=True):
         mentions = join_long_names(tagged, text)
         mentions = companies(clean_mentions(mentions, text), text)
-        mentions = with_definitions(mentions, text)
+        mentions, addresses = with_sites(with_definitions(mentions, text), text)
         values = _correct_kinds(fold_mentions(mentions), aliases)
         as_tagged = set(tagged)
-        ruled = frozenset(key(m.text) for m in mentions if m not in as_tagged)
+        made = (m.text for m in mentions if m not in as_tagged)
+        ruled = frozenset(map(key, chain(made, addresses)))
         out.append(FirstValues(values, mentions, certainty, ruled))
     return out
 
