@@ -10,10 +10,10 @@ a top-level domain ("Znak.com", "oe24.at"), or a name under a registry's second 
 ("amazon.co.uk", "news.com.au"). Web and e-mail addresses are gone already
 (`furniture.clean_text`); a host inside a domain is a server, not an outlet
 ("ftp.uu.net", "export.lcs.mit.edu"); where the top-level domain is also an English word
-or a file extension ("end.it", "README.md"), the name must be capitalised or hold a digit
-("Onet.pl", "oe24.at"); a one-letter name is an initial unless the domain is generic ("A.de
-Silva"; "X.com"). An organisation's name that starts with the address keeps its mention
-("Amazon.com Inc").
+or a file extension ("end.it", "README.md"), the name must be capitalised but not all
+capitals, or hold a digit ("Onet.pl", "oe24.at"); a one-letter name is an initial unless
+the domain is generic ("A.de Silva"; "X.com"). An organisation's name that starts with the
+address keeps its mention ("Amazon.com Inc").
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ _DOT_DOMAIN = re.compile(r"\.[a-z]{2}")  # where an address may be: most texts h
 _GENERIC = frozenset({"com", "org", "net", "info", "biz", "io", "tv", "news", "gov"})
 _SECOND_LEVEL = frozenset({"co", "com", "org", "net", "gov", "ac", "edu"})
 # Two-letter domains that are also English words or file extensions ("end.it", "setup.py",
-# "README.md"): a site's name there is written capitalised ("Onet.pl") or with a digit.
+# "README.md"): a site's name there is capitalised, not all capitals ("Onet.pl"), or has a digit.
 _AMBIGUOUS_LIST = """
     am an as at be do go he if in is it me my no of on or so to up us we
     ai cc cs md mk ml pl pm ps py rs sh ts
