@@ -1,7 +1,8 @@
-"""Long official names the tagger cuts in two at "for" (`index.entities.long_names`).
+"""Long official names the tagger cuts in two (`index.entities.long_names`).
 
 The demo's and Reuters-21578's courts came out as "Court of Appeals" beside "Third
-Circuit", "U.S. District Court" beside "Northern District of California".
+Circuit", "U.S. District Court" beside "Northern District of California"; web news's bodies
+as a place beside a body ("Beijing" beside "Gender Health Education Institute").
 """
 
 from __future__ import annotations
@@ -71,3 +72,31 @@ def test_extraction_keeps_the_courts_whole():
     } <= set(entities["organization"])
     values = entities["organization"] + entities["place"]
     assert not {"Federal Circuit", "District of Delaware", "U.S. District Court"} & set(values)
+
+
+# Reuters-21578, article 5169 (its line breaks kept)
+CONGRESS = (
+    "The ministers were also due to discuss proposals in the\nU.S. Congress for a range of "
+    "protecionist legislation such as a\nbill that would curb EC textile exports."
+)
+
+
+def test_a_place_and_the_body_after_it_are_one_organisation():
+    text = "Activists of the Beijing Gender Health Education Institute said."
+    place = _mention(text, "place", "Beijing")
+    body = _mention(text, "organization", "Gender Health Education Institute")
+    assert join_long_names([place, body], text) == [
+        Mention("organization", "Beijing Gender Health Education Institute", place.start, body.end)
+    ]
+    # not a firm after a place, nor a body across more than a space
+    other = "A plant in Bridgend Sony built. Russia, NATO Council said."
+    mentions = [
+        _mention(other, "place", "Bridgend"),
+        _mention(other, "organization", "Sony"),
+        _mention(other, "place", "Russia"),
+        _mention(other, "organization", "NATO Council"),
+    ]
+    assert join_long_names(mentions, other) == mentions
+    entities = extract_entities("", CONGRESS)  # the tagger reads "U.S." and "Congress"
+    assert "U.S. Congress" in entities["organization"]
+    assert "U.S." not in entities["place"]

@@ -6,6 +6,12 @@ tagger often reads as a second name ("Court of Appeals" and "D.C. Circuit"). Whe
 organisation whose last word says it is a body ("Court", "Committee", "Institute") is
 followed, across nothing but "for" or "for the", by another tagged name that is no
 person's, the two are one organisation's name.
+
+A body's name may also start with its place, which the tagger tags as a place of its own:
+"U.S. Senate", "Beijing Gender Health Education Institute", "Melbourne City Council". Where
+a place is followed, across one space, by an organisation ending in a word for a body (not
+a firm: "Bridgend Sony", "Russia WTO" stay apart), the two are the body's name, as CoNLL and
+the web annotations both write it.
 """
 
 from __future__ import annotations
@@ -34,10 +40,23 @@ _BODIES = (GENERIC_BODIES - _FIRMS) | {
     "school",
     "academy",
 }
+# Bodies a place before them belongs to: "U.S. Senate", "Melbourne City Council".
+_PLACE_BODIES = _BODIES | {
+    "congress",
+    "senate",
+    "house",
+    "parliament",
+    "assembly",
+    "party",
+    "treasury",
+    "navy",
+    "army",
+}
 
 
 def join_long_names(mentions: list[Mention], text: str) -> list[Mention]:
-    """The mentions with each "<body> for (the) <name>" pair made one organisation."""
+    """The mentions with each "<body> for (the) <name>" pair, and each "<place> <body>" pair,
+    made one organisation."""
     out: list[Mention] = []
     for m in mentions:
         prev = out[-1] if out else None
@@ -51,6 +70,14 @@ def join_long_names(mentions: list[Mention], text: str) -> list[Mention]:
         ):
             surface = " ".join(text[prev.start : m.end].split())
             out[-1] = Mention("organization", surface, prev.start, m.end)
+        elif (
+            prev is not None
+            and prev.kind == "place"
+            and m.kind == "organization"
+            and m.text.split()[-1].lower() in _PLACE_BODIES
+            and text[prev.end : m.start] == " "
+        ):
+            out[-1] = Mention("organization", f"{prev.text} {m.text}", prev.start, m.end)
         else:
             out.append(m)
     return out
