@@ -80,6 +80,20 @@ def test_a_place_named_after_its_kind_is_a_place():
     assert [m.kind for m in found] == ["place", "place", "organization"]
 
 
+def test_a_region_is_a_place_whatever_the_tagger_read():
+    """The first archive's regions, in the spellings Belarusian and Russian sources give:
+    the tagger read "Hrodna Region" as an organisation and "Homiel Voblast" as a person."""
+    text = (
+        "The Minsk Region police detained 40 people. Hrodna Region authorities closed the "
+        "border. Residents of Homiel Voblast protested."
+    )
+    entities = extract_entities("", text)
+    assert {"Minsk Region", "Hrodna Region", "Homiel Voblast"} <= set(entities["place"])
+    assert not {"Hrodna Region", "Homiel Voblast"} & set(
+        entities["person"] + entities["organization"]
+    )
+
+
 def test_a_storm_is_no_person():
     text = "Hurricane Dorian hit Abaco. Dorian weakened, the National Hurricane Center said."
     names = [("person", "Hurricane Dorian"), ("person", "Dorian")]

@@ -135,6 +135,7 @@ PLACE_HEADS = _word_set(
     """
     airport street avenue road square county province district island islands river lake
     mountains mountain valley bay sea ocean peninsula park bridge station
+    region oblast voblast prefecture governorate municipality
     """
 )
 # The first word of a place's name that says it is one ("County Cork", "Mount Everest").
