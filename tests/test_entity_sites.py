@@ -52,13 +52,14 @@ def test_an_address_the_tagger_cut_short_or_ran_on_becomes_one_organisation():
 
 @pytest.mark.parametrize(("corpus", "citing"), [("ag-news-test", 124), ("bbc", 49)])
 def test_every_address_in_web_news_is_an_organisation(corpus_rows, corpus, citing):
-    rows = [r for r in corpus_rows(corpus) if _found(f"{r['title']}\n\n{r['body']}")]
-    assert len(rows) == citing  # the items and articles that cite a site by its address
-    for row in rows:
+    found = [(r, _found(f"{r['title']}\n\n{r['body']}")) for r in corpus_rows(corpus)]
+    citing_rows = [(row, addresses) for row, addresses in found if addresses]
+    assert len(citing_rows) == citing  # the items and articles that cite a site by its address
+    for row, addresses in citing_rows:
         entities = extract_entities(row["title"], row["body"])
         organizations = [v.lower() for v in entities["organization"]]
         others = {v.lower() for v in entities["person"] + entities["place"]}
-        for address in map(str.lower, _found(f"{row['title']}\n\n{row['body']}")):
+        for address in map(str.lower, addresses):
             # one value per site, however the article capitalises it
             assert any(v.startswith(address) for v in organizations), (row["id"], address)
             assert address not in others

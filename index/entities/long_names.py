@@ -60,24 +60,27 @@ def join_long_names(mentions: list[Mention], text: str) -> list[Mention]:
     out: list[Mention] = []
     for m in mentions:
         prev = out[-1] if out else None
-        if (
-            prev is not None
-            and prev.kind == "organization"
-            and m.kind != "person"
-            and prev.text.split()[-1].lower() in _BODIES
-            and _FOR.fullmatch(text, prev.end, m.start)
-            and "\n\n" not in text[prev.end : m.start]
-        ):
+        if prev is not None and _one_name(prev, m, text):
             surface = " ".join(text[prev.start : m.end].split())
             out[-1] = Mention("organization", surface, prev.start, m.end)
-        elif (
-            prev is not None
-            and prev.kind == "place"
-            and m.kind == "organization"
-            and m.text.split()[-1].lower() in _PLACE_BODIES
-            and text[prev.end : m.start] == " "
-        ):
-            out[-1] = Mention("organization", f"{prev.text} {m.text}", prev.start, m.end)
         else:
             out.append(m)
     return out
+
+
+def _one_name(prev: Mention, m: Mention, text: str) -> bool:
+    """Whether two neighbouring mentions are one body's name: a body and its "for" tail, or
+    a place and the body after it."""
+    if prev.kind == "organization":
+        return (
+            m.kind != "person"
+            and prev.text.split()[-1].lower() in _BODIES
+            and bool(_FOR.fullmatch(text, prev.end, m.start))
+            and "\n\n" not in text[prev.end : m.start]
+        )
+    return (
+        prev.kind == "place"
+        and m.kind == "organization"
+        and m.text.split()[-1].lower() in _PLACE_BODIES
+        and text[prev.end : m.start] == " "
+    )
