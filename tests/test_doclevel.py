@@ -3,10 +3,12 @@ Wikinews articles as `make eval` scores them."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from eval.doclevel import KINDS, counts, interval, score, scores
-from eval.entities import _extract, wikinews_documents
+from eval.entities import WIKINEWS_GOLD, WIKINEWS_SECOND, _extract, wikinews_documents
 
 
 @pytest.fixture(scope="module")
@@ -36,3 +38,24 @@ def test_the_interval_holds_the_figure_and_narrows_with_more_documents(held_out)
     more_low, more_high = interval(per_document.repeat(4, axis=0))
     assert more_high - more_low < (high - low) * 0.7  # four times the documents: about half
     assert interval(per_document[:0]) == (0.0, 0.0)
+
+
+def test_the_second_annotation_lists_the_same_articles_from_their_text():
+    """The second annotator's lists (eval/ANNOTATION.md, "Agreement"): the same 60 held-out
+    articles in the same order, every string written as its article writes it, and the two
+    annotations scored against each other as the extractor is scored."""
+    docs, texts = wikinews_documents()
+    first, second = (
+        [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+        for path in (WIKINEWS_GOLD, WIKINEWS_SECOND)
+    )
+    assert [row["id"] for row in second] == [row["id"] for row in first]
+    for row in second:
+        text = texts[row["id"]]
+        missing = [s for kind in KINDS for s in row[kind] if s not in text]
+        assert not missing, (row["id"], missing)
+    lists = {texts[row["id"]]: row for row in second}
+    agreement = scores(counts(docs, lists.__getitem__))["overall"]
+    assert agreement["gold"] == sum(len(g[kind]) for _, g in docs for kind in KINDS)
+    assert agreement["predicted"] == sum(len(row[kind]) for row in second for kind in KINDS)
+    assert 0.9 < agreement["f1"] < 1.0  # close, and not a copy of the first
