@@ -19,19 +19,14 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 
 from index.entities.tagger import Mention
+from index.entities.tokenize import word_set
 from search.aliases import alias_key as key
-
-
-def _word_set(text: str) -> frozenset[str]:
-    """Readable word lists in source: whitespace-separated words."""
-    return frozenset(text.split())
-
 
 KINDS = ("person", "organization", "place")
 # Legal-form suffixes that close a company name ("Pittston Co", "IBM Corp").
-CORPORATE_ENDS = _word_set("co co. corp corp. inc inc. ltd ltd. plc llc ag sa s.a. nv n.v.")
-_CONNECTORS = _word_set("of the and for de du la le des del di da von van on in at to & a an")
-_NOT_NAMES = _word_set(
+CORPORATE_ENDS = word_set("co co. corp corp. inc inc. ltd ltd. plc llc ag sa s.a. nv n.v.")
+_CONNECTORS = word_set("of the and for de du la le des del di da von van on in at to & a an")
+_NOT_NAMES = word_set(
     """
     january february march april may june july august september october november december
     monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow
@@ -39,7 +34,7 @@ _NOT_NAMES = _word_set(
     """
 )
 # "CSTO Defence Ministers", "OPEC officials": an acronym plus people is the acronym.
-_ROLE_WORDS = _word_set(
+_ROLE_WORDS = word_set(
     """
     minister ministers official officials leader leaders member members chief chiefs
     spokesman spokeswoman spokesperson head heads delegation delegates envoy envoys

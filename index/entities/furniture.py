@@ -40,12 +40,7 @@ from urllib.parse import urlsplit
 from index.entities.clusters import load_clusters
 from index.entities.place_names import places
 from index.entities.tagger import Mention
-
-
-def _word_set(text: str) -> frozenset[str]:
-    """Readable word lists in source: whitespace-separated words."""
-    return frozenset(text.split())
-
+from index.entities.tokenize import word_set
 
 _TAG = re.compile(r"<(?:[a-zA-Z!/?][^<>]{0,2000})>")
 _ADDRESS = re.compile(r"\b(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -53,7 +48,7 @@ _REPLY = re.compile(r"^(?:(?:re|fwd?|aw)\s*:\s*)+", re.IGNORECASE)
 _WIKI_LABEL = re.compile(r"\(\([^()\n]{1,16}\)\)(?:\s*[A-Z][a-z]+ language:\s*\u200d?)?")
 
 # Words that title a person or an office: never part of the name itself.
-TITLES = _word_set(
+TITLES = word_set(
     """
     mr mr. mrs mrs. ms ms. mme mme. dr dr. prof prof. sir dame lord lady rev rev. fr fr.
     president vice prime minister secretary senator sen. representative rep.
@@ -67,24 +62,24 @@ TITLES = _word_set(
     """
 )
 # Office words that end a span naming only an office ("Senate Minority Leader").
-_TRAILING = _word_set(
+_TRAILING = word_set(
     """
     leader minority majority spokesman spokeswoman spokesperson ambassador secretary
     minister ministers president chairman chairwoman official officials whip chief
     """
 )
 # Before an office word they name the office, not an organisation ("Defence Secretary").
-_OFFICE_ADJECTIVES = _word_set(
+_OFFICE_ADJECTIVES = word_set(
     "defence defense foreign interior finance justice home health education transport"
 )
 # A country written before a title ("US President Trump") goes with the title.
-_TITLE_PREFIXES = _word_set("us u.s. uk u.k. un u.n. eu")
-_CONNECTORS = _word_set("of the for and de")
+_TITLE_PREFIXES = word_set("us u.s. uk u.k. un u.n. eu")
+_CONNECTORS = word_set("of the for and de")
 # Lowercase words that do belong in people's names.
-_PARTICLES = _word_set("de da di do dos das du del della van von der den ter bin ibn al el la y")
+_PARTICLES = word_set("de da di do dos das du del della van von der den ter bin ibn al el la y")
 
 # Social networks, messengers and web platforms: organisations, never people or places.
-WEB_ORGANIZATIONS = _word_set(
+WEB_ORGANIZATIONS = word_set(
     """
     twitter facebook instagram youtube tiktok reddit linkedin whatsapp telegram snapchat
     wechat weibo vkontakte pinterest tumblr flickr wikipedia wikinews wikimedia wikileaks
@@ -92,10 +87,10 @@ WEB_ORGANIZATIONS = _word_set(
     """
 )
 # Not people a reader filters by, though the tagger often calls them so.
-NOT_PEOPLE = _word_set("god allah lord almighty")
+NOT_PEOPLE = word_set("god allah lord almighty")
 # Clock and calendar words written in capitals: "(0700 UTC)" is no organisation.
 # Religions and their followers, diseases, molecules, founding documents: no names either.
-NOT_NAMES = _word_set(
+NOT_NAMES = word_set(
     """
     utc gmt est edt cst cdt pst pdt cet cest bst ist jst aest a.m. p.m.
     muslim muslims christian christians catholic catholics jew jews jewish hindu hindus
@@ -110,9 +105,9 @@ NOT_NAMES = _word_set(
     """
 )
 # Units and table words of financial news: a value holding one is no name ("H.K. Dlrs").
-_UNITS = _word_set("dlrs dlr pct mln bln cts qtr oper shr shrs avg revs vs")
+_UNITS = word_set("dlrs dlr pct mln bln cts qtr oper shr shrs avg revs vs")
 # A word for a kind of body, alone, names none ("the Commission said").
-GENERIC_BODIES = _word_set(
+GENERIC_BODIES = word_set(
     """
     commission committee council ministry department agency office bureau authority bank
     service services foundation society union federation league club company group
@@ -120,7 +115,7 @@ GENERIC_BODIES = _word_set(
     """
 )
 # The last word of a name that says what kind of thing it names.
-ORGANIZATION_HEADS = _word_set(
+ORGANIZATION_HEADS = word_set(
     """
     times post news journal herald tribune gazette telegraph guardian magazine review
     party association university college institute council committee commission agency
@@ -131,7 +126,7 @@ ORGANIZATION_HEADS = _word_set(
     network channel radio tv television press
     """
 ) - {"bank"}  # "West Bank"
-PLACE_HEADS = _word_set(
+PLACE_HEADS = word_set(
     """
     airport street avenue road square county province district island islands river lake
     mountains mountain valley bay sea ocean peninsula park bridge station
@@ -139,9 +134,9 @@ PLACE_HEADS = _word_set(
     """
 )
 # The first word of a place's name that says it is one ("County Cork", "Mount Everest").
-_PLACE_FIRSTS = _word_set("county lake mount mt. fort cape")
+_PLACE_FIRSTS = word_set("county lake mount mt. fort cape")
 # The last word of a name CoNLL calls MISC: laws, treaties, awards, contests, diseases, devices.
-MISC_HEADS = _word_set(
+MISC_HEADS = word_set(
     """
     act accord accords agreement treaty award awards prize prizes trophy medal cup
     championship championships olympics festival syndrome disease pandemic epidemic
@@ -149,7 +144,7 @@ MISC_HEADS = _word_set(
     """
 )
 # Capitalised at a sentence start only: connectives a name never is.
-_ADVERBS = _word_set(
+_ADVERBS = word_set(
     """
     additionally however meanwhile moreover furthermore nevertheless nonetheless although
     though instead thus hence also currently previously recently reportedly subsequently
@@ -363,7 +358,7 @@ def _is_furniture(m: Mention, words: list[str], text: str) -> bool:
     return _sentence_initial(text, m.start) and _is_adverb(m.text)
 
 
-_HOST_NOISE = _word_set("www en m mobile news com org net co uk gov edu info")
+_HOST_NOISE = word_set("www en m mobile news com org net co uk gov edu info")
 
 
 def publisher_names(source: str | None, url: str | None) -> set[str]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 
 from index.entities.tagger import Mention
+from index.entities.tokenize import word_set
 
 # Labels joined by dots, not inside a longer address, path, e-mail or UUCP route.
 _ADDRESS = re.compile(
@@ -32,11 +33,12 @@ _GENERIC = frozenset({"com", "org", "net", "info", "biz", "io", "tv", "news", "g
 _SECOND_LEVEL = frozenset({"co", "com", "org", "net", "gov", "ac", "edu"})
 # Two-letter domains that are also English words or file extensions ("end.it", "setup.py",
 # "README.md"): a site's name there is capitalised, not all capitals ("Onet.pl"), or has a digit.
-_AMBIGUOUS_LIST = """
+_AMBIGUOUS = word_set(
+    """
     am an as at be do go he if in is it me my no of on or so to up us we
     ai cc cs md mk ml pl pm ps py rs sh ts
-"""
-_AMBIGUOUS = frozenset(_AMBIGUOUS_LIST.split())
+    """
+)
 _WORDS = frozenset({"dot.com"})  # the dot-com boom, no site
 
 

@@ -18,12 +18,12 @@ from typing import NamedTuple
 # Words that keep their trailing period (CoNLL keeps "Corp.", "Mr.", "St.").
 
 
-def _word_set(text: str) -> frozenset[str]:
+def word_set(text: str) -> frozenset[str]:
     """Readable word lists in source: whitespace-separated words."""
     return frozenset(text.split())
 
 
-ABBREVIATIONS = _word_set(
+ABBREVIATIONS = word_set(
     """
     mr mrs ms dr prof gen col lt sgt capt cmdr adm gov sen rep rev st mt ft jr sr
     co corp inc ltd plc bros dept univ assn vs etc no nos fig approx est
