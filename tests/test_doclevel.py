@@ -3,11 +3,9 @@ Wikinews articles as `make eval` scores them."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from eval.doclevel import KINDS, counts, interval, score, scores
+from eval.doclevel import KINDS, counts, interval, score, scores, wikinews_gold
 from eval.entities import WIKINEWS_GOLD, WIKINEWS_SECOND, _extract, wikinews_documents
 
 
@@ -45,17 +43,13 @@ def test_the_second_annotation_lists_the_same_articles_from_their_text():
     articles in the same order, every string written as its article writes it, and the two
     annotations scored against each other as the extractor is scored."""
     docs, texts = wikinews_documents()
-    first, second = (
-        [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-        for path in (WIKINEWS_GOLD, WIKINEWS_SECOND)
-    )
-    assert [row["id"] for row in second] == [row["id"] for row in first]
-    for row in second:
-        text = texts[row["id"]]
-        missing = [s for kind in KINDS for s in row[kind] if s not in text]
-        assert not missing, (row["id"], missing)
-    lists = {texts[row["id"]]: row for row in second}
-    agreement = scores(counts(docs, lists.__getitem__))["overall"]
+    second = wikinews_gold(WIKINEWS_SECOND)
+    assert list(second) == list(wikinews_gold(WIKINEWS_GOLD))
+    for i, lists in second.items():
+        missing = [s for kind in KINDS for s in lists[kind] if s not in texts[i]]
+        assert not missing, (i, missing)
+    by_text = {texts[i]: lists for i, lists in second.items()}
+    agreement = scores(counts(docs, by_text.__getitem__))["overall"]
     assert agreement["gold"] == sum(len(g[kind]) for _, g in docs for kind in KINDS)
-    assert agreement["predicted"] == sum(len(row[kind]) for row in second for kind in KINDS)
+    assert agreement["predicted"] == sum(len(g[kind]) for g in second.values() for kind in KINDS)
     assert 0.9 < agreement["f1"] < 1.0  # close, and not a copy of the first
