@@ -97,14 +97,17 @@ def test_cross_validation_folds_partition_the_training_split():
 
 @pytest.fixture
 def shipped_tables(monkeypatch):
-    """The clusters and name-list paths and caches as they were, after a test that swaps them."""
-    from index.entities import clusters, gazetteer
+    """The clusters, name-list and organisation-list paths and caches as they were, after a
+    test that swaps them."""
+    from index.entities import clusters, gazetteer, org_names
 
     monkeypatch.setattr(clusters, "CLUSTERS_PATH", clusters.CLUSTERS_PATH)
     monkeypatch.setattr(gazetteer, "GAZETTEER_PATH", gazetteer.GAZETTEER_PATH)
+    monkeypatch.setattr(org_names, "ORG_NAMES_PATH", org_names.ORG_NAMES_PATH)
     yield
     clusters.load_clusters.cache_clear()
     gazetteer.load_gazetteer.cache_clear()
+    org_names.load_org_names.cache_clear()
 
 
 def test_a_cross_validation_variant_keeps_its_own_models_and_clusters(tmp_path, shipped_tables):
@@ -143,6 +146,26 @@ def test_a_cross_validation_variant_reads_its_own_name_lists(tmp_path, shipped_t
     assert gazetteer.load_gazetteer() == {"Pinsk": ("p2", "s1")}
     assert [f for f in word_features("Pinsk")[0] if f[:2] in ("gp", "gs")] == ["gp2", "gs1"]
     assert not any(f[:2] in ("gp", "gf", "gs") for f in word_features("Minsk")[0])
+
+
+def test_a_cross_validation_variant_reads_its_own_organisation_list(tmp_path, shipped_tables):
+    from index.entities import org_names
+    from index.entities.document_features import document_features
+
+    cv = _load_eval("wikinews_cv")
+    other = tmp_path / "organisations.txt"
+    other.write_text("# a list\nPinsk Rowing Club\n", encoding="utf-8")
+    cv.use_tables(org_names=str(other))
+    assert org_names.load_org_names() == {"Pinsk": frozenset({("Pinsk", "Rowing", "Club")})}
+    feats = document_features([["The", "Pinsk", "Rowing", "Club", "won"]])[0]
+    assert [[f for f in own if f.startswith("Lo")] for own in feats] == [
+        ["Lo>"],
+        ["Lo=B"],
+        ["Lo=I"],
+        ["Lo=E"],
+        ["Lo<"],
+    ]
+    assert not any(f.startswith("Lo") for own in document_features([["NATO"]])[0] for f in own)
 
 
 def test_cluster_text_is_the_training_split_as_shipped(tmp_path):

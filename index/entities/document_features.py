@@ -9,8 +9,10 @@ capitalised run, the run's first and last words where it is not them, whether
 it also appears lowercase or mid-sentence, and whether it is an acronym of a run
 there. Each token of a run also gets the run's own ends ("R" features,
 `run_features`): a long name's head lies beyond the two words either side a token
-sees. Training (`index.entities.train`) and tagging (`index.entities.tagger`)
-both call `document_features`, so the two cannot drift apart.
+sees; and a token of a listed organisation's name, or beside one, is marked so
+("L" features, `index.entities.org_names`). Training (`index.entities.train`) and
+tagging (`index.entities.tagger`) both call `document_features`, so the two cannot
+drift apart.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from functools import lru_cache
 
 from index.entities.clusters import load_clusters
 from index.entities.gazetteer import load_gazetteer, lookup_key
+from index.entities.org_names import org_name_features
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'"})
 # Lowercase words kept inside a capitalised run: "Bank of England", "Ludwig van Beethoven".
@@ -112,7 +115,8 @@ def _evidence(words: list[str], start: int, end: int, at: int) -> list[str]:
 
 
 def document_features(sentences: list[list[str]]) -> list[list[tuple[str, ...]]]:
-    """Per sentence, per token: the "D" features its word's other occurrences give it.
+    """Per sentence, per token: the "D" features its word's other occurrences give it,
+    after its "R" and "L" ones.
 
     Lowercase tokens get none. An occurrence's own evidence is not counted for it, so a
     word seen once gets only what every document has ("Dn=1"); only a word's first
@@ -135,7 +139,10 @@ def document_features(sentences: list[list[str]]) -> list[list[tuple[str, ...]]]
         for t in tokens
         if t[:1].islower() and ("\u2019" in t or "\u2018" in t)
     }
-    out = [run_features(words) for words in sentences]
+    out = [
+        [a + b for a, b in zip(run_features(words), org_name_features(words), strict=True)]
+        for words in sentences
+    ]
     for low, found in occurrences.items():
         shared = ("Dn=" + ("1" if len(found) == 1 else "2" if len(found) == 2 else "3+"),)
         if low in tokens or low in curly:
