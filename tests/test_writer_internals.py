@@ -39,7 +39,8 @@ SAMPLE = [
      "body": "Lukashenka said Minsk will host the CSTO summit. Minsk, Minsk, Minsk.",
      "tags": ["politics", "Belarus"], "entities": {"person": ["Lukashenka"],
      "organization": ["CSTO"], "place": ["Minsk", "Belarus"]}, "url": "https://x.org/1"},
-    {"id": "a2", "title": "Cocoa", "body": "Cocoa cocoa prices rose in Bahia.",
+    {"id": "a2", "title": "Cocoa",
+     "body": "Cocoa cocoa prices rose in Bahia, Brazil, traders in London said.",
      "teaser": True, "category": "Markets", "source": "test", "language": "en"},
     {"id": "a3", "title": "Ūnicode Łukašenka naïve café", "date": "1999-01-01T00:00:00",
      "body": "Word " * 300 + "end", "tags": ["x"]},
@@ -338,8 +339,8 @@ def test_a_chunk_is_prepared_together_and_a_bad_article_fails_alone(monkeypatch)
     articles = [article_from_dict(r) for r in SAMPLE]
     payloads = [(f"sample:{i}", a, None, True, settings) for i, a in enumerate(articles)]
     alone = [prepare_many([payload])[0] for payload in payloads]
-    # extraction found names ("Bahia", a state and, in eng.train, a club, either kind)
-    assert all(any(unpack(f)["entities"].values()) for f in alone[:2])
+    # extraction found names in the article that gives none ("Bahia", "Brazil", "London")
+    assert "entities" not in SAMPLE[1] and any(unpack(alone[1])["entities"].values())
     assert prepare_many(payloads) == alone
 
     bad = article_from_dict({**SAMPLE[0], "id": "bad", "body": "BOOM in Minsk."})
