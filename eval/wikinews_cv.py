@@ -17,7 +17,7 @@ held-out set is never read.
 
 A variant (other word clusters, say) gets its own models: `--clusters FILE` trains and
 scores with that clusters file instead of the shipped one (`--gazetteer FILE` the same for
-the name lists, `--org-names FILE` for the organisation list), and `--name NAME` keeps its
+the name lists, `--known-names DIR` for the lists of known names), and `--name NAME` keeps its
 models under `eval/.cache/cv/NAME/`, beside the shipped configuration's. `testa` scores
 each fold's model on `eng.testa` (span F1 and document F1), a second check that a change
 generalises beyond the web articles.
@@ -71,13 +71,13 @@ def model_path(fold: int, k: int, copies: int, name: str = "") -> Path:
 
 
 def use_tables(
-    clusters: str | None = None, gazetteer: str | None = None, org_names: str | None = None
+    clusters: str | None = None, gazetteer: str | None = None, known_names: str | None = None
 ) -> None:
-    """Train and tag with the word clusters, name lists and organisation list in these
-    files (None: the shipped ones)."""
+    """Train and tag with the word clusters and name lists in these files and the lists of
+    known names in this folder (None: the shipped ones)."""
     from index.entities import clusters as clusters_module
     from index.entities import gazetteer as gazetteer_module
-    from index.entities import org_names as org_names_module
+    from index.entities import known_names as known_names_module
 
     if clusters:
         clusters_module.CLUSTERS_PATH = Path(clusters).resolve()
@@ -85,9 +85,8 @@ def use_tables(
     if gazetteer:
         gazetteer_module.GAZETTEER_PATH = Path(gazetteer).resolve()
         gazetteer_module.load_gazetteer.cache_clear()
-    if org_names:
-        org_names_module.ORG_NAMES_PATH = Path(org_names).resolve()
-        org_names_module.load_org_names.cache_clear()
+    if known_names:
+        known_names_module.KNOWN_NAMES_DIR = Path(known_names).resolve()
 
 
 def training_files(
@@ -198,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shipped", action="store_true", help="score the shipped model instead")
     parser.add_argument("--clusters", help="word clusters file to train and tag with")
     parser.add_argument("--gazetteer", help="name lists file to train and tag with")
-    parser.add_argument("--org-names", help="organisation list file to train and tag with")
+    parser.add_argument("--known-names", help="folder of known-name lists to train and tag with")
     parser.add_argument("--name", default="", help="keep this variant's models apart")
     parser.add_argument(
         "--extra", type=Path, action="append", help="another CoNLL file to train on (repeatable)"
@@ -211,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         help="train without this site's annotations (repeatable)",
     )
     args = parser.parse_args(argv)
-    use_tables(args.clusters, args.gazetteer, args.org_names)
+    use_tables(args.clusters, args.gazetteer, args.known_names)
     if args.action == "train":
         for fold in [args.fold] if args.fold is not None else range(args.folds):
             sites = tuple(site for site in SITES if site not in args.without)

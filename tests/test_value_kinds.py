@@ -115,7 +115,7 @@ def test_revising_keeps_to_the_values_it_was_given():
     ("article", "value", "before", "after"),
     [
         # the White House speaking for the administration, which the tagger read as the building
-        ("wikinews-US_President_Donald_Trump_tests_po", "White House", "place", "organization"),
+        ("wikinews-US_president_Trump_ousts_national_se", "White House", "place", "organization"),
         # an Egyptian god, whom the guidelines do not annotate
         ("wikinews-Ancient_Egyptians_collected_wild_ibi", "Thoth", "person", None),
         # the last word of a costume maker's name, "Don't Hug Cacti", no person

@@ -99,15 +99,15 @@ def test_cross_validation_folds_partition_the_training_split():
 def shipped_tables(monkeypatch):
     """The clusters, name-list and organisation-list paths and caches as they were, after a
     test that swaps them."""
-    from index.entities import clusters, gazetteer, org_names
+    from index.entities import clusters, gazetteer, known_names
 
     monkeypatch.setattr(clusters, "CLUSTERS_PATH", clusters.CLUSTERS_PATH)
     monkeypatch.setattr(gazetteer, "GAZETTEER_PATH", gazetteer.GAZETTEER_PATH)
-    monkeypatch.setattr(org_names, "ORG_NAMES_PATH", org_names.ORG_NAMES_PATH)
+    monkeypatch.setattr(known_names, "KNOWN_NAMES_DIR", known_names.KNOWN_NAMES_DIR)
     yield
     clusters.load_clusters.cache_clear()
     gazetteer.load_gazetteer.cache_clear()
-    org_names.load_org_names.cache_clear()
+    known_names.load_names.cache_clear()
 
 
 def test_a_cross_validation_variant_keeps_its_own_models_and_clusters(tmp_path, shipped_tables):
@@ -148,24 +148,29 @@ def test_a_cross_validation_variant_reads_its_own_name_lists(tmp_path, shipped_t
     assert not any(f[:2] in ("gp", "gf", "gs") for f in word_features("Minsk")[0])
 
 
-def test_a_cross_validation_variant_reads_its_own_organisation_list(tmp_path, shipped_tables):
-    from index.entities import org_names
+def test_a_cross_validation_variant_reads_its_own_known_names(tmp_path, shipped_tables):
+    from index.entities import known_names
     from index.entities.document_features import document_features
 
     cv = _load_eval("wikinews_cv")
-    other = tmp_path / "organisations.txt"
-    other.write_text("# a list\nPinsk Rowing Club\n", encoding="utf-8")
-    cv.use_tables(org_names=str(other))
-    assert org_names.load_org_names() == {"Pinsk": frozenset({("Pinsk", "Rowing", "Club")})}
+    (tmp_path / "known_organisations.txt").write_text("# a list\nPinsk Rowing Club\n")
+    (tmp_path / "known_places.txt").write_text("Pinsk\n")
+    (tmp_path / "known_people.txt").write_text("")
+    cv.use_tables(known_names=str(tmp_path))
+    assert [(prefix, len(names)) for prefix, names in known_names.load_known_names()] == [
+        ("Lo", 1),
+        ("Lp", 1),
+        ("Lh", 0),
+    ]
     feats = document_features([["The", "Pinsk", "Rowing", "Club", "won"]])[0]
-    assert [[f for f in own if f.startswith("Lo")] for own in feats] == [
-        ["Lo>"],
-        ["Lo=B"],
-        ["Lo=I"],
+    assert [[f for f in own if f.startswith("L")] for own in feats] == [
+        ["Lo>", "Lp>"],
+        ["Lo=B", "Lp=S"],
+        ["Lo=I", "Lp<"],
         ["Lo=E"],
         ["Lo<"],
     ]
-    assert not any(f.startswith("Lo") for own in document_features([["NATO"]])[0] for f in own)
+    assert not any(f.startswith("L") for own in document_features([["NATO"]])[0] for f in own)
 
 
 def test_cluster_text_is_the_training_split_as_shipped(tmp_path):
@@ -244,6 +249,6 @@ def test_cross_validation_scores_the_values_before_the_second_look():
 
     cv = _load_eval("wikinews_cv")
     texts = cv.demo_texts()
-    [ident] = [i for i in texts if i.startswith("wikinews-US_President_Donald_Trump_tests_po")]
+    [ident] = [i for i in texts if i.startswith("wikinews-US_president_Trump_ousts_national_se")]
     assert "White House" in cv.first_pass(texts[ident])["place"]  # the tagger's reading
     assert "White House" in extract_entities("", texts[ident])["organization"]  # the second look's

@@ -9,8 +9,8 @@ capitalised run, the run's first and last words where it is not them, whether
 it also appears lowercase or mid-sentence, and whether it is an acronym of a run
 there. Each token of a run also gets the run's own ends ("R" features,
 `run_features`): a long name's head lies beyond the two words either side a token
-sees; and a token of a listed organisation's name, or beside one, is marked so
-("L" features, `index.entities.org_names`). Training (`index.entities.train`) and
+sees; and a token of a known organisation's, place's or person's name, or beside one, is
+marked so ("L" features, `index.entities.known_names`). Training (`index.entities.train`) and
 tagging (`index.entities.tagger`) both call `document_features`, so the two cannot
 drift apart.
 """
@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from index.entities.clusters import load_clusters
 from index.entities.gazetteer import load_gazetteer, lookup_key
-from index.entities.org_names import org_name_features
+from index.entities.known_names import known_name_features
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'"})
 # Lowercase words kept inside a capitalised run: "Bank of England", "Ludwig van Beethoven".
@@ -140,7 +140,7 @@ def document_features(sentences: list[list[str]]) -> list[list[tuple[str, ...]]]
         if t[:1].islower() and ("\u2019" in t or "\u2018" in t)
     }
     out = [
-        [a + b for a, b in zip(run_features(words), org_name_features(words), strict=True)]
+        [a + b for a, b in zip(run_features(words), known_name_features(words), strict=True)]
         for words in sentences
     ]
     for low, found in occurrences.items():

@@ -13,7 +13,7 @@ from index.entities.clusters import load_clusters
 from index.entities.crf import CrfModel
 from index.entities.document_features import document_features
 from index.entities.gazetteer import load_gazetteer
-from index.entities.org_names import load_org_names
+from index.entities.known_names import load_known_names
 from index.entities.place_names import places
 from index.entities.scores import Scorer
 from index.entities.tokenize import Token, sentences
@@ -72,7 +72,7 @@ class Tagger:
         )
         load_clusters()  # the model's features need them: fail now, not mid-ingest
         load_gazetteer()
-        load_org_names()
+        load_known_names()
 
     def tag(self, sentences: list[list[str]]) -> list[list[str]]:
         """IOB2 tags for each sentence of words, the sentences one document's."""
