@@ -49,8 +49,14 @@ def load_names(path: str) -> Names:
 
 
 def load_known_names() -> list[tuple[str, Names]]:
-    """Every list with its features' prefix, from KNOWN_NAMES_DIR."""
-    return [(prefix, load_names(str(KNOWN_NAMES_DIR / file))) for prefix, file in LISTS]
+    """Every list with its features' prefix, from KNOWN_NAMES_DIR (read once per folder:
+    this runs for every sentence)."""
+    return _lists_in(KNOWN_NAMES_DIR)
+
+
+@lru_cache(maxsize=4)
+def _lists_in(folder: Path) -> list[tuple[str, Names]]:
+    return [(prefix, load_names(str(folder / file))) for prefix, file in LISTS]
 
 
 def _match(words: list[str], at: int, names: Names) -> int:
@@ -71,25 +77,25 @@ def known_name_features(words: list[str]) -> list[tuple[str, ...]]:
     places, "Lh" for people). A headline's capitals ("GAZPROM") match as a title
     ("Gazprom") where the word as written does not."""
     plain = [w.translate(_APOSTROPHES) if "\u2019" in w or "\u2018" in w else w for w in words]
+    titled = [lookup_key(w) for w in plain]  # differs from `plain` only for capitals
     out: list[tuple[str, ...]] = [()] * len(words)
     for prefix, names in load_known_names():
-        _mark(plain, names, prefix, out)
+        _mark(plain, titled, names, prefix, out)
     return out
 
 
-def _mark(plain: list[str], names: Names, prefix: str, out: list[tuple[str, ...]]) -> None:
+def _mark(
+    plain: list[str], titled: list[str], names: Names, prefix: str, out: list[tuple[str, ...]]
+) -> None:
     """Add one list's marks to `out`."""
-    starts = [
-        i for i, w in enumerate(plain) if w in names or (w.isupper() and lookup_key(w) in names)
-    ]
-    titled: list[str] = []
+    pairs = enumerate(zip(plain, titled, strict=True))
+    starts = [i for i, (w, t) in pairs if w in names or t in names]
     end = 0
     for at in starts:
         if at < end:
             continue
         size = _match(plain, at, names)
         if not size:
-            titled = titled or [lookup_key(w) for w in plain]
             size = _match(titled, at, names)
         if not size:
             continue
