@@ -249,6 +249,8 @@ def test_cross_validation_scores_the_values_before_the_second_look():
 
     cv = _load_eval("wikinews_cv")
     texts = cv.demo_texts()
-    [ident] = [i for i in texts if i.startswith("wikinews-US_president_Trump_ousts_national_se")]
-    assert "White House" in cv.first_pass(texts[ident])["place"]  # the tagger's reading
-    assert "White House" in extract_entities("", texts[ident])["organization"]  # the second look's
+    [ident] = [i for i in texts if i.startswith("wikinews-US_federal_agency_announces_plans_to")]
+    # "without influence from the White House": the tagger reads the administration (as
+    # annotated), the second look a place; the cross-validation scores the tagger's reading
+    assert "White House" in cv.first_pass(texts[ident])["organization"]
+    assert "White House" in extract_entities("", texts[ident])["place"]

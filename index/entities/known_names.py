@@ -6,10 +6,13 @@ The misses the tagger makes on web text are mostly names it never saw in trainin
 two-word name is a clinic's, a party's or a launch site's unless the reader already
 knows it. Three lists, written out by category (`known_organisations.txt`: firms,
 government bodies, international bodies and NGOs, parties and armed groups, media and
-platforms, universities and institutes, sports clubs and bands; `known_places.txt`:
-buildings and landmarks, natural features, places below the country level;
-`known_people.txt`: people in politics, sport, culture, business and science; one name
-per line), say so. Each sentence's longest matches of each list's names mark their
+platforms, universities and institutes, sports clubs and bands, then websites, journals and
+research bodies, courts and legislatures, police and military units, transport, utility and
+retail firms, advocacy, religious and tribal bodies; `known_places.txt`: buildings and
+landmarks, natural features, places below the country level, and places a gazetteer
+misses (streets, sites, districts, planets); `known_people.txt`: people in politics, sport,
+culture, business and science, and fictional characters and stage names; one name per
+line), say so. Each sentence's longest matches of each list's names mark their
 tokens ("L" features: "Lo" organisations, "Lp" places, "Lh" people; where the token
 stands in the match, and that a match starts just after or ends just before it). The
 lists only flag; the weights come from training, so "Apple" or "Shell" still read as
