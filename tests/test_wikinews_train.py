@@ -97,7 +97,7 @@ def test_cross_validation_folds_partition_the_training_split():
 
 @pytest.fixture
 def shipped_tables(monkeypatch):
-    """The clusters, name-list and organisation-list paths and caches as they were, after a
+    """The clusters, name-list and known-name-list paths and caches as they were, after a
     test that swaps them."""
     from index.entities import clusters, gazetteer, known_names
 
